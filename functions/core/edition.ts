@@ -1,0 +1,223 @@
+// The edition: stories ranked for reading, each with its distinct articles and their collapsed copies.
+import { z } from 'zod';
+import { clusterArticles, type ClusterItem, type Story } from './cluster.ts';
+import { IsoDate, type ArticleRecord } from './schema.ts';
+
+const OutletSchema = z.object({
+  articleId: z.string(),
+  publisher: z.string().nullable(),
+  url: z.string().nullable(),
+});
+
+const EntrySchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  publisher: z.string().nullable(),
+  author: z.string().nullable(),
+  url: z.string().nullable(),
+  publishedAt: IsoDate.nullable(),
+  language: z.string().nullable(),
+  words: z.number().int(),
+  /** Syndicated copies of this article, collapsed into it. */
+  copies: z.array(OutletSchema),
+});
+
+const EditionStorySchema = z.object({
+  id: z.string(),
+  headline: z.string(),
+  summary: z.string(),
+  language: z.string().nullable(),
+  publishedAt: IsoDate.nullable(),
+  /** Distinct outlets credited (entries and their copies), in entry order. */
+  outlets: z.array(z.string()),
+  entries: z.array(EntrySchema),
+  /** Articles in the story, copies included. */
+  articleCount: z.number().int(),
+});
+
+export const EditionSchema = z.object({
+  schema: z.literal('newsdigest.edition/1'),
+  edition: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  title: z.string(),
+  /** Latest arrival among the edition's articles: derived from the records, so rebuilds are byte-identical. */
+  updatedAt: IsoDate.nullable(),
+  window: z.object({ from: IsoDate, to: IsoDate }),
+  language: z.string().nullable(),
+  counts: z.object({
+    articles: z.number().int(),
+    stories: z.number().int(),
+    entries: z.number().int(),
+    copiesCollapsed: z.number().int(),
+    outlets: z.number().int(),
+  }),
+  stories: z.array(EditionStorySchema),
+});
+export type Edition = z.infer<typeof EditionSchema>;
+export type EditionStory = z.infer<typeof EditionStorySchema>;
+
+export interface EditionOptions {
+  edition: string;
+  title: string;
+  window: { from: Date; to: Date };
+}
+
+/** The day an instant falls on in a time zone, as YYYY-MM-DD: the edition's name. */
+export function editionDay(at: Date, timeZone = 'UTC'): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+function offsetMinutes(at: Date, timeZone: string): number {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+    .formatToParts(at)
+    .find((p) => p.type === 'timeZoneName')?.value;
+  const m = name?.match(/GMT([+-])(\d{2}):(\d{2})/);
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+}
+
+/**
+ * The edition a moment belongs to: its day, and a window that ends at that day's end. Every rebuild
+ * during the day uses the same window, so the same records always give a byte-identical edition.
+ */
+export function editionFor(at: Date, windowHours: number, timeZone = 'UTC'): { edition: string; window: { from: Date; to: Date } } {
+  const edition = editionDay(at, timeZone);
+  const [y, m, d] = edition.split('-').map(Number) as [number, number, number];
+  const nextMidnightUtc = Date.UTC(y, m - 1, d + 1);
+  const to = new Date(nextMidnightUtc - offsetMinutes(new Date(nextMidnightUtc), timeZone) * 60_000);
+  return { edition, window: { from: new Date(to.getTime() - windowHours * 3_600_000), to } };
+}
+
+/** Records published or received inside the window. */
+export function inWindow(records: ArticleRecord[], window: { from: Date; to: Date }): ArticleRecord[] {
+  const from = window.from.getTime();
+  const to = window.to.getTime();
+  const inside = (iso: string | null) => iso !== null && Date.parse(iso) >= from && Date.parse(iso) < to;
+  return records.filter((r) => inside(r.publishedAt) || inside(r.source.receivedAt));
+}
+
+const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
+
+/** The first whole sentences of the text, 2 or 3, within about 320 characters: never a cut sentence. */
+export function summarize(text: string, maxChars = 320): string {
+  const firstParagraphs = text.split(/\n\s*\n/).slice(0, 4).join(' ');
+  const sentences = [...segmenter.segment(firstParagraphs)].map((s) => s.segment.trim()).filter(Boolean);
+  const out: string[] = [];
+  let length = 0;
+  for (const s of sentences) {
+    if (out.length >= 3) break;
+    if (out.length >= 2 && length + s.length > maxChars) break;
+    out.push(s);
+    length += s.length + 1;
+  }
+  return out.join(' ');
+}
+
+function latest(r: ArticleRecord): string {
+  return r.publishedAt && r.publishedAt > r.source.receivedAt ? r.publishedAt : r.source.receivedAt;
+}
+
+function mostCommon(values: Array<string | null>): string | null {
+  const counts = new Map<string, number>();
+  for (const v of values) if (v) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? null;
+}
+
+function storyToEdition(story: Story, byId: Map<string, ArticleRecord>): EditionStory & { sortKey: string } {
+  const get = (id: string) => {
+    const r = byId.get(id);
+    if (!r) throw new Error(`cluster returned unknown article ${id}`);
+    return r;
+  };
+  const copyOf = new Map<string, string>();
+  for (const g of story.copyGroups) for (const m of g.members) if (m !== g.canonical) copyOf.set(m, g.canonical);
+  const heads = story.articles.filter((id) => !copyOf.has(id));
+  // The story's canonical article leads; the rest by time, then id.
+  heads.sort((a, b) => {
+    if (a === story.canonical) return -1;
+    if (b === story.canonical) return 1;
+    const ta = get(a).publishedAt ?? get(a).source.receivedAt;
+    const tb = get(b).publishedAt ?? get(b).source.receivedAt;
+    return ta.localeCompare(tb) || a.localeCompare(b);
+  });
+  const entries = heads.map((id) => {
+    const r = get(id);
+    const copies = story.articles
+      .filter((c) => copyOf.get(c) === id)
+      .map((c) => get(c))
+      .map((c) => ({ articleId: c.id, publisher: c.publisher, url: c.url }));
+    return {
+      id,
+      title: r.title,
+      publisher: r.publisher,
+      author: r.author,
+      url: r.url,
+      publishedAt: r.publishedAt,
+      language: r.language,
+      words: r.words,
+      copies,
+    };
+  });
+  const outlets: string[] = [];
+  for (const e of entries) {
+    for (const p of [e.publisher, ...e.copies.map((c) => c.publisher)]) if (p && !outlets.includes(p)) outlets.push(p);
+  }
+  const members = story.articles.map(get);
+  const dates = members.map((r) => r.publishedAt).filter((d): d is string => d !== null).sort();
+  const canonical = get(story.canonical);
+  return {
+    id: story.id,
+    headline: story.headline,
+    summary: summarize(canonical.text),
+    language: mostCommon(members.map((r) => r.language)),
+    publishedAt: dates[0] ?? null,
+    outlets,
+    entries,
+    articleCount: story.articles.length,
+    sortKey: members.map(latest).sort().at(-1) ?? '',
+  };
+}
+
+export function clusterItemOf(r: ArticleRecord): ClusterItem {
+  return {
+    id: r.id,
+    title: r.title,
+    words: r.words,
+    publisher: r.publisher,
+    publishedAt: r.publishedAt,
+    receivedAt: r.source.receivedAt,
+    fingerprint: r.fingerprint,
+  };
+}
+
+/** Cluster the records and order the stories: most outlets first, then most recent, then id. */
+export function buildEdition(records: ArticleRecord[], options: EditionOptions): Edition {
+  const byId = new Map(records.map((r) => [r.id, r]));
+  const { stories } = clusterArticles([...byId.values()].map(clusterItemOf));
+  const ranked = stories
+    .map((s) => storyToEdition(s, byId))
+    .sort(
+      (a, b) =>
+        Math.max(b.outlets.length, b.entries.length) - Math.max(a.outlets.length, a.entries.length) ||
+        b.sortKey.localeCompare(a.sortKey) ||
+        a.id.localeCompare(b.id),
+    )
+    .map(({ sortKey: _sortKey, ...story }) => story);
+  const received = [...byId.values()].map((r) => r.source.receivedAt).sort();
+  const entries = ranked.reduce((n, s) => n + s.entries.length, 0);
+  const allOutlets = new Set(ranked.flatMap((s) => s.outlets));
+  return EditionSchema.parse({
+    schema: 'newsdigest.edition/1',
+    edition: options.edition,
+    title: options.title,
+    updatedAt: received.at(-1) ?? null,
+    window: { from: options.window.from.toISOString(), to: options.window.to.toISOString() },
+    language: mostCommon([...byId.values()].map((r) => r.language)),
+    counts: {
+      articles: byId.size,
+      stories: ranked.length,
+      entries,
+      copiesCollapsed: byId.size - entries,
+      outlets: allOutlets.size,
+    },
+    stories: ranked,
+  });
+}

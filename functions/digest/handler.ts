@@ -1,0 +1,33 @@
+// Lambda: a batch of SQS messages (S3 notifications for articles/) → rebuild and publish the edition.
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { createRenderer } from '../core/render.ts';
+import { publishDigest } from '../pipeline/digest.ts';
+import { createRuntime, lazy, type Runtime } from '../runtime.ts';
+import { loadTemplates } from '../templates.ts';
+
+const SQSEventSchema = z.object({ Records: z.array(z.object({ messageId: z.string(), body: z.string() })) });
+
+export function createDigestHandler(getRuntime: () => Runtime) {
+  const getRenderer = lazy(() => createRenderer(loadTemplates(getRuntime().config.templatesDir)));
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const rt = getRuntime();
+    const messages = SQSEventSchema.parse(event).Records;
+    // Every message only says "articles changed": one rebuild from the stored records serves the whole batch.
+    // A failure throws, and SQS redelivers the batch (and, after maxReceiveCount, dead-letters it).
+    const started = Date.now();
+    const result = await publishDigest({
+      store: rt.store,
+      clock: rt.clock,
+      render: getRenderer(),
+      title: rt.config.title,
+      windowHours: rt.config.windowHours,
+      timeZone: rt.config.timeZone,
+      log: rt.log,
+    });
+    rt.log({ msg: 'digest', messages: messages.length, ms: Date.now() - started, ...result });
+    return { batchItemFailures: [] };
+  };
+}
+
+export const handler = createDigestHandler(lazy(() => createRuntime()));

@@ -1,0 +1,43 @@
+// Lambda: S3 ObjectCreated on inbox/ → parse → articles/ records (or a rejected/ report).
+import type { S3Event } from 'aws-lambda';
+import { z } from 'zod';
+import { decodeEventKey } from '../core/keys.ts';
+import { ingestObject, type IngestResult } from '../pipeline/ingest.ts';
+import { createRuntime, lazy, type Runtime } from '../runtime.ts';
+
+const S3EventSchema = z.object({
+  Records: z.array(
+    z.object({
+      eventName: z.string(),
+      s3: z.object({ bucket: z.object({ name: z.string() }), object: z.object({ key: z.string() }) }),
+    }),
+  ),
+});
+
+export function createIngestHandler(getRuntime: () => Runtime) {
+  return async (event: S3Event): Promise<{ results: IngestResult[] }> => {
+    const rt = getRuntime();
+    const parsed = S3EventSchema.safeParse(event);
+    if (!parsed.success) {
+      // Not an S3 notification (e.g. s3:TestEvent): nothing to do, and retrying would not help.
+      rt.log({ level: 'warn', msg: 'ignored event that is not an S3 notification' });
+      return { results: [] };
+    }
+    const results: IngestResult[] = [];
+    for (const record of parsed.data.Records) {
+      if (!record.eventName.startsWith('ObjectCreated')) continue;
+      if (record.s3.bucket.name !== rt.config.bucket) {
+        rt.log({ level: 'warn', msg: 'event for another bucket ignored', bucket: record.s3.bucket.name });
+        continue;
+      }
+      const key = decodeEventKey(record.s3.object.key);
+      // Store faults propagate: Lambda retries the event, and ingestion is idempotent.
+      const result = await ingestObject({ store: rt.store, clock: rt.clock, limits: rt.config.limits }, key);
+      rt.log({ msg: 'ingest', ...result });
+      results.push(result);
+    }
+    return { results };
+  };
+}
+
+export const handler = createIngestHandler(lazy(() => createRuntime()));

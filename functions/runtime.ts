@@ -1,0 +1,44 @@
+// Cold-start wiring shared by the handlers: configuration from the environment, the S3 store, the logger.
+import { S3ObjectStore, createS3Client } from './adapters/s3-store.ts';
+import { type PipelineConfig, loadConfig } from './config.ts';
+import { systemClock, type Clock, type ObjectStore } from './core/ports.ts';
+
+export interface Runtime {
+  config: PipelineConfig;
+  store: ObjectStore;
+  clock: Clock;
+  log: (entry: Record<string, unknown>) => void;
+}
+
+const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+/** One JSON object per line: CloudWatch Logs Insights and `jq` both read it. */
+export function jsonLogger(minLevel: string = 'info'): (entry: Record<string, unknown>) => void {
+  const min = Math.max(0, LEVELS.indexOf(minLevel as (typeof LEVELS)[number]));
+  return (entry) => {
+    const level = typeof entry.level === 'string' ? entry.level : 'info';
+    if (LEVELS.indexOf(level as (typeof LEVELS)[number]) < min) return;
+    const line = JSON.stringify({ time: new Date().toISOString(), level, ...entry });
+    if (level === 'error' || level === 'warn') console.error(line);
+    else console.log(line);
+  };
+}
+
+export function createRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
+  const config = loadConfig(env);
+  const client = createS3Client({
+    endpoint: config.s3Endpoint,
+    region: config.region,
+    // The embedded s3rver accepts exactly these; in AWS the execution role's credentials are used.
+    credentials: config.s3Endpoint
+      ? { accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'S3RVER', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'S3RVER' }
+      : undefined,
+  });
+  return { config, store: new S3ObjectStore(client, config.bucket), clock: systemClock, log: jsonLogger(env.LOG_LEVEL) };
+}
+
+/** Built on first use, then reused across warm invocations. */
+export function lazy<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}

@@ -1,0 +1,63 @@
+// The one declaration of what fires which handler. The CDK stack and the local runner both read it,
+// so the two cannot drift apart. No handler writes under the prefix that triggers it (no loops).
+
+export const PREFIX = {
+  inbox: 'inbox/',
+  articles: 'articles/',
+  sources: 'sources/',
+  rejected: 'rejected/',
+  digests: 'digests/',
+  config: 'config/',
+} as const;
+
+export type TriggerSource =
+  | { kind: 's3'; prefix: string; events: 'created' }
+  | { kind: 'schedule'; cron: string };
+
+export type TriggerDelivery =
+  /** S3 invokes the function asynchronously with one S3Event per object. */
+  | { kind: 'direct' }
+  /** S3 notifications go to an SQS queue; the function drains it in batches. */
+  | { kind: 'queue'; batchSize: number; batchWindowSeconds: number };
+
+export interface Trigger {
+  handler: 'ingest' | 'digest' | 'deliver';
+  source: TriggerSource;
+  delivery: TriggerDelivery;
+  /** Prefixes the handler writes; checked against every trigger's prefix to rule out loops. */
+  writes: string[];
+}
+
+export const triggers: readonly Trigger[] = [
+  {
+    handler: 'ingest',
+    source: { kind: 's3', prefix: PREFIX.inbox, events: 'created' },
+    delivery: { kind: 'direct' },
+    writes: [PREFIX.articles, PREFIX.sources, PREFIX.rejected],
+  },
+  {
+    handler: 'digest',
+    source: { kind: 's3', prefix: PREFIX.articles, events: 'created' },
+    // A burst of uploads becomes one rebuild, not one per article.
+    delivery: { kind: 'queue', batchSize: 1000, batchWindowSeconds: 60 },
+    writes: [PREFIX.digests],
+  },
+] as const;
+
+/** Throws when a handler would write where its own trigger (or another trigger of itself) listens. */
+export function assertNoTriggerLoops(list: readonly Trigger[] = triggers): void {
+  for (const t of list) {
+    if (t.source.kind !== 's3') continue;
+    const listen = t.source.prefix;
+    for (const w of t.writes) {
+      if (w.startsWith(listen) || listen.startsWith(w)) {
+        throw new Error(`trigger loop: ${t.handler} writes ${w} and is triggered by ${listen}`);
+      }
+    }
+  }
+}
+
+/** The S3-triggered handlers for an object key, in declaration order. */
+export function triggersForKey(key: string, list: readonly Trigger[] = triggers): Trigger[] {
+  return list.filter((t) => t.source.kind === 's3' && key.startsWith(t.source.prefix));
+}

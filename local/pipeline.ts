@@ -1,0 +1,115 @@
+// The whole pipeline on this machine: embedded S3, the deployed trigger wiring, the real handlers.
+import { rmSync } from 'node:fs';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Event } from 'aws-lambda';
+import { S3ObjectStore } from '../functions/adapters/s3-store.ts';
+import type { Edition } from '../functions/core/edition.ts';
+import { RejectionSchema, type Rejection } from '../functions/core/schema.ts';
+import { DIGEST_FILES, mapLimit } from '../functions/pipeline/digest.ts';
+import type { IngestResult } from '../functions/pipeline/ingest.ts';
+import { PREFIX } from '../functions/triggers.ts';
+import { startEmbeddedS3, type EmbeddedS3 } from './embedded-s3.ts';
+import { LocalRunner } from './runner.ts';
+
+export interface LocalPipeline {
+  s3: EmbeddedS3;
+  runner: LocalRunner;
+  bucket: string;
+  store: S3ObjectStore;
+  env: NodeJS.ProcessEnv;
+  /** Every notification the embedded S3 emitted, in order. */
+  events: S3Event[];
+  close(): Promise<void>;
+}
+
+export interface LocalPipelineOptions {
+  directory: string;
+  bucket?: string;
+  port?: number;
+  /** Start from an empty bucket (default) or keep what an earlier run stored. */
+  reset?: boolean;
+  batchWindowMs?: number;
+  concurrency?: number;
+  env?: NodeJS.ProcessEnv;
+  onIngest?: (result: IngestResult) => void;
+  /** Leave the S3 notifications to the caller (tests replaying them out of order); they are kept in `events`. */
+  manualEvents?: boolean;
+}
+
+export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
+  if (options.reset !== false) rmSync(options.directory, { recursive: true, force: true });
+  const bucket = options.bucket ?? 'newsdigest-local';
+  const s3 = await startEmbeddedS3({ directory: options.directory, ...(options.port !== undefined ? { port: options.port } : {}) });
+  await s3.createBucket(bucket);
+  const env: NodeJS.ProcessEnv = {
+    LOG_LEVEL: 'warn',
+    ...options.env,
+    BUCKET: bucket,
+    S3_ENDPOINT: s3.endpoint,
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+  };
+  const runner = new LocalRunner({
+    env,
+    ...(options.batchWindowMs !== undefined ? { batchWindowMs: options.batchWindowMs } : {}),
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(options.onIngest ? { onIngest: options.onIngest } : {}),
+  });
+  const events: S3Event[] = [];
+  s3.onEvent((event) => {
+    events.push(event);
+    if (!options.manualEvents) runner.dispatch(event);
+  });
+  return {
+    s3,
+    runner,
+    bucket,
+    store: new S3ObjectStore(s3.client, bucket),
+    env,
+    events,
+    close: () => s3.close(),
+  };
+}
+
+/** Upload with PutObject, as any S3 client would; the S3 notifications do the rest. */
+export async function uploadFile(client: S3Client, bucket: string, key: string, body: Uint8Array): Promise<void> {
+  await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+}
+
+export async function readText(client: S3Client, bucket: string, key: string): Promise<string | null> {
+  try {
+    const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return (await res.Body?.transformToString('utf-8')) ?? null;
+  } catch (e) {
+    if (e instanceof Error && e.name === 'NoSuchKey') return null;
+    throw e;
+  }
+}
+
+export interface PipelineSummary {
+  files: number;
+  articles: number;
+  rejected: Rejection[];
+  edition: Edition | null;
+  digest: { html: string; text: string; json: string } | null;
+}
+
+/** What the bucket holds after a run: counts, rejections and the latest edition. */
+export async function summarize(p: LocalPipeline, files: number): Promise<PipelineSummary> {
+  let articles = 0;
+  for await (const _ of p.store.list(PREFIX.articles)) articles++;
+  const rejectionKeys: string[] = [];
+  for await (const o of p.store.list(PREFIX.rejected)) rejectionKeys.push(o.key);
+  const rejected = (
+    await mapLimit(rejectionKeys, 8, async (k) => {
+      const text = await readText(p.s3.client, p.bucket, k);
+      return text ? RejectionSchema.parse(JSON.parse(text)) : null;
+    })
+  ).filter((r): r is Rejection => r !== null);
+  const latest = `${PREFIX.digests}latest/`;
+  const read = (f: { name: string }) => readText(p.s3.client, p.bucket, latest + f.name);
+  const [html, text, json] = await Promise.all([read(DIGEST_FILES.html), read(DIGEST_FILES.text), read(DIGEST_FILES.json)]);
+  const digest = html !== null && text !== null && json !== null ? { html, text, json } : null;
+  return { files, articles, rejected, edition: digest ? (JSON.parse(digest.json) as Edition) : null, digest };
+}

@@ -1,0 +1,170 @@
+// The deployed wiring, run locally: S3 notifications from the embedded server drive the same Lambda
+// handlers, following the one trigger declaration the CDK stack also reads.
+import type { S3Event, S3EventRecord, SQSEvent, SQSRecord } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { encodeEventKey } from '../functions/core/keys.ts';
+import { createDigestHandler } from '../functions/digest/handler.ts';
+import { createIngestHandler } from '../functions/ingest/handler.ts';
+import type { IngestResult } from '../functions/pipeline/ingest.ts';
+import { createRuntime, lazy, type Runtime } from '../functions/runtime.ts';
+import { triggers as declaredTriggers, triggersForKey, type Trigger } from '../functions/triggers.ts';
+
+export interface LocalRunnerOptions {
+  env: NodeJS.ProcessEnv;
+  /** Quiet time before a queue batch is delivered: the local stand-in for SQS's batching window. */
+  batchWindowMs?: number;
+  /** Ingest invocations in flight, as Lambda would run them concurrently. */
+  concurrency?: number;
+  triggers?: readonly Trigger[];
+  onIngest?: (result: IngestResult) => void;
+  onError?: (handler: string, error: unknown) => void;
+}
+
+type Handlers = {
+  ingest: (event: S3Event) => Promise<{ results: IngestResult[] }>;
+  digest: (event: SQSEvent) => Promise<unknown>;
+};
+
+/** An S3 record as AWS sends it: the key URL-encoded (s3rver sends it raw). */
+function asAwsRecord(record: S3EventRecord): S3EventRecord {
+  return { ...record, s3: { ...record.s3, object: { ...record.s3.object, key: encodeEventKey(record.s3.object.key) } } };
+}
+
+function sqsMessage(record: S3EventRecord, queue: string): SQSRecord {
+  const body = JSON.stringify({ Records: [record] });
+  return {
+    messageId: randomUUID(),
+    receiptHandle: randomUUID(),
+    body,
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: String(Date.now()),
+      SenderId: 'AIDAS3NOTIFICATIONS',
+      ApproximateFirstReceiveTimestamp: String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${queue}`,
+    awsRegion: 'us-east-1',
+  };
+}
+
+export class LocalRunner {
+  private readonly handlers: Handlers;
+  private readonly runtime: () => Runtime;
+  private readonly triggers: readonly Trigger[];
+  private readonly batchWindowMs: number;
+  private readonly concurrency: number;
+  private inFlight = 0;
+  private readonly waiting: Array<() => void> = [];
+  private readonly queues = new Map<string, { records: SQSRecord[]; timer: NodeJS.Timeout | null; running: Promise<void> | null }>();
+  private pending = new Set<Promise<unknown>>();
+  readonly errors: Array<{ handler: string; error: unknown }> = [];
+
+  constructor(private readonly options: LocalRunnerOptions) {
+    this.runtime = lazy(() => createRuntime(options.env));
+    this.handlers = { ingest: createIngestHandler(this.runtime), digest: createDigestHandler(this.runtime) };
+    this.triggers = options.triggers ?? declaredTriggers;
+    this.batchWindowMs = options.batchWindowMs ?? 250;
+    this.concurrency = options.concurrency ?? 4;
+  }
+
+  /** Feed one notification from the embedded S3 (subscribe with `s3.onEvent(e => runner.dispatch(e))`). */
+  dispatch(event: S3Event): void {
+    for (const raw of event.Records) {
+      const record = asAwsRecord(raw);
+      if (!record.eventName.startsWith('ObjectCreated')) continue;
+      for (const trigger of triggersForKey(raw.s3.object.key, this.triggers)) {
+        if (trigger.delivery.kind === 'direct') this.track(this.invokeDirect(trigger, record));
+        else this.enqueue(trigger, record);
+      }
+    }
+  }
+
+  /** Resolves once every triggered invocation, including the ones they triggered in turn, has finished. */
+  async idle(): Promise<void> {
+    for (;;) {
+      const timersArmed = [...this.queues.values()].some((q) => q.timer !== null || q.running !== null || q.records.length > 0);
+      if (this.pending.size === 0 && !timersArmed) return;
+      await Promise.race([...this.pending, new Promise((r) => setTimeout(r, 20))]);
+    }
+  }
+
+  /** Deliver queued batches now instead of waiting for the window. */
+  async flush(): Promise<void> {
+    for (const [name, q] of this.queues) {
+      if (q.timer) clearTimeout(q.timer);
+      q.timer = null;
+      this.track(this.deliver(name));
+    }
+    await this.idle();
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  private async slot<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.inFlight >= this.concurrency) await new Promise<void>((r) => this.waiting.push(r));
+    this.inFlight++;
+    try {
+      return await fn();
+    } finally {
+      this.inFlight--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private fail(handler: string, error: unknown): void {
+    this.errors.push({ handler, error });
+    this.options.onError?.(handler, error);
+  }
+
+  private async invokeDirect(trigger: Trigger, record: S3EventRecord): Promise<void> {
+    if (trigger.handler !== 'ingest') throw new Error(`no local direct invocation for ${trigger.handler}`);
+    await this.slot(async () => {
+      try {
+        const { results } = await this.handlers.ingest({ Records: [record] });
+        for (const r of results) this.options.onIngest?.(r);
+      } catch (e) {
+        this.fail(trigger.handler, e);
+      }
+    });
+  }
+
+  private enqueue(trigger: Trigger, record: S3EventRecord): void {
+    if (trigger.delivery.kind !== 'queue') return;
+    const name = trigger.handler;
+    const q = this.queues.get(name) ?? { records: [], timer: null, running: null };
+    this.queues.set(name, q);
+    q.records.push(sqsMessage(record, `${name}-queue`));
+    if (q.timer) clearTimeout(q.timer);
+    const full = q.records.length >= trigger.delivery.batchSize;
+    q.timer = setTimeout(() => {
+      q.timer = null;
+      this.track(this.deliver(name));
+    }, full ? 0 : this.batchWindowMs);
+  }
+
+  /** One batch at a time per queue, as reserved concurrency 1 does for the digest function. */
+  private async deliver(name: string): Promise<void> {
+    const q = this.queues.get(name);
+    if (!q) return;
+    while (q.running) await q.running;
+    if (q.records.length === 0) return;
+    const batch = q.records.splice(0, q.records.length);
+    q.running = (async () => {
+      try {
+        if (name !== 'digest') throw new Error(`no local queue consumer for ${name}`);
+        await this.handlers.digest({ Records: batch });
+      } catch (e) {
+        this.fail(name, e);
+      } finally {
+        q.running = null;
+      }
+    })();
+    await q.running;
+  }
+}

@@ -1,0 +1,79 @@
+// Shared test plumbing: a local pipeline on a throw-away folder, and readers for what it stored.
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { S3Event } from 'aws-lambda';
+import { encodeEventKey } from '../functions/core/keys.ts';
+import { createDigestHandler } from '../functions/digest/handler.ts';
+import { createIngestHandler } from '../functions/ingest/handler.ts';
+import { createRuntime, lazy } from '../functions/runtime.ts';
+import { startLocalPipeline, readText, uploadFile, type LocalPipeline, type LocalPipelineOptions } from '../local/pipeline.ts';
+
+export const SEEDS_DIR = path.resolve(import.meta.dirname, '..', 'seeds');
+
+export function seedFiles(): Array<{ name: string; body: Buffer }> {
+  return readdirSync(SEEDS_DIR)
+    .sort()
+    .map((name) => ({ name, body: readFileSync(path.join(SEEDS_DIR, name)) }));
+}
+
+export interface TestPipeline extends LocalPipeline {
+  upload(key: string, body: Uint8Array | string): Promise<void>;
+  text(key: string): Promise<string | null>;
+  json<T = unknown>(key: string): Promise<T | null>;
+  keys(prefix: string): Promise<string[]>;
+  /** The real handlers, bound to this pipeline's bucket, for invoking them with hand-made events. */
+  ingest: ReturnType<typeof createIngestHandler>;
+  digest: ReturnType<typeof createDigestHandler>;
+  cleanup(): Promise<void>;
+}
+
+export async function startTestPipeline(options: Partial<LocalPipelineOptions> = {}): Promise<TestPipeline> {
+  const directory = mkdtempSync(path.join(tmpdir(), 'newsdigest-test-'));
+  const p = await startLocalPipeline({ directory, batchWindowMs: 50, ...options });
+  const runtime = lazy(() => createRuntime(p.env));
+  return {
+    ...p,
+    upload: (key, body) => uploadFile(p.s3.client, p.bucket, key, typeof body === 'string' ? Buffer.from(body) : body),
+    text: (key) => readText(p.s3.client, p.bucket, key),
+    json: async <T>(key: string) => {
+      const t = await readText(p.s3.client, p.bucket, key);
+      return t === null ? null : (JSON.parse(t) as T);
+    },
+    keys: async (prefix) => {
+      const out: string[] = [];
+      for await (const o of p.store.list(prefix)) out.push(o.key);
+      return out;
+    },
+    ingest: createIngestHandler(runtime),
+    digest: createDigestHandler(runtime),
+    cleanup: async () => {
+      await p.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An S3 event as AWS delivers it for one object (key URL-encoded, `+` for spaces). */
+export function s3Event(bucket: string, key: string, eventName = 'ObjectCreated:Put'): S3Event {
+  return {
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        awsRegion: 'us-east-1',
+        eventTime: new Date().toISOString(),
+        eventName,
+        userIdentity: { principalId: 'AWS:AIDAEXAMPLE' },
+        requestParameters: { sourceIPAddress: '127.0.0.1' },
+        responseElements: { 'x-amz-request-id': 'EXAMPLE123456789', 'x-amz-id-2': 'EXAMPLE/abc' },
+        s3: {
+          s3SchemaVersion: '1.0',
+          configurationId: 'inbox-to-ingest',
+          bucket: { name: bucket, ownerIdentity: { principalId: 'EXAMPLE' }, arn: `arn:aws:s3:::${bucket}` },
+          object: { key: encodeEventKey(key), size: 1, eTag: '0123456789abcdef0123456789abcdef', sequencer: '0A1B2C3D4E5F678901' },
+        },
+      },
+    ],
+  };
+}

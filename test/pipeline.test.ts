@@ -1,0 +1,184 @@
+// End to end through the embedded S3 over HTTP: upload → S3 event → ingest → articles/ → SQS-shaped batch → digest.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SQSEvent } from 'aws-lambda';
+import type { Edition } from '../functions/core/edition.ts';
+import { encodeEventKey } from '../functions/core/keys.ts';
+import { ArticleRecordSchema, RejectionSchema, type ArticleRecord } from '../functions/core/schema.ts';
+import { seedFiles, startTestPipeline, type TestPipeline } from './helpers.ts';
+
+const CLUTTER = [
+  'Read more at RT',
+  'See all',
+  'Sign up to our newsletter',
+  'Newsletter',
+  'All Rights Reserved',
+  '©',
+  '(Source: Getty Images)',
+  'Photographed from TV screen',
+  'Related tags',
+  'Recommended reading',
+  'advertisement',
+  '2 min read',
+  'Trump wants a deal. Putin wants victory',
+  'A white pill on a blue background',
+  'VOCO provides you with',
+  ' date 2025-04-23 403',
+];
+
+async function articles(p: TestPipeline): Promise<ArticleRecord[]> {
+  const keys = await p.keys('articles/');
+  return Promise.all(keys.map(async (k) => ArticleRecordSchema.parse(await p.json(k))));
+}
+
+describe('the seed articles through the deployed wiring', () => {
+  let p: TestPipeline;
+  let edition: Edition;
+
+  beforeAll(async () => {
+    p = await startTestPipeline();
+    for (const seed of seedFiles()) await p.upload(`inbox/${seed.name}`, seed.body);
+    await p.runner.idle();
+    expect(p.runner.errors).toEqual([]);
+    edition = (await p.json<Edition>('digests/latest/digest.json'))!;
+  });
+  afterAll(() => p.cleanup());
+
+  it('stores one validated article record per seed, with its fingerprint', async () => {
+    const records = await articles(p);
+    expect(records).toHaveLength(5);
+    expect(new Set(records.map((r) => r.source.key))).toEqual(new Set(seedFiles().map((s) => `inbox/${s.name}`)));
+    for (const r of records) expect(r.fingerprint).toBeTruthy();
+  });
+
+  it('builds one story with four entries, the two syndicated copies collapsed and both credited', () => {
+    expect(edition.stories).toHaveLength(1);
+    const story = edition.stories[0]!;
+    expect(story.entries).toHaveLength(4);
+    expect(story.articleCount).toBe(5);
+    const withCopy = story.entries.filter((e) => e.copies.length > 0);
+    expect(withCopy).toHaveLength(1);
+    const pair = [withCopy[0]!.publisher, ...withCopy[0]!.copies.map((c) => c.publisher)].sort();
+    expect(pair).toEqual(['MENAFN', 'TROIB News']);
+    expect(edition.counts).toMatchObject({ articles: 5, stories: 1, entries: 4, copiesCollapsed: 1 });
+  });
+
+  it('credits every outlet the texts name, and guesses none for the seed that names none', async () => {
+    const outlets = edition.stories[0]!.outlets.join(' | ');
+    for (const name of ['MENAFN', 'TROIB News', 'VOCO', 'RT']) expect(outlets).toContain(name);
+    const records = await articles(p);
+    const unnamed = records.find((r) => r.source.key.includes('002_'));
+    expect(unnamed?.publisher).toBeNull();
+  });
+
+  it('keeps page clutter out of every stored body', async () => {
+    for (const r of await articles(p)) {
+      for (const junk of CLUTTER) expect(r.text, `${r.source.key} holds "${junk}"`).not.toContain(junk);
+    }
+  });
+
+  it('writes the edition as HTML, text and JSON, in its own folder and in latest/', async () => {
+    const keys = await p.keys('digests/');
+    for (const folder of [`digests/${edition.edition}/`, 'digests/latest/']) {
+      for (const f of ['digest.html', 'digest.txt', 'digest.json']) expect(keys).toContain(folder + f);
+    }
+    const html = (await p.text('digests/latest/digest.html'))!;
+    const text = (await p.text('digests/latest/digest.txt'))!;
+    expect(html).toContain(edition.stories[0]!.headline.replace(/'/g, '&#x27;').replace(/"/g, '&quot;'));
+    expect(html).toContain('also published by');
+    expect(text).toContain('also published by');
+    for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(72);
+    expect(await p.text(`digests/${edition.edition}/digest.html`)).toBe(html);
+  });
+});
+
+describe('idempotency and order', () => {
+  let p: TestPipeline;
+  afterAll(() => p?.cleanup());
+
+  it('gives the identical digest for events delivered twice, in reverse order, and for the same file uploaded twice', async () => {
+    p = await startTestPipeline({ manualEvents: true });
+    const seeds = seedFiles();
+    for (const seed of seeds) await p.upload(`inbox/${seed.name}`, seed.body);
+    const uploadEvents = p.events.filter((e) => e.Records[0]!.s3.object.key.startsWith('inbox/'));
+    expect(uploadEvents).toHaveLength(5);
+    const encoded = (e: (typeof uploadEvents)[number]) => ({
+      Records: e.Records.map((r) => ({ ...r, s3: { ...r.s3, object: { ...r.s3.object, key: encodeEventKey(r.s3.object.key) } } })),
+    });
+    const sqs: SQSEvent = { Records: [{ messageId: 'm1', body: '{}' } as SQSEvent['Records'][number]] };
+
+    for (const e of uploadEvents) await p.ingest(encoded(e));
+    await p.digest(sqs);
+    const first = await p.text('digests/latest/digest.html');
+    const firstJson = await p.text('digests/latest/digest.json');
+    const firstArticles = (await p.keys('articles/')).sort();
+
+    // Replay: every event twice, newest first; then the same content under another key.
+    for (const e of [...uploadEvents].reverse()) {
+      await p.ingest(encoded(e));
+      await p.ingest(encoded(e));
+    }
+    await p.upload('inbox/again/copy of 000.txt', seeds[0]!.body);
+    const copyEvent = p.events.at(-1)!;
+    await p.ingest(encoded(copyEvent));
+    await p.digest(sqs);
+    await p.digest(sqs);
+
+    expect((await p.keys('articles/')).sort()).toEqual(firstArticles);
+    expect(await p.text('digests/latest/digest.json')).toBe(firstJson);
+    expect(await p.text('digests/latest/digest.html')).toBe(first);
+  });
+});
+
+describe('awkward keys and bad files', () => {
+  let p: TestPipeline;
+  beforeAll(async () => {
+    p = await startTestPipeline();
+  });
+  afterAll(() => p.cleanup());
+
+  it('decodes URL-encoded keys with spaces, plus signs and non-ASCII characters', async () => {
+    const seeds = seedFiles();
+    const keys = ['inbox/with space/envoy news.txt', 'inbox/a+b=c.txt', 'inbox/Zürich – café 東京.txt'];
+    for (const [i, key] of keys.entries()) await p.upload(key, seeds[i + 2]!.body);
+    await p.runner.idle();
+    expect(p.runner.errors).toEqual([]);
+    const records = await articles(p);
+    expect(records.map((r) => r.source.key).sort()).toEqual([...keys].sort());
+    expect(await p.keys('rejected/')).toEqual([]);
+  });
+
+  it('reports bad files next to the original, keeps the original, and ingests the rest of the batch', async () => {
+    const junk = Buffer.alloc(20 * 1024 * 1024);
+    for (let i = 0; i < junk.length; i++) junk[i] = (i * 2654435761) >>> 24;
+    const bad: Record<string, Uint8Array> = {
+      'inbox/bad/empty.txt': new Uint8Array(),
+      'inbox/bad/photo.txt': Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(2000, 7)]),
+      'inbox/bad/junk.bin': junk,
+      'inbox/bad/latin.txt': Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1, 0xf0, 0x28, 0x8c, 0xbc, 0xff, 0xfe, 0xfd, 0x80, 0x81]),
+    };
+    const good = seedFiles()[4]!;
+    const all = Object.entries(bad);
+    all.splice(2, 0, [`inbox/good/${good.name}`, good.body]);
+    for (const [key, body] of all) await p.upload(key, body);
+    await p.runner.idle();
+    expect(p.runner.errors).toEqual([]);
+
+    for (const key of Object.keys(bad)) {
+      const report = RejectionSchema.parse(await p.json(`rejected/${key}.error.json`));
+      expect(report.key).toBe(key);
+      expect(report.error.length).toBeGreaterThan(3);
+      expect(report.error).not.toContain('\n');
+      expect(await p.keys(key)).toEqual([key]); // the original stays where it was
+    }
+    const records = await articles(p);
+    expect(records.some((r) => r.source.key === `inbox/good/${good.name}`)).toBe(true);
+    expect(records.some((r) => r.source.key.startsWith('inbox/bad/'))).toBe(false);
+  });
+
+  it('ignores events that are not object creations or not S3 notifications at all', async () => {
+    const before = (await p.keys('')).sort();
+    await expect(p.ingest({ Records: [] })).resolves.toEqual({ results: [] });
+    await expect(p.ingest({ Service: 'Amazon S3', Event: 's3:TestEvent' } as never)).resolves.toEqual({ results: [] });
+    expect((await p.keys('')).sort()).toEqual(before);
+  });
+});
