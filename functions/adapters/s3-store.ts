@@ -9,6 +9,7 @@ import {
   S3ServiceException,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
+import type { BuildMiddleware, MetadataBearer } from '@smithy/types';
 import type { ListedObject, ObjectStore, StoredObject } from '../core/ports.ts';
 
 export interface S3Endpoint {
@@ -32,8 +33,20 @@ export function createS3Client(options: S3Endpoint = {}): S3Client {
     config.forcePathStyle = true;
   }
   if (options.credentials) config.credentials = options.credentials;
-  return new S3Client(config);
+  const client = new S3Client(config);
+  if (options.endpoint) client.middlewareStack.add(stripBucketTrailingSlash, { step: 'build', name: 'stripBucketTrailingSlash' });
+  return client;
 }
+
+/**
+ * The SDK addresses bucket-level calls path-style as `/bucket/`; s3rver signs the path as `/bucket` and
+ * answers SignatureDoesNotMatch. S3 treats both alike, so drop the slash before signing (custom endpoints only).
+ */
+const stripBucketTrailingSlash: BuildMiddleware<object, MetadataBearer> = (next) => async (args) => {
+  const request = args.request as { path?: unknown };
+  if (typeof request.path === 'string' && /^\/[^/]+\/$/.test(request.path)) request.path = request.path.slice(0, -1);
+  return next(args);
+};
 
 function isNotFound(e: unknown): boolean {
   return e instanceof NoSuchKey || (e instanceof S3ServiceException && (e.name === 'NoSuchKey' || e.$metadata.httpStatusCode === 404));

@@ -17,20 +17,25 @@ export interface RenderedEdition {
 
 const LANGUAGE_NAMES = new Intl.DisplayNames(['en'], { type: 'language' });
 
-/** Wrap plain text at `width` columns, keeping words whole; continuation lines get `indent`. */
+/**
+ * Wrap plain text at `width` columns, keeping words whole (a word longer than the width, like a URL,
+ * gets a line of its own). Leading spaces of the text are kept on the first line; continuation lines
+ * get `indent`.
+ */
 export function wrapText(text: string, width = 72, indent = ''): string {
+  const lead = text.match(/^ */)?.[0] ?? '';
   const lines: string[] = [];
-  let line = '';
+  let line = lead;
   for (const word of text.split(/\s+/).filter(Boolean)) {
-    const prefix = lines.length === 0 ? '' : indent;
-    if (line && prefix.length + line.length + 1 + word.length > width) {
-      lines.push(prefix + line);
-      line = word;
+    const empty = line === lead || line === indent;
+    if (!empty && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
     } else {
-      line = line ? `${line} ${word}` : word;
+      line = empty ? line + word : `${line} ${word}`;
     }
   }
-  if (line) lines.push((lines.length === 0 ? '' : indent) + line);
+  if (line.trim()) lines.push(line);
   return lines.join('\n');
 }
 
@@ -61,9 +66,10 @@ export function createRenderer(sources: TemplateSources): (edition: Edition) => 
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hb.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
   hb.registerHelper('add', (a: number, b: number) => a + b);
-  hb.registerHelper('wrap', (text: unknown, indent: unknown) =>
-    wrapText(String(text ?? ''), 72, typeof indent === 'string' ? indent : ''),
-  );
+  // {{#wrap "   "}}…{{/wrap}}: the rendered block as one paragraph wrapped at 72 columns.
+  hb.registerHelper('wrap', function (this: unknown, indent: unknown, options: Handlebars.HelperOptions) {
+    return wrapText(options.fn(this).replace(/\s*\n\s*/g, ' ').trimEnd(), 72, typeof indent === 'string' ? indent : '');
+  });
   hb.registerHelper('joinOutlets', (list: unknown) => (Array.isArray(list) ? list.join(', ') : ''));
   for (const [name, partial] of Object.entries(sources.partials)) hb.registerPartial(name, partial);
   // strict: a typo in a template is an error at render time, not an empty hole in the digest.
