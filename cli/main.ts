@@ -1,8 +1,6 @@
 // newsdigest command line: `run` (the whole pipeline locally) and `analyze` (the pure core on files).
 import { parseArgs } from 'node:util';
-import { analyzeFiles, formatAnalyzeReport } from './analyze.ts';
 import { UsageError } from './files.ts';
-import { formatRunSummary, runPipeline } from './run.ts';
 
 const USAGE = `newsdigest: parse article files, collapse syndicated copies, group stories, render a digest.
 
@@ -32,6 +30,8 @@ async function main(argv: string[]): Promise<number> {
           quiet: { type: 'boolean', default: false },
         },
       });
+      // Each command loads only what it needs: `help` and usage errors answer at once.
+      const { formatRunSummary, runPipeline } = await import('./run.ts');
       const summary = await runPipeline({
         paths: positionals.length ? positionals : ['seeds'],
         out: values.out,
@@ -49,6 +49,7 @@ async function main(argv: string[]): Promise<number> {
         options: { json: { type: 'boolean', default: false } },
       });
       if (positionals.length === 0) throw new UsageError('analyze needs at least one file or directory');
+      const { analyzeFiles, formatAnalyzeReport } = await import('./analyze.ts');
       const report = analyzeFiles(positionals);
       process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatAnalyzeReport(report)}\n`);
       return 0;

@@ -1,0 +1,58 @@
+// The CLI as a user runs it: a real process, real files, exit codes and output.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'newsdigest.js'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('newsdigest analyze', () => {
+  it('reports the seeds as 5 articles in 1 story with 000 and 001 as the only copies', () => {
+    const r = cli('analyze', 'seeds', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as {
+      articles: Array<Record<string, unknown> & { id: string; file: string }>;
+      stories: Array<{ id: string; headline: string; articles: string[]; copies: string[][] }>;
+      rejected: unknown[];
+    };
+    expect(report.articles).toHaveLength(5);
+    for (const a of report.articles) {
+      expect(Object.keys(a)).toEqual(
+        expect.arrayContaining(['id', 'file', 'title', 'publisher', 'author', 'publishedAt', 'url', 'language', 'text', 'words']),
+      );
+    }
+    expect(report.stories).toHaveLength(1);
+    const fileOf = new Map(report.articles.map((a) => [a.id, path.basename(a.file).slice(0, 3)]));
+    expect(report.stories[0]!.articles.map((id) => fileOf.get(id)).sort()).toEqual(['000', '001', '002', '003', '004']);
+    expect(report.stories[0]!.copies.map((g) => g.map((id) => fileOf.get(id)).sort())).toEqual([['000', '001']]);
+    expect(report.rejected).toEqual([]);
+  });
+
+  it('prints a readable table without --json', () => {
+    const r = cli('analyze', 'seeds');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^5 articles, 1 stories, 1 copies collapsed, 0 rejected/);
+    expect(r.stdout).toContain('copy#1');
+  });
+
+  it('explains command-line mistakes with the usage and exit code 2', () => {
+    const unknown = cli('frobnicate');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "frobnicate"');
+    expect(unknown.stderr).toContain('Usage:');
+    const missing = cli('analyze', 'no/such/dir');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no such file or directory: no/such/dir');
+    const badFlag = cli('analyze', 'seeds', '--frob');
+    expect(badFlag.code).toBe(2);
+  });
+});

@@ -1,0 +1,65 @@
+// The Lambda handlers invoked directly with event shapes as AWS sends them, against the embedded S3.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SQSEvent } from 'aws-lambda';
+import { loadConfig } from '../functions/config.ts';
+import { ArticleRecordSchema } from '../functions/core/schema.ts';
+import { s3Event, seedFiles, startTestPipeline, type TestPipeline } from './helpers.ts';
+
+describe('ingest and digest handlers with AWS event shapes', () => {
+  let p: TestPipeline;
+  beforeAll(async () => {
+    p = await startTestPipeline({ manualEvents: true });
+  });
+  afterAll(() => p.cleanup());
+
+  it('decodes the URL-encoded key of a real S3 notification (+ for space, %XX for the rest)', async () => {
+    const key = 'inbox/wire copy+1 (ü).txt';
+    await p.upload(key, seedFiles()[1]!.body);
+    const event = s3Event(p.bucket, key);
+    expect(event.Records[0]!.s3.object.key).toBe('inbox/wire+copy%2B1+(%C3%BC).txt');
+    const { results } = await p.ingest(event);
+    expect(results).toEqual([expect.objectContaining({ key, status: 'ingested' })]);
+    const [articleKey] = await p.keys('articles/');
+    const record = ArticleRecordSchema.parse(await p.json(articleKey!));
+    expect(record.source.key).toBe(key);
+    expect(record.publisher).toBe('TROIB News');
+  });
+
+  it('treats an event for an object deleted since as done, not as a failure', async () => {
+    const { results } = await p.ingest(s3Event(p.bucket, 'inbox/gone.txt'));
+    expect(results).toEqual([{ key: 'inbox/gone.txt', status: 'missing' }]);
+  });
+
+  it('ignores other buckets, removals and keys outside inbox/', async () => {
+    expect((await p.ingest(s3Event('someone-elses-bucket', 'inbox/x.txt'))).results).toEqual([]);
+    expect((await p.ingest(s3Event(p.bucket, 'inbox/x.txt', 'ObjectRemoved:Delete'))).results).toEqual([]);
+    expect((await p.ingest(s3Event(p.bucket, 'digests/latest/digest.json'))).results).toEqual([
+      expect.objectContaining({ status: 'ignored' }),
+    ]);
+  });
+
+  it('rebuilds the digest from an SQS batch of S3 notifications, whatever the bodies say', async () => {
+    const body = JSON.stringify(s3Event(p.bucket, 'articles/a_0000000000000000.json'));
+    const testEvent = JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: p.bucket });
+    const event = {
+      Records: [body, testEvent].map((b, i) => ({ messageId: `m${i}`, receiptHandle: `r${i}`, body: b, eventSource: 'aws:sqs' })),
+    } as unknown as SQSEvent;
+    await expect(p.digest(event)).resolves.toEqual({ batchItemFailures: [] });
+    expect(await p.keys('digests/latest/')).toHaveLength(3);
+  });
+
+  it('throws on a store fault so that Lambda retries (the bucket is gone)', async () => {
+    const broken = await startTestPipeline({ manualEvents: true });
+    await broken.close();
+    await expect(broken.ingest(s3Event(broken.bucket, 'inbox/a.txt'))).rejects.toThrow();
+    await broken.cleanup().catch(() => undefined);
+  });
+});
+
+describe('configuration', () => {
+  it('names what is wrong in the environment', () => {
+    expect(() => loadConfig({})).toThrow(/invalid configuration: BUCKET/);
+    expect(() => loadConfig({ BUCKET: 'b-1', EDITION_WINDOW_HOURS: 'soon' })).toThrow(/EDITION_WINDOW_HOURS/);
+    expect(loadConfig({ BUCKET: 'b-1' })).toMatchObject({ bucket: 'b-1', windowHours: 48, title: 'News digest' });
+  });
+});
