@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+/** Limits on what one input file may cost. Configuration, with defaults sized for a Lambda of 1 GB. */
+export const ParseLimitsSchema = z.object({
+  /** Largest input object accepted, in bytes (compressed size for .gz). */
+  maxFileBytes: z.number().int().positive().default(50 * 1024 * 1024),
+  /** Largest decompressed size of a .gz input: stops gzip bombs. */
+  maxDecompressedBytes: z.number().int().positive().default(100 * 1024 * 1024),
+  /** Most articles taken from one feed or JSON export. */
+  maxArticlesPerFile: z.number().int().positive().default(5000),
+  /** Longest line a plain-text file may have: a text without line breaks is not an article (and would be slow). */
+  maxLineChars: z.number().int().positive().default(1_000_000),
+  /** Fewest words for a body to count as an article. */
+  minWords: z.number().int().nonnegative().default(20),
+});
+export type ParseLimits = z.infer<typeof ParseLimitsSchema>;
+export const defaultParseLimits: ParseLimits = ParseLimitsSchema.parse({});
