@@ -148,6 +148,18 @@ describe('parseText on small fixtures', () => {
     expect(paragraphs(a.text)).toHaveLength(3);
   });
 
+  it('keeps every paragraph of a scraped page while dropping in-article ads, teasers and the footer', () => {
+    const a = parseText(fixture('scraped-page.txt'));
+    expect(a.title).toBe('Parliament passes budget after marathon session');
+    expect(a.author).toBe('Anna Kowalska and Tom Brown');
+    expect(a.publisher).toMatch(/^Example Times/);
+    const paras = paragraphs(a.text);
+    expect(paras).toHaveLength(6);
+    expect(paras[0]).toMatch(/^Lawmakers approved the annual budget/);
+    expect(paras[5]).toBe('Ministers hope to sign it into law before the end of the month.');
+    expect(a.text).not.toMatch(/Advertisement|Related:|Read more:|Tags:|Share this|Most read|Storm closes|Copyright|Published 3 hours/);
+  });
+
   it('throws ParseError for a file that is only a headline', () => {
     expect(() => parseText(fixture('title-only.txt'))).toThrow(ParseError);
     expect(() => parseText('')).toThrow(ParseError);

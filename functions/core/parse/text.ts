@@ -26,6 +26,9 @@ const LEDE_TITLE_WORDS = 20;
 /** Lines after the title (and before the end) where bylines and sign-offs are looked for. */
 const HEAD_ZONE = 6;
 const TAIL_ZONE = 4;
+/** Date stamps are looked for in this many lines after the headline and before the end (chrono is costly). */
+const DATE_HEAD_ZONE = 12;
+const DATE_TAIL_ZONE = 8;
 /** Longest line of a card (caption + teaser headline) or a headline. */
 const CARD_LINE_WORDS = 20;
 
@@ -69,16 +72,20 @@ function unwrap(lines: Line[]): Line[] {
     if (!isTerminated(a.text)) openEnded++;
   }
   if (continuing < 4 || openEnded < 0.6 * continuing) return lines;
-  const out: Line[] = [];
+  // Join a physical line onto the paragraph when the line before it ran to full width (it was wrapped).
+  const out: Array<{ parts: string[]; block: number; last: Line }> = [];
   for (const line of lines) {
     const prev = out[out.length - 1];
-    if (prev && prev.block === line.block && full(prev) && !isListItem(line.text)) {
-      prev.text = prev.text.endsWith('-') && /^\p{Ll}/u.test(line.text) ? prev.text + line.text : `${prev.text} ${line.text}`;
+    if (prev && prev.block === line.block && full(prev.last) && !isListItem(line.text)) {
+      const tail = prev.parts[prev.parts.length - 1]!;
+      if (tail.endsWith('-') && /^\p{Ll}/u.test(line.text)) prev.parts[prev.parts.length - 1] = tail + line.text;
+      else prev.parts.push(line.text);
+      prev.last = line;
       continue;
     }
-    out.push({ ...line });
+    out.push({ parts: [line.text], block: line.block, last: line });
   }
-  return out;
+  return out.map((p) => ({ text: p.parts.join(' '), block: p.block }));
 }
 
 /** Remove a site-name suffix ("Headline | Site") and a "Title:" label. */
@@ -107,25 +114,28 @@ function findTitle(lines: Line[]): number {
   return fallback;
 }
 
-/** Words of prose in the lines (duplicated lines, like widgets shown twice, do not count). */
-function proseWords(lines: Line[], kinds: Kind[], from: number, to: number, dup: Set<number>): number {
-  let n = 0;
-  for (let i = from; i < to; i++) if (kinds[i] === 'text' && !dup.has(i) && isProse(lines[i]!.text)) n += wordCount(lines[i]!.text);
-  return n;
-}
-
-/** Two prose lines in a row (ignoring metadata and clutter lines): real article text, not page furniture. */
-function hasProseRun(lines: Line[], kinds: Kind[], from: number, dup: Set<number>): boolean {
-  let run = 0;
-  for (let i = from; i < lines.length; i++) {
-    if (kinds[i] !== 'text') continue;
-    if (!dup.has(i) && isProse(lines[i]!.text, 10)) {
-      if (++run >= 2) return true;
-    } else {
-      run = 0;
-    }
+/**
+ * For each position, what follows it: words of prose, and whether two prose lines in a row occur (real
+ * article text rather than page furniture). Lines shown twice (widgets) do not count. Linear in lines.
+ */
+function proseProfile(lines: Line[], kinds: Kind[], dup: Set<number>): { wordsFrom: number[]; runFrom: boolean[] } {
+  const n = lines.length;
+  const wordsFrom = new Array<number>(n + 1).fill(0);
+  const runFrom = new Array<boolean>(n + 1).fill(false);
+  let nextText = -1; // index of the next text line after i, for run detection
+  let nextIsProse = false;
+  for (let i = n - 1; i >= 0; i--) {
+    const isText = kinds[i] === 'text';
+    const text = lines[i]!.text;
+    const prose = isText && !dup.has(i) && isProse(text);
+    wordsFrom[i] = wordsFrom[i + 1]! + (prose ? wordCount(text) : 0);
+    if (!isText) { runFrom[i] = runFrom[i + 1]!; continue; }
+    const longProse = !dup.has(i) && isProse(text, 10);
+    runFrom[i] = runFrom[i + 1]! || (longProse && nextText >= 0 && nextIsProse);
+    nextText = i;
+    nextIsProse = longProse;
   }
-  return false;
+  return { wordsFrom, runFrom };
 }
 
 export function parseText(input: string): ParsedArticle {
@@ -157,7 +167,7 @@ export function parseText(input: string): ParsedArticle {
   const titleKey = compareKey(title);
 
   // Metadata above the headline (date stamps, bylines) is read, never kept.
-  for (const line of all.slice(0, titleIdx)) {
+  for (const line of all.slice(Math.max(0, titleIdx - DATE_HEAD_ZONE), titleIdx)) {
     setDate(dateLine(line.text));
     const b = byline(line.text);
     if (b) { setAuthor(b.author, 1); setPublisher(b.publisher, Rank.SignOff); setDate(b.date); }
@@ -166,6 +176,7 @@ export function parseText(input: string): ParsedArticle {
   const lines = all.slice(titleIdx + 1);
   const n = lines.length;
   const kinds: Kind[] = lines.map(() => 'text');
+  const keys = lines.map((l) => compareKey(l.text));
 
   // 1. Classify every line after the headline; credits and dates are harvested as they are found.
   for (let i = 0; i < n; i++) {
@@ -175,7 +186,7 @@ export function parseText(input: string): ParsedArticle {
     const urlLabel = URL_LABEL.exec(text);
     if (urlLabel) { url ??= urlLabel[1] ?? null; kinds[i] = 'meta'; continue; }
     if (BARE_URL.test(text) && (nearStart || nearEnd)) { kinds[i] = 'clutter'; continue; }
-    const date = dateLine(text);
+    const date = i < DATE_HEAD_ZONE || i >= n - DATE_TAIL_ZONE ? dateLine(text) : null;
     if (date) { setDate(date); kinds[i] = 'meta'; continue; }
     if (nearStart || nearEnd) {
       const b = byline(text);
@@ -197,14 +208,14 @@ export function parseText(input: string): ParsedArticle {
       continue;
     }
     if (isNavLine(text) || isCaptionLine(text)) { kinds[i] = 'clutter'; continue; }
-    if (compareKey(text) === titleKey) { kinds[i] = 'clutter'; continue; }
+    if (keys[i] === titleKey) { kinds[i] = 'clutter'; continue; }
   }
 
   // Lines shown more than once (widgets, repeated teasers); the first copy of a long line may be real text.
   const seen = new Map<string, number>();
   const dup = new Set<number>();
   for (let i = 0; i < n; i++) {
-    const key = compareKey(lines[i]!.text);
+    const key = keys[i]!;
     if (!key) continue;
     const first = seen.get(key);
     if (first === undefined) { seen.set(key, i); continue; }
@@ -214,11 +225,12 @@ export function parseText(input: string): ParsedArticle {
 
   // 2. Trailing furniture: from the first end-of-article marker (related links, newsletter, tags,
   // copyright, "read more at") after which no run of prose follows, everything is dropped.
+  const { wordsFrom, runFrom } = proseProfile(lines, kinds, dup);
   for (let i = 0; i < n; i++) {
     if (!isEndMarker(lines[i]!.text)) continue;
-    if (hasProseRun(lines, kinds, i + 1, dup)) continue;
-    const before = proseWords(lines, kinds, 0, i, dup);
-    if (before === 0 || proseWords(lines, kinds, i + 1, n, dup) >= before) continue;
+    if (runFrom[i + 1]) continue;
+    const before = wordsFrom[0]! - wordsFrom[i]!;
+    if (before === 0 || wordsFrom[i + 1]! >= before) continue;
     for (let j = i; j < n; j++) if (kinds[j] === 'text') kinds[j] = 'clutter';
     break;
   }
@@ -251,9 +263,9 @@ export function parseText(input: string): ParsedArticle {
   const kept = () => lines.map((_, i) => i).filter((i) => kinds[i] === 'text');
   for (const [pos, i] of kept().slice(0, 4).entries()) {
     const text = lines[i]!.text;
-    const following = kept().filter((j) => j > i).slice(0, 3).map((j) => compareKey(lines[j]!.text)).join(' ');
+    const following = kept().filter((j) => j > i).slice(0, 3).map((j) => keys[j]!).join(' ');
     if (!following) break;
-    const key = compareKey(text);
+    const key = keys[i]!;
     if (endsWithEllipsis(text)) {
       const words = key.split(' ');
       const tail = words.slice(Math.max(0, words.length - 9), words.length - 1); // the last word may be cut
@@ -265,7 +277,7 @@ export function parseText(input: string): ParsedArticle {
   // 5. Repeated paragraphs keep their first copy.
   const keptKeys = new Set<string>();
   for (const i of kept()) {
-    const key = compareKey(lines[i]!.text);
+    const key = keys[i]!;
     if (keptKeys.has(key) && wordCount(key) >= 6) kinds[i] = 'clutter';
     keptKeys.add(key);
   }

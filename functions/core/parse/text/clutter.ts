@@ -77,11 +77,12 @@ const NAV_PATTERNS: RegExp[] = [
   /^(?:share|follow)\s+(?:us|this|on)\b.{0,40}$/i,
   /^(?:tags?|topics?|filed under|categories|category|keywords?|related(?: \w+)?)\s*:\s*.{0,200}$/i,
   /^(?:click|tap) here\b.{0,80}$/i,
+  /^(?:read more|read also|also read|read next|see also|related|recommended|more|watch|listen|must read|don'?t miss)\s*:\s*\S.{0,150}$/i, // inline teasers
   /^(?:loading|please wait)\W*$/i,
   /^(?:updated|published|posted)\s*:?\s*$/i,
   /^[\W_]+$/u, // rules and ornaments: "***", "———"
   /^(?:home|news)\s*[>›»/|]\s*\S.{0,80}$/i, // breadcrumbs
-  /^(?:[\p{L}&' ]{1,25}\s*\|\s*){2,}[\p{L}&' ]{1,25}$/u, // "World | Politics | Europe"
+  /^[\p{L}&' -]{1,25}(?:\|[\p{L}&' -]{1,25}){2,}$/u, // "World | Politics | Europe" (classes exclude '|': linear)
   /^(?:advertisement|sponsored)\s*[-–—:]\s*(?:story|article)?\s*continues?\s+below\b.{0,30}$/i,
   /^(?:story|article) continues (?:below|after)\b.{0,30}$/i,
   /^(?:this article|this story|this content) (?:is|was) (?:available|only available)\b.{0,80}$/i,

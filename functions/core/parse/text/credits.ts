@@ -7,7 +7,14 @@ import { dateInFragment } from './dates.ts';
 const PARTICLES = new Set(['de', 'del', 'della', 'der', 'den', 'van', 'von', 'da', 'di', 'dos', 'das', 'du', 'la', 'le', 'bin', 'binti', 'al', 'el', 'ibn', 'y', 'e', 'st.', 'ter', 'ten', 'zu']);
 const NAME_TOKEN = /^(?:\p{Lu}[\p{L}'’.-]*|\p{Lu}\.)$/u;
 /** Capitalized words that show a phrase is not a person's name. */
-const NOT_NAME = new Set(['the', 'news', 'staff', 'editor', 'editors', 'editorial', 'desk', 'team', 'board', 'agency', 'press', 'media', 'reporter', 'correspondent', 'writer', 'contributor', 'online', 'times', 'post', 'daily', 'herald', 'tribune', 'journal', 'associated', 'reuters', 'updated', 'published', 'posted', 'more', 'read', 'see', 'all', 'photo', 'video', 'category', 'latest']);
+const NOT_NAME = new Set([
+  'the', 'news', 'staff', 'editor', 'editors', 'editorial', 'desk', 'team', 'board', 'agency', 'press', 'media',
+  'reporter', 'reporters', 'correspondent', 'correspondents', 'writer', 'writers', 'contributor', 'contributors',
+  'columnist', 'columnists', 'analyst', 'producer', 'producers', 'political', 'senior', 'chief', 'special',
+  'associate', 'deputy', 'managing', 'staff', 'online', 'times', 'post', 'daily', 'herald', 'tribune', 'journal',
+  'associated', 'reuters', 'updated', 'published', 'posted', 'more', 'read', 'see', 'all', 'photo', 'video',
+  'category', 'latest', 'in', 'at', 'from', 'with',
+]);
 
 /** One person's name: 2–5 capitalized words, name particles allowed inside ("James del Carmen"). */
 export function isPersonName(text: string): boolean {
@@ -90,7 +97,9 @@ export function byline(line: string): Byline | null {
   }
   if (!author) {
     // "Jane Doe, Reuters" / "Jane Doe, Staff Writer": the name is what comes before the comma.
-    author = personNames(head) ?? personNames(head.split(',')[0] ?? '');
+    // Trailing ", Role" / ", Outlet" segments are dropped one at a time until the rest is a list of names.
+    const segments = head.split(',');
+    for (let k = segments.length; k > 0 && !author; k--) author = personNames(segments.slice(0, k).join(','));
     if (!author) {
       const onDate = /^(.+?)\s+(?:on|at|published|updated)\b(.*)$/i.exec(head);
       if (onDate) author = personNames(onDate[1] ?? '');

@@ -74,7 +74,7 @@ function fullDates(line: string): chrono.ParsedResult[] {
 export function dateLine(line: string): string | null {
   const trimmed = line.trim();
   if (!trimmed || trimmed.length > MAX_DATE_LINE) return null;
-  if (!/\d/.test(trimmed)) return null;
+  if (!WRITTEN_YEAR.test(trimmed)) return null; // cheap gate before chrono
   const all = chrono.parse(trimmed, REFERENCE);
   const full = all.filter(isFullDate);
   const first = full[0];
