@@ -63,10 +63,6 @@ function isFullDate(r: chrono.ParsedResult): boolean {
   return r.start.isCertain('year') && r.start.isCertain('month') && r.start.isCertain('day') && WRITTEN_YEAR.test(r.text);
 }
 
-function fullDates(line: string): chrono.ParsedResult[] {
-  return chrono.parse(line, REFERENCE).filter(isFullDate);
-}
-
 /**
  * If the whole line is a date stamp (optionally with a label like "Posted:", a time, a zone, a place or an
  * outlet name), the date as ISO 8601; otherwise null. Sentences that mention a day return null.
@@ -97,9 +93,4 @@ export function dateInFragment(fragment: string): string | null {
     if (d) return d;
   }
   return null;
-}
-
-/** True when a full date appears anywhere in the text (used to keep dated stamps out of titles). */
-export function hasFullDate(text: string): boolean {
-  return fullDates(text).length > 0;
 }
