@@ -1,0 +1,178 @@
+// Copy-pair and story quality of fingerprint + clusterArticles on labelled suites, with the metrics of
+// /work/shared/eval/score.py (dup pair P/R/F1 over transitively closed pairs, story B-cubed P/R/F1).
+//
+//   npx tsx bench/cluster-quality.ts [suiteDir ...] [--errors] [--opt key=value ...]
+//
+// Default suites: /work/shared/eval/seeds and /work/shared/eval/ecb-dev (read at run time, never copied).
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { fingerprintArticle } from '../functions/core/fingerprint.ts';
+import { type ClusterItem, type ClusterOptions, clusterArticles } from '../functions/core/cluster.ts';
+
+type Parsed = { title: string; text: string; language: string | null; publishedAt: string | null; publisher: string | null };
+type TextParser = (text: string) => Parsed;
+
+async function loadParser(): Promise<{ name: string; parse: TextParser }> {
+  const fallback: TextParser = (raw) => {
+    const lines = raw.replace(/\r\n?/g, '\n').split('\n');
+    const i = lines.findIndex((l) => l.trim());
+    const title = (lines[i] ?? '').trim();
+    return { title, text: lines.slice(i + 1).join('\n').trim() || title, language: null, publishedAt: null, publisher: null };
+  };
+  const path = new URL('../functions/core/parse/text.ts', import.meta.url);
+  if (existsSync(path)) {
+    try {
+      const mod = (await import(path.href)) as { parseText?: (t: string) => Parsed };
+      if (typeof mod.parseText === 'function') {
+        const p = mod.parseText;
+        p('Title line\n\nSome body text with enough words to count as an article body for the parser.');
+        return { name: 'parseText', parse: (t) => { try { return p(t); } catch { return fallback(t); } } };
+      }
+    } catch { /* parser not ready: fall back */ }
+  }
+  return { name: 'first-line fallback', parse: fallback };
+}
+
+function closurePairs(groups: string[][]): Set<string> {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    if (!parent.has(x)) parent.set(x, x);
+    while (parent.get(x) !== x) x = parent.get(x)!;
+    return x;
+  };
+  for (const g of groups) for (const x of g) parent.set(find(x), find(g[0]!));
+  const comps = new Map<string, string[]>();
+  for (const x of parent.keys()) {
+    const r = find(x);
+    comps.set(r, [...(comps.get(r) ?? []), x]);
+  }
+  const out = new Set<string>();
+  for (const c of comps.values()) {
+    c.sort();
+    for (let i = 0; i < c.length; i++) for (let j = i + 1; j < c.length; j++) out.add(`${c[i]}|${c[j]}`);
+  }
+  return out;
+}
+
+const f1 = (p: number, r: number): number => (p + r > 0 ? (2 * p * r) / (p + r) : 0);
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+export async function runSuite(dir: string, opts: Partial<ClusterOptions>, showErrors: boolean): Promise<Record<string, number>> {
+  const gold = JSON.parse(readFileSync(join(dir, 'gold.json'), 'utf8')) as {
+    docs: Record<string, { story?: string; publishedAt?: string }>;
+    dupPairs?: string[][];
+  };
+  const parser = await loadParser();
+  const files = readdirSync(join(dir, 'files')).sort();
+  const items: ClusterItem[] = [];
+  const fileOf = new Map<string, string>();
+  const t0 = performance.now();
+  for (const f of files) {
+    const raw = readFileSync(join(dir, 'files', f), 'utf8');
+    const p = parser.parse(raw);
+    // One item per file (files with identical text become equal fingerprints: copies).
+    const id = `a_${createHash('sha256').update(`${f}\n${p.text}`).digest('hex').slice(0, 16)}`;
+    fileOf.set(id, f);
+    items.push({
+      id,
+      title: p.title,
+      words: p.text.match(/[\p{L}\p{N}]+/gu)?.length ?? 0,
+      publisher: p.publisher,
+      publishedAt: p.publishedAt,
+      receivedAt: '2025-01-01T00:00:00Z',
+      fingerprint: fingerprintArticle({ title: p.title, text: p.text, language: p.language }),
+    });
+  }
+  const t1 = performance.now();
+  const { stories, stats } = clusterArticles(items, opts);
+  const t2 = performance.now();
+
+  // dup pairs
+  const goldPairs = closurePairs(gold.dupPairs ?? []);
+  const predGroups = stories.flatMap((s) => s.copies.map((g) => g.map((id) => fileOf.get(id)!).sort()));
+  const pred = closurePairs(predGroups);
+  const tp = [...pred].filter((p) => goldPairs.has(p)).length;
+  const dupP = pred.size ? tp / pred.size : goldPairs.size ? 0 : 1;
+  const dupR = goldPairs.size ? tp / goldPairs.size : pred.size ? 0 : 1;
+  // story B-cubed
+  const storyOf = new Map<string, string>();
+  for (const s of stories) for (const a of s.articles) storyOf.set(fileOf.get(a)!, s.id);
+  const gstory = Object.entries(gold.docs).filter(([, d]) => d.story !== undefined).map(([k, d]) => [k, d.story!] as const);
+  const gm = new Map<string, Set<string>>();
+  const pm = new Map<string, Set<string>>();
+  const pOf = (k: string): string => storyOf.get(k) ?? `single:${k}`;
+  for (const [k, g] of gstory) {
+    gm.set(g, (gm.get(g) ?? new Set()).add(k));
+    pm.set(pOf(k), (pm.get(pOf(k)) ?? new Set()).add(k));
+  }
+  const precs: number[] = [];
+  const recs: number[] = [];
+  for (const [k, g] of gstory) {
+    const G = gm.get(g)!;
+    const P = pm.get(pOf(k))!;
+    let ov = 0;
+    for (const x of P) if (G.has(x)) ov++;
+    precs.push(ov / P.size);
+    recs.push(ov / G.size);
+  }
+  const bP = mean(precs);
+  const bR = mean(recs);
+  const m = {
+    articles: items.length,
+    dup_precision: dupP,
+    dup_recall: dupR,
+    dup_f1: f1(dupP, dupR),
+    dup_pairs_pred: pred.size,
+    dup_pairs_gold: goldPairs.size,
+    bcubed_precision: bP,
+    bcubed_recall: bR,
+    bcubed_f1: f1(bP, bR),
+    clusters_pred: pm.size,
+    clusters_gold: gm.size,
+    candidates: stats.candidates,
+    fingerprint_ms: t1 - t0,
+    cluster_ms: t2 - t1,
+  };
+  console.log(`\n${dir}  (parser: ${parser.name})`);
+  for (const [k, v] of Object.entries(m)) console.log(`  ${k.padEnd(18)} ${Number.isInteger(v) ? v : v.toFixed(3)}`);
+  if (showErrors) {
+    const byFile = new Map<string, string>([...fileOf].map(([id, f]) => [f, id]));
+    const reasonOf = new Map(stories.flatMap((s) => s.copyGroups.flatMap((g) => g.reasons.map((r) => [`${fileOf.get(r.id)}|${fileOf.get(r.of)}`, r.scores] as const))));
+    for (const p of [...pred].filter((x) => !goldPairs.has(x)).sort()) {
+      const [a, b] = p.split('|');
+      console.log(`  copy FP ${p}  ${JSON.stringify(reasonOf.get(`${a}|${b}`) ?? reasonOf.get(`${b}|${a}`) ?? {})}`);
+    }
+    for (const p of [...goldPairs].filter((x) => !pred.has(x)).sort()) console.log(`  copy FN ${p}`);
+    const gsOf = new Map(gstory);
+    for (const s of stories) {
+      const labels = s.articles.map((a) => gsOf.get(fileOf.get(a)!) ?? '?');
+      const uniq = [...new Set(labels)];
+      if (uniq.length > 1) console.log(`  mixed story ${s.id} (${s.articles.length}): ${uniq.map((u) => `${u}x${labels.filter((l) => l === u).length}`).join(' ')}`);
+    }
+    for (const [g, G] of gm) {
+      const parts = new Map<string, number>();
+      for (const k of G) parts.set(pOf(k), (parts.get(pOf(k)) ?? 0) + 1);
+      if (parts.size > 1) console.log(`  split gold ${g} (${G.size}): ${[...parts.values()].sort((a, b) => b - a).join('+')}`);
+    }
+    void byFile;
+  }
+  return m;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const showErrors = args.includes('--errors');
+  const opts: Record<string, number> = {};
+  const dirs: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--opt') {
+      const [k, v] = args[++i]!.split('=');
+      opts[k!] = Number(v);
+    } else if (!args[i]!.startsWith('--')) dirs.push(resolve(args[i]!));
+  }
+  if (dirs.length === 0) dirs.push('/work/shared/eval/seeds', '/work/shared/eval/ecb-dev');
+  for (const d of dirs) await runSuite(d, opts as Partial<ClusterOptions>, showErrors);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

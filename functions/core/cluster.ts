@@ -1,0 +1,428 @@
+// Syndicated-copy detection and story grouping over stored fingerprints (never full text).
+//
+// 1. Candidates: MinHash LSH bands + an inverted index over each article's rarest terms (sub-quadratic).
+// 2. Verification of candidates only: term containment/Jaccard, in-order sentence alignment coverage
+//    (copies), TF-IDF cosine with IDF over this batch, entity and title overlap, date gap (stories).
+// 3. Copies: an article is a copy of another when most of the shorter one (`copyCoverage`) aligns in
+//    order with the longer and it reproduces a real part of the longer (`copyReach`). Groups grow only
+//    when their canonical articles are themselves copies (no chaining through a short snippet).
+// 4. Stories: average-linkage agglomeration of copy groups over the sparse similarity graph (absent
+//    pairs count as 0), stopped at `storyThreshold`. Average linkage keeps a topic (two different
+//    earthquakes) from chaining into one story through a single similar pair.
+// Everything is ordered by article id first, so the output does not depend on the input order.
+import { type Fingerprint } from './fingerprint.ts';
+import { hex64 } from './similarity/hash.ts';
+import { buildCorpus } from './similarity/index.ts';
+import { type CopyScores, PairScorer, type StoryScores, candidatePairs, unpackPair } from './similarity/pairs.ts';
+
+export interface ClusterItem {
+  id: string;
+  title: string;
+  words: number;
+  publisher: string | null;
+  publishedAt: string | null;
+  receivedAt: string;
+  fingerprint: Fingerprint;
+}
+
+export interface ClusterOptions {
+  /** Min in-order sentence coverage of the shorter article by the longer for a copy. */
+  copyCoverage: number;
+  /** Min in-order coverage of the longer article by the shorter for a copy (a snippet is not a copy). */
+  copyReach: number;
+  /** Share of a sentence's content terms that must reappear for it to align. */
+  sentenceShare: number;
+  /** Term containment below which sentence alignment is not even tried. */
+  copyGate: number;
+  /** Average-linkage story similarity needed to merge two groups into one story. */
+  storyThreshold: number;
+  /** Weights of the story similarity features (normalised to sum 1). */
+  weightCosine: number;
+  weightEntities: number;
+  weightTitle: number;
+  /** Pairs below this similarity are not kept in the story graph. */
+  storyFloor: number;
+  /** Publication dates further apart than this reduce story similarity. */
+  dateWindowDays: number;
+  lshBands: number;
+  lshRows: number;
+  /** Heaviest TF-IDF terms per article kept for the story cosine. */
+  storyTerms: number;
+  /** Rarest terms per article put in the inverted index. */
+  rareTerms: number;
+  /** Rare terms two articles must share to become a candidate pair. */
+  rareShared: number;
+  /** Max postings scanned per article (bounds work on very common "rare" terms). */
+  postingBudget: number;
+}
+
+export const defaultClusterOptions: ClusterOptions = {
+  copyCoverage: 0.75,
+  copyReach: 0.3,
+  sentenceShare: 0.5,
+  copyGate: 0.4,
+  storyThreshold: 0.18,
+  storyFloor: 0.05,
+  weightCosine: 0.5,
+  weightEntities: 0.35,
+  weightTitle: 0.15,
+  dateWindowDays: 3,
+  storyTerms: 256,
+  lshBands: 32,
+  lshRows: 4,
+  rareTerms: 30,
+  rareShared: 2,
+  postingBudget: 4000,
+};
+
+export interface CopyGroup {
+  canonical: string;
+  members: string[];
+  reasons: Array<{ id: string; of: string; scores: Record<string, number> }>;
+}
+
+export interface Story {
+  id: string;
+  canonical: string;
+  headline: string;
+  articles: string[];
+  copies: string[][];
+  copyGroups: CopyGroup[];
+  reasons: Array<{ id: string; joined: string; scores: Record<string, number> }>;
+}
+
+const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function time(s: string | null): number | null {
+  if (!s) return null;
+  const t = Date.parse(s);
+  return Number.isFinite(t) ? t : null;
+}
+
+/** Most complete original first: most words, earliest published, earliest received, smallest id. */
+function rankCompare(a: ClusterItem, b: ClusterItem): number {
+  if (a.words !== b.words) return b.words - a.words;
+  const pa = time(a.publishedAt);
+  const pb = time(b.publishedAt);
+  if (pa !== pb) return pa === null ? 1 : pb === null ? -1 : pa - pb;
+  const ra = time(a.receivedAt) ?? Infinity;
+  const rb = time(b.receivedAt) ?? Infinity;
+  if (ra !== rb) return ra < rb ? -1 : 1;
+  return cmpStr(a.id, b.id);
+}
+
+const round = (x: number): number => Math.round(x * 1e4) / 1e4;
+
+function copyRecord(c: CopyScores): Record<string, number> {
+  return { coverage: round(c.coverage), reach: round(c.reach), containment: round(c.containment), jaccard: round(c.jaccard) };
+}
+
+function storyRecord(s: StoryScores): Record<string, number> {
+  return { sim: round(s.sim), cosine: round(s.cosine), entities: round(s.entities), title: round(s.title), days: round(s.days) };
+}
+
+class UnionFind {
+  parent: Int32Array;
+  constructor(n: number) {
+    this.parent = Int32Array.from({ length: n }, (_, i) => i);
+  }
+  find(x: number): number {
+    while (this.parent[x] !== x) {
+      this.parent[x] = this.parent[this.parent[x]!]!;
+      x = this.parent[x]!;
+    }
+    return x;
+  }
+}
+
+/** Max-heap of [priority, x, y, versionX, versionY]; ties broken by smaller x then y. */
+class LinkHeap {
+  private h: Array<[number, number, number, number, number]> = [];
+  private less(i: number, j: number): boolean {
+    const a = this.h[i]!;
+    const b = this.h[j]!;
+    if (a[0] !== b[0]) return a[0] > b[0];
+    if (a[1] !== b[1]) return a[1] < b[1];
+    return a[2] < b[2];
+  }
+  get size(): number {
+    return this.h.length;
+  }
+  push(e: [number, number, number, number, number]): void {
+    const h = this.h;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(i, p)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+  pop(): [number, number, number, number, number] | undefined {
+    const h = this.h;
+    if (h.length === 0) return undefined;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && this.less(l, m)) m = l;
+        if (r < h.length && this.less(r, m)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+export interface ClusterStats {
+  articles: number;
+  candidates: number;
+  copyEdges: number;
+  storyEdges: number;
+}
+
+export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterOptions>): { stories: Story[]; stats: ClusterStats } {
+  const o: ClusterOptions = { ...defaultClusterOptions, ...options };
+  // Canonical order: by id; a repeated id is the same article (content-addressed), keep one.
+  const sorted = [...items].sort((a, b) => cmpStr(a.id, b.id) || rankCompare(a, b));
+  const docs: ClusterItem[] = [];
+  for (const it of sorted) if (docs.length === 0 || docs[docs.length - 1]!.id !== it.id) docs.push(it);
+  const n = docs.length;
+  if (n === 0) return { stories: [], stats: { articles: 0, candidates: 0, copyEdges: 0, storyEdges: 0 } };
+
+  const corpus = buildCorpus(docs.map((d) => d.fingerprint), o.storyTerms);
+  const scorer = new PairScorer(corpus, docs.map((d) => time(d.publishedAt)), o.dateWindowDays, { cosine: o.weightCosine, entities: o.weightEntities, title: o.weightTitle });
+  const cands = candidatePairs(corpus, o);
+
+  // Verify candidates.
+  const copyEdges: Array<{ a: number; b: number; s: CopyScores }> = [];
+  const copyScores = new Map<number, CopyScores>();
+  const key = (a: number, b: number): number => (a < b ? a * 67108864 + b : b * 67108864 + a);
+  const isCopy = (c: CopyScores | null): boolean => !!c && c.coverage >= o.copyCoverage && c.reach >= o.copyReach;
+  let edgeA = new Int32Array(1024);
+  let edgeB = new Int32Array(1024);
+  let edgeS = new Float64Array(1024);
+  let nEdges = 0;
+  for (let k = 0; k < cands.length; k++) {
+    const [a, b] = unpackPair(cands[k]!);
+    const sim = scorer.storySim(a, b);
+    if (sim >= o.copyGate * 0.25) {
+      const c = scorer.copy(a, b, o.copyGate, o.sentenceShare);
+      if (c && isCopy(c)) {
+        copyEdges.push({ a, b, s: c });
+        copyScores.set(key(a, b), c);
+      }
+    }
+    if (sim >= o.storyFloor) {
+      if (nEdges === edgeA.length) {
+        const grow = <T extends Int32Array | Float64Array>(x: T, y: T): T => (y.set(x), y);
+        edgeA = grow(edgeA, new Int32Array(nEdges * 2));
+        edgeB = grow(edgeB, new Int32Array(nEdges * 2));
+        edgeS = grow(edgeS, new Float64Array(nEdges * 2));
+      }
+      edgeA[nEdges] = a;
+      edgeB[nEdges] = b;
+      edgeS[nEdges++] = sim;
+    }
+  }
+  const copyBetween = (a: number, b: number): CopyScores | null => {
+    const k = key(a, b);
+    let c = copyScores.get(k);
+    if (c === undefined) {
+      const computed = scorer.copy(a, b, o.copyGate, o.sentenceShare);
+      if (!computed) return null;
+      c = computed;
+      if (isCopy(c)) copyScores.set(k, c);
+    }
+    return c;
+  };
+
+  // Copy groups: strongest edges first; two groups merge only if their canonicals are copies.
+  const rankIdx = (x: number, y: number): number => rankCompare(docs[x]!, docs[y]!);
+  const uf = new UnionFind(n);
+  const canon = Int32Array.from({ length: n }, (_, i) => i);
+  copyEdges.sort((x, y) => y.s.coverage + y.s.reach - (x.s.coverage + x.s.reach) || x.a - y.a || x.b - y.b);
+  for (const e of copyEdges) {
+    const ra = uf.find(e.a);
+    const rb = uf.find(e.b);
+    if (ra === rb) continue;
+    const ca = canon[ra]!;
+    const cb = canon[rb]!;
+    if (!((ca === e.a && cb === e.b) || (ca === e.b && cb === e.a)) && !isCopy(copyBetween(ca, cb))) continue;
+    const [root, child] = ra < rb ? [ra, rb] : [rb, ra];
+    uf.parent[child] = root;
+    canon[root] = rankIdx(ca, cb) <= 0 ? ca : cb;
+  }
+  // Units = copy groups, numbered in order of their smallest member index.
+  const unitOf = new Int32Array(n).fill(-1);
+  const units: number[][] = [];
+  for (let d = 0; d < n; d++) {
+    const r = uf.find(d);
+    if (unitOf[r] === -1) {
+      unitOf[r] = units.length;
+      units.push([]);
+    }
+    unitOf[d] = unitOf[r]!;
+    units[unitOf[d]!]!.push(d);
+  }
+  const unitCanon = units.map((u) => canon[uf.find(u[0]!)]!);
+
+  // Story graph between units: similarity of their canonical articles.
+  const unitSim = new Map<number, number>();
+  for (let k = 0; k < nEdges; k++) {
+    const a = edgeA[k]!;
+    const b = edgeB[k]!;
+    const ua = unitOf[a]!;
+    const ub = unitOf[b]!;
+    if (ua === ub) continue;
+    const uk = key(ua, ub);
+    if (unitSim.has(uk)) continue;
+    const ca = unitCanon[ua]!;
+    const cb = unitCanon[ub]!;
+    unitSim.set(uk, (ca === a && cb === b) || (ca === b && cb === a) ? edgeS[k]! : scorer.storySim(ca, cb));
+  }
+
+  // Average linkage over the sparse graph.
+  const U = units.length;
+  const size = new Int32Array(U).fill(1);
+  const version = new Int32Array(U);
+  const alive = new Uint8Array(U).fill(1);
+  const nbr: Array<Map<number, number>> = Array.from({ length: U }, () => new Map());
+  const simKeys = [...unitSim.keys()].sort((x, y) => x - y);
+  for (const k of simKeys) {
+    const [x, y] = unpackPair(k);
+    const s = unitSim.get(k)!;
+    if (s < o.storyFloor) continue;
+    nbr[x]!.set(y, s);
+    nbr[y]!.set(x, s);
+  }
+  const heap = new LinkHeap();
+  for (const k of simKeys) {
+    const [x, y] = unpackPair(k);
+    const s = nbr[x]!.get(y);
+    if (s !== undefined && s >= o.storyThreshold) heap.push([s, x, y, 0, 0]);
+  }
+  const members: number[][] = Array.from({ length: U }, (_, i) => [i]);
+  const linkage = new Float64Array(U);
+  while (heap.size) {
+    const [avg, x, y, vx, vy] = heap.pop()!;
+    if (!alive[x] || !alive[y] || version[x] !== vx || version[y] !== vy) continue;
+    if (avg < o.storyThreshold) break;
+    // Merge y into x (x < y).
+    const nx = nbr[x]!;
+    const ny = nbr[y]!;
+    nx.delete(y);
+    ny.delete(x);
+    for (const [z, s] of ny) {
+      nx.set(z, (nx.get(z) ?? 0) + s);
+      const nz = nbr[z]!;
+      nz.delete(y);
+      nz.set(x, nx.get(z)!);
+    }
+    ny.clear();
+    alive[y] = 0;
+    size[x]! += size[y]!;
+    for (const m of members[y]!) {
+      members[x]!.push(m);
+      linkage[m] = linkage[m] || avg;
+    }
+    for (const m of members[x]!) linkage[m] = linkage[m] || avg;
+    members[y] = [];
+    version[x]!++;
+    const zs = [...nx.keys()].sort((p, q) => p - q);
+    for (const z of zs) {
+      const a = nx.get(z)! / (size[x]! * size[z]!);
+      if (a >= o.storyThreshold) heap.push(x < z ? [a, x, z, version[x]!, version[z]!] : [a, z, x, version[z]!, version[x]!]);
+    }
+  }
+
+  // Assemble stories.
+  const stories: Story[] = [];
+  for (let c = 0; c < U; c++) {
+    if (!alive[c]) continue;
+    const us = members[c]!;
+    const all = us.flatMap((u) => units[u]!);
+    all.sort(rankIdx);
+    const canonical = all[0]!;
+    const copyGroups: CopyGroup[] = [];
+    const reasons: Story['reasons'] = [];
+    for (const u of us) {
+      const g = units[u]!;
+      if (g.length < 2) continue;
+      const gc = unitCanon[u]!;
+      const greasons: CopyGroup['reasons'] = [];
+      for (const m of g) {
+        if (m === gc) continue;
+        // Explain with the verified copy edge to the canonical, else the strongest one inside the group.
+        let of = gc;
+        let sc = copyScores.get(key(m, gc));
+        if (!sc || !isCopy(sc)) {
+          let best: CopyScores | undefined;
+          for (const x of g) {
+            if (x === m) continue;
+            const s = copyScores.get(key(m, x));
+            if (s && isCopy(s) && (!best || s.coverage + s.reach > best.coverage + best.reach)) { best = s; of = x; }
+          }
+          sc = best ?? copyBetween(m, gc) ?? { coverage: 0, reach: 0, containment: 0, jaccard: 0 };
+          if (!best) of = gc;
+        }
+        greasons.push({ id: docs[m]!.id, of: docs[of]!.id, scores: copyRecord(sc) });
+      }
+      greasons.sort((p, q) => cmpStr(p.id, q.id));
+      copyGroups.push({ canonical: docs[gc]!.id, members: g.map((m) => docs[m]!.id).sort(cmpStr), reasons: greasons });
+    }
+    copyGroups.sort((p, q) => cmpStr(p.members[0]!, q.members[0]!));
+    const canonUnit = unitOf[canonical]!;
+    for (const u of us) {
+      const uc = unitCanon[u]!;
+      for (const m of units[u]!) {
+        if (m === canonical) continue;
+        if (m !== uc) {
+          const g = copyGroups.find((x) => x.canonical === docs[uc]!.id)!;
+          const r = g.reasons.find((x) => x.id === docs[m]!.id)!;
+          reasons.push({ id: docs[m]!.id, joined: r.of, scores: { copy: 1, ...r.scores } });
+          continue;
+        }
+        // Strongest link to another unit of the story, plus the unit's average similarity to the rest.
+        let best = -1;
+        let bestSim = -1;
+        let sum = 0;
+        for (const v of us) {
+          if (v === u) continue;
+          const s = unitSim.get(key(u, v));
+          if (s === undefined) continue;
+          sum += s;
+          if (s > bestSim) { bestSim = s; best = v; }
+        }
+        const joinedUnit = best >= 0 ? best : canonUnit;
+        const joined = unitCanon[joinedUnit]!;
+        reasons.push({
+          id: docs[m]!.id,
+          joined: docs[joined]!.id,
+          scores: { ...storyRecord(scorer.story(m, joined)), linkage: round(sum / Math.max(1, us.length - 1)), merged: round(linkage[u]!) },
+        });
+      }
+    }
+    reasons.sort((p, q) => cmpStr(p.id, q.id));
+    const articles = all.map((d) => docs[d]!.id).sort(cmpStr);
+    stories.push({
+      id: `s_${hex64(docs[canonical]!.id)}`,
+      canonical: docs[canonical]!.id,
+      headline: docs[canonical]!.title,
+      articles,
+      copies: copyGroups.map((g) => g.members),
+      copyGroups,
+      reasons,
+    });
+  }
+  stories.sort((a, b) => b.articles.length - a.articles.length || cmpStr(a.canonical, b.canonical));
+  return { stories, stats: { articles: n, candidates: cands.length, copyEdges: copyEdges.length, storyEdges: nEdges } };
+}

@@ -1,0 +1,266 @@
+// Batch-level view of fingerprints: dense term ids, document frequencies, TF-IDF vectors,
+// sentences as dense ids. Everything is typed arrays so 100k articles fit in memory and time.
+import { type Fingerprint, decodeEntities } from '../fingerprint.ts';
+import { decodeU16, decodeU32, fromBase64 } from './codec.ts';
+
+/** Open-addressing map from 32-bit term hash to a dense id. */
+export class TermTable {
+  private keys: Uint32Array;
+  private vals: Int32Array;
+  private mask: number;
+  size = 0;
+  df: Int32Array;
+
+  constructor(capacity = 1 << 16) {
+    let cap = 1 << 4;
+    while (cap < capacity * 2) cap <<= 1;
+    this.keys = new Uint32Array(cap);
+    this.vals = new Int32Array(cap).fill(-1);
+    this.mask = cap - 1;
+    this.df = new Int32Array(Math.max(16, capacity));
+  }
+
+  private slot(h: number): number {
+    let i = (Math.imul(h, 0x9e3779b1) >>> 0) & this.mask;
+    while (this.vals[i] !== -1 && this.keys[i] !== h) i = (i + 1) & this.mask;
+    return i;
+  }
+
+  /** Dense id of a hash, inserting it when new. */
+  intern(h: number): number {
+    let i = this.slot(h);
+    if (this.vals[i] === -1) {
+      if ((this.size + 1) * 2 > this.keys.length) {
+        this.grow();
+        i = this.slot(h);
+      }
+      this.keys[i] = h;
+      this.vals[i] = this.size;
+      if (this.size >= this.df.length) {
+        const df = new Int32Array(this.df.length * 2);
+        df.set(this.df);
+        this.df = df;
+      }
+      this.size++;
+    }
+    return this.vals[i]!;
+  }
+
+  get(h: number): number {
+    return this.vals[this.slot(h)]!;
+  }
+
+  private grow(): void {
+    const oldK = this.keys;
+    const oldV = this.vals;
+    this.keys = new Uint32Array(oldK.length * 2);
+    this.vals = new Int32Array(oldK.length * 2).fill(-1);
+    this.mask = this.keys.length - 1;
+    for (let i = 0; i < oldK.length; i++) {
+      if (oldV[i] === -1) continue;
+      const s = this.slot(oldK[i]!);
+      this.keys[s] = oldK[i]!;
+      this.vals[s] = oldV[i]!;
+    }
+  }
+}
+
+export interface DocView {
+  /** Body term dense ids, sorted ascending. */
+  ids: Int32Array;
+  /** Sentence frequency of each body term (aligned with ids). */
+  sf: Uint16Array;
+  /** Title term dense ids, sorted. */
+  title: Int32Array;
+  /** Entity dense ids, sorted. */
+  ents: Int32Array;
+  minhash: Uint16Array;
+}
+
+export interface Corpus {
+  n: number;
+  table: TermTable;
+  docs: DocView[];
+  fps: Fingerprint[];
+  /** idf per dense term id. */
+  idf: Float64Array;
+  /** TF-IDF weights aligned with a doc's merged (body ∪ title) vector. */
+  vecIds: Int32Array[];
+  vecW: Float32Array[];
+  /** Sum of idf over entity terms. */
+  entMass: Float64Array;
+  /** Sum of idf over title terms. */
+  titleMass: Float64Array;
+}
+
+function sortedUniqueInt(xs: Int32Array): Int32Array {
+  xs.sort();
+  let k = 0;
+  for (let i = 0; i < xs.length; i++) if (i === 0 || xs[i] !== xs[i - 1]) xs[k++] = xs[i]!;
+  return xs.slice(0, k);
+}
+
+/** Sentence frequency per local term index, straight from the varint-coded `sents` field. */
+function sentenceFrequencies(sents: string, nTerms: number): Uint16Array {
+  const sf = new Uint16Array(nTerms);
+  const b = fromBase64(sents);
+  let p = 0;
+  const next = (): number => {
+    let v = 0;
+    let mul = 1;
+    while (p < b.length) {
+      const x = b[p++]!;
+      v += (x & 0x7f) * mul;
+      if (!(x & 0x80)) break;
+      mul *= 128;
+    }
+    return v;
+  };
+  while (p < b.length) {
+    const n = next();
+    let prev = 0;
+    for (let i = 0; i < n && p < b.length; i++) {
+      prev += next();
+      if (prev < nTerms && sf[prev]! < 65535) sf[prev]!++;
+    }
+  }
+  return sf;
+}
+
+export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
+  const n = fps.length;
+  let guess = 0;
+  for (const fp of fps) guess += fp.terms.length >>> 3;
+  const table = new TermTable(Math.min(Math.max(1 << 12, guess), 1 << 24));
+  const docs: DocView[] = [];
+  for (const fp of fps) {
+    const hashes = decodeU32(fp.terms);
+    const sf = sentenceFrequencies(fp.sents, hashes.length);
+    // Pack (dense id, sentence frequency) in one double so a native numeric sort orders both.
+    const packed = new Float64Array(hashes.length);
+    const local = new Int32Array(hashes.length);
+    for (let i = 0; i < hashes.length; i++) {
+      const id = table.intern(hashes[i]!);
+      local[i] = id;
+      packed[i] = id * 65536 + sf[i]!;
+    }
+    packed.sort();
+    const ids = new Int32Array(hashes.length);
+    const sfs = new Uint16Array(hashes.length);
+    for (let i = 0; i < packed.length; i++) {
+      ids[i] = Math.floor(packed[i]! / 65536);
+      sfs[i] = packed[i]! % 65536;
+    }
+    const entLocal = decodeEntities(fp);
+    const ents = new Int32Array(entLocal.length);
+    for (let i = 0; i < entLocal.length; i++) ents[i] = local[entLocal[i]!] ?? 0;
+    const th = decodeU32(fp.title);
+    const title = new Int32Array(th.length);
+    for (let i = 0; i < th.length; i++) title[i] = table.intern(th[i]!);
+    docs.push({ ids, sf: sfs, title: sortedUniqueInt(title), ents: sortedUniqueInt(ents), minhash: decodeU16(fp.mh) });
+  }
+  const df = new Int32Array(table.size);
+  const last = new Int32Array(table.size).fill(-1);
+  for (let d = 0; d < n; d++) {
+    const doc = docs[d]!;
+    for (const t of doc.ids) { df[t]!++; last[t] = d; }
+    for (const t of doc.title) if (last[t] !== d) { df[t]!++; last[t] = d; }
+  }
+  table.df = df;
+  // Smoothed IDF: stays positive when every document shares a term (small batches of one story).
+  const idf = new Float64Array(table.size);
+  for (let t = 0; t < table.size; t++) idf[t] = Math.log(1 + n / df[t]!);
+  const vecIds: Int32Array[] = [];
+  const vecW: Float32Array[] = [];
+  const entMass = new Float64Array(n);
+  const titleMass = new Float64Array(n);
+  for (let d = 0; d < n; d++) {
+    const doc = docs[d]!;
+    // Merge body and title; a title term counts as one more sentence occurrence.
+    const cap = doc.ids.length + doc.title.length;
+    const ids = new Int32Array(cap);
+    const w = new Float32Array(cap);
+    let k = 0;
+    let i = 0;
+    let j = 0;
+    let norm = 0;
+    while (i < doc.ids.length || j < doc.title.length) {
+      const a = i < doc.ids.length ? doc.ids[i]! : 2147483647;
+      const b = j < doc.title.length ? doc.title[j]! : 2147483647;
+      let t: number;
+      let tf: number;
+      if (a === b) { t = a; tf = doc.sf[i]! + 1; i++; j++; }
+      else if (a < b) { t = a; tf = doc.sf[i]!; i++; }
+      else { t = b; tf = 1; j++; }
+      const x = (1 + Math.log(tf > 1 ? tf : 1)) * idf[t]!;
+      ids[k] = t;
+      w[k++] = x;
+      norm += x * x;
+    }
+    // Keep the `maxTerms` heaviest terms: they carry the cosine, and the merge stays short.
+    let vi = ids.subarray(0, k);
+    let vw = w.subarray(0, k);
+    if (k > maxTerms) {
+      const order = Array.from({ length: k }, (_, x) => x).sort((x, y) => vw[y]! - vw[x]! || vi[x]! - vi[y]!).slice(0, maxTerms).sort((x, y) => x - y);
+      vi = Int32Array.from(order, (x) => vi[x]!);
+      vw = Float32Array.from(order, (x) => vw[x]!);
+    }
+    norm = 0;
+    for (let x = 0; x < vw.length; x++) norm += vw[x]! * vw[x]!;
+    norm = Math.sqrt(norm) || 1;
+    for (let x = 0; x < vw.length; x++) vw[x] = vw[x]! / norm;
+    vecIds.push(vi);
+    vecW.push(vw);
+    let m = 0;
+    for (const t of doc.ents) m += idf[t]!;
+    entMass[d] = m;
+    m = 0;
+    for (const t of doc.title) m += idf[t]!;
+    titleMass[d] = m;
+  }
+  return { n, table, docs, fps, idf, vecIds, vecW, entMass, titleMass };
+}
+
+/** Count of common elements of two sorted int arrays. */
+export function intersectCount(a: Int32Array, b: Int32Array): number {
+  let i = 0;
+  let j = 0;
+  let c = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x === y) { c++; i++; j++; }
+    else if (x < y) i++;
+    else j++;
+  }
+  return c;
+}
+
+/** Sum of idf over common elements of two sorted int arrays. */
+export function intersectIdf(a: Int32Array, b: Int32Array, idf: Float64Array): number {
+  let i = 0;
+  let j = 0;
+  let s = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x === y) { s += idf[x]!; i++; j++; }
+    else if (x < y) i++;
+    else j++;
+  }
+  return s;
+}
+
+export function cosine(ai: Int32Array, aw: Float32Array, bi: Int32Array, bw: Float32Array): number {
+  let i = 0;
+  let j = 0;
+  let s = 0;
+  while (i < ai.length && j < bi.length) {
+    const x = ai[i]!;
+    const y = bi[j]!;
+    if (x === y) { s += aw[i]! * bw[j]!; i++; j++; }
+    else if (x < y) i++;
+    else j++;
+  }
+  return s;
+}

@@ -1,0 +1,123 @@
+// Language-aware tokenisation shared by the fingerprint: sentences, content terms, entity-ish terms.
+// Pure and deterministic. Terms are lowercased, lightly stemmed (plural -s) and truncated to a
+// 6-character prefix, which conflates inflections in most European languages without a per-language
+// stemmer ("negotiations"/"negotiate" -> "negoti", "Russia"/"Russian" -> "russia").
+
+const STOPWORDS: Record<string, string> = {
+  en: `a about above after again against all also am an and any are as at be because been before being below between both but by
+    can could did do does doing down during each few for from further had has have having he her here hers herself him himself his how
+    i if in into is it its itself just me more most my myself no nor not now of off on once only or other our ours ourselves out over own
+    same she should so some such than that the their theirs them themselves then there these they this those through to too under until
+    up very was we were what when where which while who whom why will with would you your yours yourself yourselves said says say
+    one two new last first year years week told according mr mrs ms also may might must shall since still while yet however per via
+    us its it's would could'nt being get got go going made make like well back even many much another around within without among
+    upon across later early former latter including`,
+  de: `aber alle als also am an auch auf aus bei bin bis bist da damit dann das dass dem den der des die dies diese dieser dieses doch
+    dort du durch ein eine einem einen einer eines er es etwa euch für gegen hat hatte hier ich ihr ihre im in ist ja jede jedoch kann
+    kein keine man mehr mit muss nach nicht noch nun nur ob oder ohne sehr sein seine sich sie sind so soll über um und uns unter vom
+    von vor war waren was weil wenn werden wie wieder wir wird wurde wurden zu zum zur zwischen sagte`,
+  fr: `au aux avec ce ces cette dans de des du elle elles en est et été être il ils je la le les leur leurs lui mais me même mes moi
+    mon ne nos notre nous on ont ou où par pas pour qu que qui sa sans se ses son sont sur ta te tes toi ton tu un une vos votre vous
+    plus aussi fait été avait était selon après avant entre comme dont cela`,
+  es: `al algo algunas algunos ante antes como con contra cual cuando de del desde donde durante el ella ellas ellos en entre era
+    es esa ese eso esta estaba están este esto estos fue fueron ha había han hasta hay la las le les lo los más me mi muy nada ni no
+    nos o os otra otro para pero poco por porque que quien se sea según ser si sido sin sobre su sus también tiene todo todos tu un
+    una uno unos y ya dijo`,
+  it: `al alla alle anche che chi con da dal dalla dei del della delle di e è gli ha hanno il in la le lo ma mi nel nella non per più
+    quando questo questa se si sono su sua suo tra un una uno ci come dopo essere stato stata`,
+  pt: `ao aos as com como da das de do dos e é ela ele eles em entre era essa esse está foi for há isso já mais mas me mesmo muito na
+    nas não no nos o os ou para pela pelo por qual quando que se sem ser seu sua são também tem um uma você disse`,
+  nl: `aan al als bij dan dat de der des deze die dit door een en er had heb hebben het hij hoe ik in is ja je kan maar met mij naar
+    niet nog nu of om onder ons ook op over te tot uit van veel voor was wat we wel werd wie wij worden zal ze zei zich zij zijn`,
+};
+
+const STOP_BY_LANG = new Map<string, Set<string>>(
+  Object.entries(STOPWORDS).map(([lang, list]) => [lang, new Set(list.split(/\s+/).filter(Boolean))]),
+);
+const STOP_ALL = new Set<string>([...STOP_BY_LANG.values()].flatMap((s) => [...s]));
+
+/** Stopword set for a language; the union of all lists when the language is unknown or has no list. */
+export function stopwordsFor(language: string | null): Set<string> {
+  return (language && STOP_BY_LANG.get(language)) || STOP_ALL;
+}
+
+// Scripts written without spaces: tokens become overlapping character bigrams.
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+const NON_BASIC = /[^\u0000-\u0dff]/;
+const ALL_DIGITS = /^\p{N}+$/u;
+const TOKEN = /[\p{L}\p{M}\p{N}]+/gu;
+const UPPER_START = /^\p{Lu}/u;
+const PREFIX = 6;
+
+export interface Token {
+  /** Normalised term (lowercase, stemmed, truncated). */
+  term: string;
+  /** Written with an initial capital and not the first word of its sentence. */
+  capital: boolean;
+  /** Written in lowercase (evidence that this is not a name). */
+  lower: boolean;
+}
+
+/** Normalise a surface token to its term, or null when it is a stopword / noise. */
+export function normaliseToken(raw: string, stop: Set<string>): string | null {
+  const low = raw.toLowerCase();
+  if (stop.has(low)) return null;
+  if (ALL_DIGITS.test(low)) return low.length >= 2 ? low : null;
+  let t = low;
+  if (t.length < 2) return null;
+  const last2 = t.charCodeAt(t.length - 2);
+  if (t.length > 3 && t.charCodeAt(t.length - 1) === 115 /* s */ && last2 !== 115 && last2 !== 117 /* u */) t = t.slice(0, -1);
+  if (t.length <= PREFIX) return t;
+  // Truncate by code points (never split a surrogate pair).
+  const cps = Array.from(t);
+  return cps.length <= PREFIX ? t : cps.slice(0, PREFIX).join('');
+}
+
+/** Content tokens of one sentence, in order. */
+export function tokenise(sentence: string, stop: Set<string>): Token[] {
+  const out: Token[] = [];
+  let index = 0;
+  for (const m of sentence.matchAll(TOKEN)) {
+    const raw = m[0];
+    const first = index === 0;
+    index++;
+    if (NON_BASIC.test(raw) && UNSPACED.test(raw)) {
+      const chars = [...raw.toLowerCase()];
+      if (chars.length === 1) continue;
+      for (let i = 0; i + 1 < chars.length; i++) out.push({ term: chars[i]! + chars[i + 1]!, capital: false, lower: false });
+      continue;
+    }
+    const term = normaliseToken(raw, stop);
+    if (term === null) continue;
+    const upper = UPPER_START.test(raw);
+    out.push({ term, capital: upper && !first, lower: !upper && /\p{Ll}/u.test(raw) });
+  }
+  return out;
+}
+
+const ABBREV = new Set(['mr', 'mrs', 'ms', 'dr', 'st', 'gen', 'sen', 'rep', 'gov', 'jr', 'sr', 'no', 'vs', 'lt', 'col', 'sgt', 'capt', 'prof', 'inc', 'corp', 'co', 'ltd', 'mt', 'ft', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec']);
+const SENTENCE_END = /[.!?…。！？]+["'”’»)\]]*(?=\s+|$)/gu;
+
+/** Split a body into sentences: paragraphs (line breaks) first, then terminal punctuation. */
+export function splitSentences(text: string): string[] {
+  const out: string[] = [];
+  for (const para of text.split(/\n+/)) {
+    const p = para.trim();
+    if (!p) continue;
+    let start = 0;
+    for (const m of p.matchAll(SENTENCE_END)) {
+      const end = m.index + m[0].length;
+      const before = p.slice(start, m.index);
+      const lastWord = /([\p{L}]+)$/u.exec(before)?.[1] ?? '';
+      // "U.S." / "J." / "Gen." are not sentence ends; neither is a break followed by a lowercase word.
+      if (m[0].startsWith('.') && (lastWord.length === 1 || ABBREV.has(lastWord.toLowerCase()))) continue;
+      const next = p.slice(end).trimStart();
+      if (next && /^\p{Ll}/u.test(next)) continue;
+      out.push(p.slice(start, end).trim());
+      start = end;
+    }
+    const rest = p.slice(start).trim();
+    if (rest) out.push(rest);
+  }
+  return out.filter((s) => /[\p{L}\p{N}]/u.test(s));
+}

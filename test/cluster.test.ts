@@ -1,0 +1,191 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { FingerprintSchema, fingerprintArticle } from '../functions/core/fingerprint.ts';
+import { type ClusterItem, clusterArticles } from '../functions/core/cluster.ts';
+
+const SEEDS = new URL('../seeds/', import.meta.url);
+
+function item(title: string, text: string, extra: Partial<ClusterItem> & { key?: string } = {}): ClusterItem {
+  const id = `a_${createHash('sha256').update(`${extra.key ?? ''}${title}\n${text}`).digest('hex').slice(0, 16)}`;
+  return {
+    id,
+    title,
+    words: text.match(/[\p{L}\p{N}]+/gu)?.length ?? 0,
+    publisher: null,
+    publishedAt: null,
+    receivedAt: '2025-04-23T10:00:00Z',
+    fingerprint: fingerprintArticle({ title, text, language: 'en' }),
+    ...extra,
+  };
+}
+
+/** Seeds as items: title = first non-empty line, text = the rest (stand-in for the text parser). */
+function seedItems(): Array<ClusterItem & { file: string }> {
+  return readdirSync(SEEDS).filter((f) => f.endsWith('.txt')).sort().map((file) => {
+    const lines = readFileSync(new URL(file, SEEDS), 'utf8').split('\n');
+    const i = lines.findIndex((l) => l.trim());
+    return { ...item(lines[i]!.trim(), lines.slice(i + 1).join('\n').trim()), file };
+  });
+}
+
+function shuffle<T>(xs: T[], seed: number): T[] {
+  const out = [...xs];
+  let s = seed >>> 0;
+  const rnd = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+// Hand-written fixtures: two different earthquakes (same topic, different events) and an unrelated story.
+const QUAKE_A = [
+  'A magnitude 6.4 earthquake struck the mountain province of Velmora early on Tuesday, collapsing dozens of homes and killing at least 14 people, regional officials said.',
+  'The quake hit at 4:12 a.m. local time at a depth of 12 kilometres, about 30 kilometres north of the provincial capital Dastrel, according to the national seismological institute.',
+  'Rescue teams worked through the morning to pull survivors from the rubble of a school dormitory in the village of Orvik, where residents said the walls gave way within seconds.',
+  'Governor Ilse Marrant said 160 people had been taken to hospital and that the number of dead was likely to rise as crews reached isolated valleys cut off by landslides.',
+  'Power and telephone lines were down across much of Velmora, and the army sent helicopters with tents, water and medical supplies to the worst-hit districts.',
+  'Aftershocks of up to magnitude 4.8 rattled the region throughout the day, sending frightened families into the streets and makeshift camps on football pitches.',
+  'The province lies on an active fault and was last hit by a deadly quake in 1987, when more than 300 people died in a landslide that buried a market town.',
+  'Neighbouring countries offered search dogs and engineers, and the prime minister was expected to visit Dastrel on Wednesday to meet survivors.',
+];
+const QUAKE_B = [
+  'A strong earthquake of magnitude 5.9 shook the coastal city of Perunda on Saturday evening, damaging the old harbour and injuring around 40 people, the fire service said.',
+  'The tremor was centred under the sea some 18 kilometres west of Perunda at a shallow depth, and authorities briefly issued a tsunami alert before lifting it an hour later.',
+  'Mayor Tobias Quenn told a local radio station that the historic lighthouse had partly collapsed and that several fishing boats had sunk at their moorings.',
+  'Hospitals in Perunda treated people for cuts and broken bones, mostly from falling glass, and no deaths had been reported by late evening.',
+  'Ferry services to the islands of Sarn and Mellow were suspended while engineers inspected the piers, leaving hundreds of weekend travellers stranded.',
+  'Seismologists at the coastal observatory said the quake was felt as far as 200 kilometres inland and warned residents to expect aftershocks for several days.',
+  'Perunda was largely rebuilt after a tsunami in 1952, and strict building codes introduced since then were credited with limiting the damage this time.',
+];
+const OTHER = [
+  'The city council of Harwick voted on Monday to close the central library for two years while the building is restored, despite protests from readers and staff.',
+  'Council leader Anya Brosk said the roof and heating system were beyond repair and that a temporary branch would open in the former post office on Mill Street.',
+  'Campaigners handed in a petition with 12,000 signatures asking for the restoration to be done in stages so that the reading rooms could stay open.',
+  'The work is expected to cost 18 million and will be paid for by a heritage grant and the sale of two council properties, officials said.',
+  'Library staff will be moved to the temporary branch and to mobile libraries serving the outlying villages, the council said in a statement.',
+];
+
+const para = (xs: string[]): string => xs.join('\n\n');
+
+describe('clusterArticles on the seed articles', () => {
+  const seeds = seedItems();
+  const byFile = (prefix: string): string => seeds.find((s) => s.file.startsWith(prefix))!.id;
+
+  it('finds one story whose only copy group is 000 + 001, with scores', () => {
+    const { stories } = clusterArticles(seeds);
+    expect(stories).toHaveLength(1);
+    const s = stories[0]!;
+    expect(s.articles).toEqual(seeds.map((x) => x.id).sort());
+    expect(s.copies).toEqual([[byFile('000'), byFile('001')].sort()]);
+    expect(s.copyGroups).toHaveLength(1);
+    const g = s.copyGroups[0]!;
+    expect(g.canonical).toBe(byFile('001')); // the longer, more complete version
+    expect(g.reasons).toHaveLength(1);
+    expect(g.reasons[0]!.id).toBe(byFile('000'));
+    expect(g.reasons[0]!.scores.coverage).toBeGreaterThan(0.75);
+    // every non-canonical article says why it is in the story
+    expect(s.reasons.map((r) => r.id).sort()).toEqual(s.articles.filter((a) => a !== s.canonical));
+    for (const r of s.reasons) expect(Object.keys(r.scores).length).toBeGreaterThan(0);
+    expect(s.headline).toBe(seeds.find((x) => x.id === s.canonical)!.title);
+    expect(s.id).toMatch(/^s_[0-9a-f]{16}$/);
+  });
+
+  it('gives the same output whatever the input order', () => {
+    const base = clusterArticles(seeds);
+    for (const seed of [1, 2, 3, 42, 1234]) expect(clusterArticles(shuffle(seeds, seed))).toEqual(base);
+  });
+});
+
+describe('clusterArticles on synthetic cases', () => {
+  const a = item('Deadly earthquake hits Velmora province', para(QUAKE_A));
+  const b = item('Earthquake damages Perunda harbour', para(QUAKE_B));
+  const other = item('Harwick library to close for restoration', para(OTHER));
+
+  it('keeps two different earthquakes and an unrelated story apart', () => {
+    const { stories } = clusterArticles([a, b, other]);
+    expect(stories).toHaveLength(3);
+    for (const s of stories) expect(s.copies).toEqual([]);
+  });
+
+  it('detects a verbatim copy with different clutter', () => {
+    const clutter = item('Deadly earthquake hits Velmora province | Daily Planet', para(['Advertisement', ...QUAKE_A, 'Share this story on Facebook, Twitter and Email', 'Copyright 2025 Daily Planet. All rights reserved.']));
+    const { stories } = clusterArticles([a, b, other, clutter]);
+    const s = stories.find((x) => x.articles.includes(a.id))!;
+    expect(s.copies).toEqual([[a.id, clutter.id].sort()]);
+    expect(s.articles).not.toContain(b.id);
+  });
+
+  it('detects a shortened copy (first 60% of paragraphs)', () => {
+    const short = item('Quake kills 14 in Velmora', para(QUAKE_A.slice(0, Math.ceil(QUAKE_A.length * 0.6))));
+    const { stories } = clusterArticles([a, b, short]);
+    const s = stories.find((x) => x.articles.includes(a.id))!;
+    expect(s.copies).toEqual([[a.id, short.id].sort()]);
+    expect(s.copyGroups[0]!.canonical).toBe(a.id);
+  });
+
+  it('detects a lightly edited copy', () => {
+    const edited = QUAKE_A.map((p) =>
+      p.replace('early on Tuesday', 'on Tuesday morning').replace('officials said', 'authorities said').replace('worked through the morning', 'spent the morning working').replace('likely to rise', 'expected to climb'),
+    );
+    edited.splice(6, 1); // one paragraph dropped
+    const e = item('Velmora earthquake death toll at 14', para(edited));
+    const { stories } = clusterArticles([a, b, other, e]);
+    const s = stories.find((x) => x.articles.includes(a.id))!;
+    expect(s.copies).toEqual([[a.id, e.id].sort()]);
+    expect(s.copyGroups[0]!.reasons[0]!.scores.coverage).toBeGreaterThan(0.75);
+  });
+
+  it('does not call a same-story article with a few shared sentences a copy', () => {
+    const follow = item('Velmora counts the cost a day after the quake', para([
+      'A day after the earthquake in Velmora, families who lost their homes queued for food and blankets at a sports hall in Dastrel.',
+      QUAKE_A[1]!,
+      'Engineers inspecting the damaged school dormitory in Orvik said it had been built without steel reinforcement in the 1970s.',
+      'Governor Ilse Marrant promised an inquiry into building standards and said reconstruction would start before winter.',
+      'The death toll rose to 19 overnight after two more bodies were found in a collapsed farmhouse, officials said.',
+      'Aid agencies warned that cold nights in the mountains posed a risk to the hundreds of people sleeping outdoors in Velmora.',
+    ]));
+    const { stories } = clusterArticles([a, b, follow]);
+    const s = stories.find((x) => x.articles.includes(a.id))!;
+    expect(s.articles).toEqual([a.id, follow.id].sort());
+    expect(s.copies).toEqual([]);
+  });
+
+  it('treats equal fingerprints under different ids as copies', () => {
+    const twin = item(a.title, para(QUAKE_A), { key: 'other-outlet' });
+    expect(twin.id).not.toBe(a.id);
+    const { stories } = clusterArticles([a, twin, b]);
+    const s = stories.find((x) => x.articles.includes(a.id))!;
+    expect(s.copies).toEqual([[a.id, twin.id].sort()]);
+  });
+
+  it('handles empty input and a single article', () => {
+    expect(clusterArticles([]).stories).toEqual([]);
+    const { stories } = clusterArticles([a]);
+    expect(stories).toHaveLength(1);
+    expect(stories[0]!.articles).toEqual([a.id]);
+    expect(stories[0]!.copies).toEqual([]);
+    expect(stories[0]!.canonical).toBe(a.id);
+    expect(stories[0]!.headline).toBe(a.title);
+  });
+});
+
+describe('fingerprintArticle', () => {
+  it('is schema-valid, JSON-compact and deterministic', () => {
+    const words = (QUAKE_A.join(' ') + ' ' + QUAKE_B.join(' ') + ' ' + OTHER.join(' ')).split(' ');
+    const text = Array.from({ length: 1000 }, (_, i) => words[i % words.length]).join(' ').replace(/\. /g, '.\n\n');
+    const fp = fingerprintArticle({ title: 'A long article', text, language: 'en' });
+    expect(FingerprintSchema.parse(fp)).toEqual(fp);
+    expect(JSON.stringify(fp).length).toBeLessThan(3500);
+    expect(fingerprintArticle({ title: 'A long article', text, language: 'en' })).toEqual(fp);
+  });
+
+  it('tokenises unspaced scripts and unknown languages', () => {
+    const zh = fingerprintArticle({ title: '地震', text: '昨天晚上发生了强烈地震。许多房屋倒塌了。', language: null });
+    expect(zh.tokens).toBeGreaterThan(5);
+    const de = fingerprintArticle({ title: 'Erdbeben', text: 'Ein starkes Erdbeben hat die Stadt erschüttert. Viele Häuser wurden zerstört.', language: 'de' });
+    expect(de.tokens).toBeGreaterThan(4);
+  });
+});
