@@ -45,6 +45,11 @@ export async function runPipeline(options: RunOptions): Promise<PipelineSummary>
       if (r.status === 'rejected') rejected++;
       const rate = (ingested.size / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1);
       bar?.update(ingested.size, { rate, rejected });
+      // Without a terminal (CI, a log file) a line every tenth of the way instead of a bar.
+      const step = Math.max(1, Math.ceil(inputs.length / 10));
+      if (!bar && inputs.length > 5 && (ingested.size % step === 0 || ingested.size === inputs.length)) {
+        log(`ingested ${ingested.size}/${inputs.length} files (${rate} files/s, ${rejected} rejected)`);
+      }
     },
   });
   log(`embedded S3 at ${pipeline.s3.endpoint} (bucket ${pipeline.bucket}, data in ${options.data})`);

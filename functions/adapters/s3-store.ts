@@ -18,12 +18,18 @@ export interface S3Endpoint {
   region?: string | undefined;
   credentials?: { accessKeyId: string; secretAccessKey: string } | undefined;
   maxAttempts?: number | undefined;
+  /** Milliseconds before a stalled request is abandoned and retried. */
+  requestTimeoutMs?: number | undefined;
 }
 
 export function createS3Client(options: S3Endpoint = {}): S3Client {
   const config: S3ClientConfig = {
     region: options.region ?? 'us-east-1',
+    // Standard retry mode: 503 SlowDown, 500s, resets and timeouts are retried with jittered backoff;
+    // when attempts run out the error reaches the handler, which throws so Lambda retries the event.
+    retryMode: 'standard',
     maxAttempts: options.maxAttempts ?? 5,
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: options.requestTimeoutMs ?? 30_000, throwOnRequestTimeout: true },
     // s3rver stores streamed uploads corrupted when the SDK adds its default CRC32 trailers.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
