@@ -80,10 +80,41 @@ describe('JSON exports', () => {
     expect(out.errors[2]!.error).toMatch(/title: expected a string/);
   });
 
+  it('reads a WordPress REST export: rendered fields, numeric author ids ignored, embedded authors used', () => {
+    const post = {
+      id: 42,
+      date: '2024-05-02T09:15:00',
+      link: 'https://blog.example.com/2024/05/garden',
+      title: { rendered: 'Community garden opens &#8220;for everyone&#8221;' },
+      content: { rendered: '<p>The new community garden opened on Thursday with forty raised beds, a tool shed and a rainwater tank paid for by local donations.</p>\n<p>Volunteers will run workshops every Saturday.</p>\n<p>The post <a href="https://blog.example.com/garden">Community garden opens</a> appeared first on <a href="https://blog.example.com">Example Blog</a>.</p>' },
+      excerpt: { rendered: '<p>The new community garden opened [&hellip;]</p>' },
+      author: 7,
+      _embedded: { author: [{ id: 7, name: 'Noor Haddad' }] },
+    };
+    const out = parseFile('posts.json', Buffer.from(JSON.stringify([post])));
+    expect(out.errors).toEqual([]);
+    const a = out.articles[0]!.article;
+    expect(a.title).toBe('Community garden opens “for everyone”');
+    expect(a.author).toBe('Noor Haddad');
+    expect(a.publishedAt).toBe('2024-05-02T09:15:00Z');
+    expect(a.text.split('\n\n')).toHaveLength(2);
+    expect(a.text).not.toContain('appeared first on');
+  });
+
   it('treats a .json file holding JSON Lines as JSON Lines', () => {
     const line = (t: string) => JSON.stringify({ title: t, body: 'Enough words in this body to pass the minimum word count of twenty words for an article in the digest pipeline.' });
     const out = parseFile('dump.json', Buffer.from(`${line('A')}\n${line('B')}\n`));
     expect(out.articles.map((a) => a.article.title)).toEqual(['A', 'B']);
+  });
+
+  it('reads a text file that merely starts with "[" as text, but a .json file that does not parse is refused', () => {
+    const body = '[Updated] Ferry services resume after strike\n\nFerry services between the islands resumed on Sunday after a three-day strike by crews ended with a pay deal, the operator said, adding that timetables would be back to normal by Monday.\n';
+    const out = parseFile('ferry.txt', Buffer.from(body));
+    expect(out.format).toBe('text');
+    expect(out.articles).toHaveLength(1);
+    const refused = parseFile('ferry.json', Buffer.from(body));
+    expect(refused.articles).toEqual([]);
+    expect(refused.errors[0]!.error).toMatch(/^invalid JSON/);
   });
 
   it('caps entries at maxArticlesPerFile and says so', () => {

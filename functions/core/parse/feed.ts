@@ -10,7 +10,7 @@ import { XMLParser } from 'fast-xml-parser';
 import type { ParsedArticle } from '../schema.ts';
 import { ParseError } from './errors.ts';
 import {
-  bodyToText, htmlToText, joinNames, lineToText, normaliseDate, normaliseLanguage, normaliseUrl, plainToText, titleFromText,
+  bodyToText, dropTrailers, htmlToText, joinNames, lineToText, normaliseDate, normaliseLanguage, normaliseUrl, plainToText, titleFromText,
 } from './fields.ts';
 import type { ParsedItem } from './index.ts';
 import type { ParseLimits } from './limits.ts';
@@ -127,7 +127,8 @@ interface FeedContext {
   authors: string | null;
 }
 
-function toItem(article: Omit<ParsedArticle, 'title'> & { title: string }): ParsedItem {
+function toItem(parsed: ParsedArticle): ParsedItem {
+  const article = { ...parsed, text: dropTrailers(parsed.text) };
   if (!article.text) return { ok: false, error: 'feed item has no text (no description or content)' };
   const title = article.title || titleFromText(article.text);
   if (!title) return { ok: false, error: 'feed item has no title' };

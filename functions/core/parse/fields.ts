@@ -90,6 +90,18 @@ export function lineToText(value: string): string {
   return s.replace(/[\s\u00a0\u200b\ufeff]+/g, ' ').trim();
 }
 
+/** Final paragraphs that feeds and CMS exports append to every body: links back, not article text. */
+const TRAILER = /^(?:the post .{1,300} appeared first on .{1,200}|(?:continue reading|read more|read the full (?:story|article)|the rest of this (?:story|article))\b.{0,120}|\[(?:…|\.\.\.)\]|…|\.\.\.)$/i;
+
+/** Drops those trailers and a dangling "[…]" at the end of the body. */
+export function dropTrailers(text: string): string {
+  const paragraphs = text.split('\n\n');
+  while (paragraphs.length > 1 && TRAILER.test(paragraphs[paragraphs.length - 1]!)) paragraphs.pop();
+  const last = paragraphs.length - 1;
+  if (last >= 0) paragraphs[last] = paragraphs[last]!.replace(/\s*\[(?:…|\.\.\.)\]$/, '…');
+  return paragraphs.join('\n\n');
+}
+
 /** A title for an entry that has none: the body's first sentence, at most 20 words. */
 export function titleFromText(text: string): string | null {
   const first = text.split('\n\n')[0]?.trim();

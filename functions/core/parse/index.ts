@@ -112,7 +112,18 @@ export function parseFile(name: string, bytes: Uint8Array, limits: ParseLimits =
     const raw = isGzip(bytes) ? gunzipLimited(bytes, limits.maxDecompressedBytes) : bytes;
     if (raw !== bytes && raw.length === 0) throw new ParseError('empty file (after gzip decompression)');
     const text = decodeBytes(raw);
-    const sniffed = sniffFormat(name, text);
+    let sniffed = sniffFormat(name, text);
+    // Text that merely starts with "[" or "{" ("[Updated] Title") is sniffed as JSON; without a JSON extension,
+    // a file that does not parse as JSON is read as text instead.
+    let structured: ParsedItem[] | null = null;
+    if (sniffed === 'json' && extensionOf(name) !== 'json') {
+      try {
+        structured = parseJsonExport(text, { fileName: name, lines: false, limits });
+      } catch (e) {
+        if (!(isParseError(e) && e.message.startsWith('invalid JSON'))) throw e;
+        sniffed = 'text';
+      }
+    }
     const format = formatOf(sniffed);
     outcome.format = format;
     let items: ParsedItem[];
@@ -122,7 +133,7 @@ export function parseFile(name: string, bytes: Uint8Array, limits: ParseLimits =
         items = [{ ok: true, article: parseText(text) }];
         break;
       case 'html': items = [{ ok: true, article: parseHtml(text, { fileName: name }) }]; break;
-      case 'json': items = parseJsonExport(text, { fileName: name, lines: false, limits }); break;
+      case 'json': items = structured ?? parseJsonExport(text, { fileName: name, lines: false, limits }); break;
       case 'jsonl': items = parseJsonExport(text, { fileName: name, lines: true, limits }); break;
       case 'feed': items = parseFeed(text, { fileName: name, limits }); break;
     }

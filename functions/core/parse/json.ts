@@ -5,38 +5,45 @@ import { z } from 'zod';
 import type { ParsedArticle } from '../schema.ts';
 import { ParseError } from './errors.ts';
 import {
-  bodyToText, describeIssues, joinNames, lineToText, normaliseDate, normaliseLanguage, normaliseName, normaliseUrl, titleFromText,
+  bodyToText, describeIssues, dropTrailers, joinNames, lineToText, normaliseDate, normaliseLanguage, normaliseName, normaliseUrl, titleFromText,
 } from './fields.ts';
 import type { ParsedItem } from './index.ts';
 import type { ParseLimits } from './limits.ts';
 
 const Nullish = z.null().optional();
+/** WordPress REST API fields: `{"rendered": "<p>…</p>"}`. */
+const Rendered = z.object({ rendered: z.string() }).transform((o) => o.rendered);
 /** A short text: strings, and finite numbers (a headline "2024"). */
-const Line = z.union([z.string(), z.number().refine(Number.isFinite).transform(String), Nullish], { error: 'expected a string' });
-/** A body: a string (HTML allowed) or an array of paragraph strings. */
-const Body = z.union([z.string(), z.array(z.string()).max(100_000), Nullish], { error: 'expected a string or an array of strings' });
+const Line = z.union([z.string(), z.number().refine(Number.isFinite).transform(String), Rendered, Nullish], { error: 'expected a string' });
+/** A body: a string (HTML allowed), an array of paragraph strings, or a rendered object. */
+const Body = z.union([z.string(), z.array(z.string()).max(100_000), Rendered, Nullish], { error: 'expected a string or an array of strings' });
 const NamedObject = z.object({ name: z.string().nullish() });
 const OneName = z.union([z.string(), NamedObject]);
 /** A person or organisation: "Jane", {name: "Jane"}, or an array of either. */
-const Names = z.union([OneName, z.array(z.union([OneName, z.null()])).max(1000), Nullish], {
-  error: 'expected a name, an object with a name, or an array of them',
-});
-/** Any number is accepted (1e400 overflows to Infinity): an unusable date becomes null, it does not sink the entry. */
+const Names = z.union([OneName, z.array(z.union([OneName, z.null()])).max(1000), Nullish]);
 const AnyNumber = z.custom<number>((v) => typeof v === 'number');
-const DateValue = z.union([z.string(), AnyNumber, Nullish], { error: 'expected a date string or number' });
-const Url = z.union([z.string(), Nullish], { error: 'expected a URL string' });
+const DateValue = z.union([z.string(), AnyNumber, Nullish]);
+const Url = z.union([z.string(), Nullish]);
+
+// The title decides whether an entry is usable, so a wrong type there rejects the entry with the reason.
+// Every other field is optional metadata or one body candidate among several: a value of the wrong type
+// (a WordPress numeric author id, a date of 1e400, a description object) is dropped, not fatal.
+const lenient = <T extends z.ZodType>(schema: T) => schema.catch(null as never);
 
 /** Every field name we recognise; unknown fields are ignored (zod strips them), so they cannot leak or pollute. */
 export const JsonEntrySchema = z.object({
-  title: Line, headline: Line, name: Line,
-  text: Body, body: Body, content: Body, articleBody: Body, article_body: Body, content_html: Body, content_text: Body,
-  description: Body, summary: Body,
-  url: Url, link: Url, canonical_url: Url, canonicalUrl: Url, external_url: Url, permalink: Url,
-  source: Names, publisher: Names, site_name: Names, siteName: Names,
-  author: Names, byline: Names, authors: Names, creator: Names,
-  publishedAt: DateValue, published_at: DateValue, date: DateValue, pubDate: DateValue, datePublished: DateValue,
-  published: DateValue, date_published: DateValue, publishDate: DateValue, created_at: DateValue, dateCreated: DateValue,
-  language: Line, lang: Line, inLanguage: Line,
+  title: Line, headline: Line, name: lenient(Line),
+  text: lenient(Body), body: lenient(Body), content: lenient(Body), articleBody: lenient(Body), article_body: lenient(Body),
+  content_html: lenient(Body), content_text: lenient(Body), description: lenient(Body), summary: lenient(Body), excerpt: lenient(Body),
+  url: lenient(Url), link: lenient(Url), canonical_url: lenient(Url), canonicalUrl: lenient(Url), external_url: lenient(Url),
+  permalink: lenient(Url),
+  source: lenient(Names), publisher: lenient(Names), site_name: lenient(Names), siteName: lenient(Names),
+  author: lenient(Names), byline: lenient(Names), authors: lenient(Names), creator: lenient(Names),
+  _embedded: lenient(z.object({ author: lenient(Names) }).optional()),
+  publishedAt: lenient(DateValue), published_at: lenient(DateValue), date: lenient(DateValue), pubDate: lenient(DateValue),
+  datePublished: lenient(DateValue), published: lenient(DateValue), date_published: lenient(DateValue),
+  publishDate: lenient(DateValue), created_at: lenient(DateValue), dateCreated: lenient(DateValue), date_gmt: lenient(DateValue),
+  language: lenient(Line), lang: lenient(Line), inLanguage: lenient(Line),
 });
 type JsonEntry = z.infer<typeof JsonEntrySchema>;
 
@@ -81,9 +88,10 @@ function stripTruncationMarker(text: string): string {
 
 function toArticle(e: JsonEntry, ctx: Context): ParsedArticle | string {
   // The longest body-like field is the body: exports often carry both a teaser and the full text.
-  const bodies = [e.articleBody, e.article_body, e.body, e.text, e.content, e.content_html, e.content_text, e.description, e.summary]
+  const bodies = [e.articleBody, e.article_body, e.body, e.text, e.content, e.content_html, e.content_text, e.description, e.summary, e.excerpt]
     .map(bodyOf)
-    .map(stripTruncationMarker);
+    .map(stripTruncationMarker)
+    .map(dropTrailers);
   const text = bodies.reduce((best, b) => (b.length > best.length ? b : best), '');
   if (!text) return 'entry has no text (no text, body, content, articleBody or description field)';
   const rawTitle = firstString(e.title, e.headline, e.name);
@@ -94,8 +102,9 @@ function toArticle(e: JsonEntry, ctx: Context): ParsedArticle | string {
     .find((u) => u !== null) ?? null;
   const publisher = joinNames([...namesOf(e.source), ...namesOf(e.publisher), ...namesOf(e.site_name), ...namesOf(e.siteName)].slice(0, 1))
     ?? ctx.publisher;
-  const author = joinNames([...namesOf(e.author), ...namesOf(e.byline), ...namesOf(e.authors), ...namesOf(e.creator)]);
-  const publishedAt = [e.publishedAt, e.published_at, e.datePublished, e.date_published, e.pubDate, e.published, e.publishDate, e.date, e.dateCreated, e.created_at]
+  const author = joinNames([...namesOf(e.author), ...namesOf(e.byline), ...namesOf(e.authors), ...namesOf(e.creator)])
+    ?? joinNames(namesOf(e._embedded?.author));
+  const publishedAt = [e.publishedAt, e.published_at, e.datePublished, e.date_published, e.pubDate, e.published, e.publishDate, e.date, e.date_gmt, e.dateCreated, e.created_at]
     .map(normaliseDate)
     .find((d) => d !== null) ?? null;
   const language = normaliseLanguage(firstString(e.language, e.lang, e.inLanguage));
