@@ -26,7 +26,6 @@ async function loadParser(): Promise<{ name: string; parse: TextParser }> {
       const mod = (await import(path.href)) as { parseText?: (t: string) => Parsed };
       if (typeof mod.parseText === 'function') {
         const p = mod.parseText;
-        p('Title line\n\nSome body text with enough words to count as an article body for the parser.');
         return { name: 'parseText', parse: (t) => { try { return p(t); } catch { return fallback(t); } } };
       }
     } catch { /* parser not ready: fall back */ }

@@ -85,7 +85,7 @@ export class PairScorer {
     const db = this.dates[b];
     if (da != null && db != null) {
       const days = Math.abs(da - db) / 86_400_000;
-      if (days > this.dateWindowDays) sim *= Math.max(0.5, this.dateWindowDays / days);
+      if (days > this.dateWindowDays) sim *= dateFactor(days, this.dateWindowDays);
     }
     return sim;
   }
@@ -106,9 +106,14 @@ export class PairScorer {
     // Entities carry the "which event" signal (who, where); the full-text cosine the "what".
     const w = this.weights;
     let sim = (w.cosine * cos + w.entities * entities + w.title * title) / (w.cosine + w.entities + w.title);
-    if (days > this.dateWindowDays) sim *= Math.max(0.5, this.dateWindowDays / days);
+    if (days > this.dateWindowDays) sim *= dateFactor(days, this.dateWindowDays);
     return { cosine: cos, entities, title, days, sim };
   }
+}
+
+/** 1 inside the window, then decaying: x0.78 at a week past it, x0.34 at a month, ~x0.04 at a year. */
+export function dateFactor(days: number, window: number): number {
+  return days <= window ? 1 : 1 / (1 + (days - window) / 14);
 }
 
 export interface CandidateOptions {
