@@ -1,0 +1,87 @@
+// String-level preparation before DOM parsing: pull out JSON-LD, drop what never holds article text
+// (scripts, styles, comments), and flatten absurdly deep nesting so later tree walks stay bounded.
+
+/** Deeper element nesting than this is flattened (real pages stay far below 100). */
+export const MAX_DEPTH = 400;
+
+export interface Prepared {
+  html: string;
+  /** Raw text of every `<script type="application/ld+json">`. */
+  jsonLd: string[];
+  /** Number of start tags (≈ elements in the DOM). */
+  elements: number;
+}
+
+// Elements whose end tag is implied by a following sibling: they are not counted, since pages leave them open.
+const IMPLIED = new Set(['p', 'li', 'dt', 'dd', 'tr', 'td', 'th', 'thead', 'tbody', 'tfoot', 'option', 'optgroup', 'rt', 'rp', 'colgroup', 'caption', 'html', 'head', 'body']);
+const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr', 'keygen', 'command', 'basefont', 'frame', 'isindex']);
+
+// Raw-text elements end at the first matching end tag, exactly as the HTML tokenizer does.
+const SCRIPT = /<script\b([^>]*)>([\s\S]*?)(?:<\/script\s*>|$)/gi;
+const DROP = /<(style|noscript|template|textarea|iframe|svg|math)\b[^>]*>[\s\S]*?(?:<\/\1\s*>|$)|<!--[\s\S]*?(?:-->|$)/gi;
+
+export function prepareHtml(input: string): Prepared {
+  const jsonLd: string[] = [];
+  let html = input.replace(SCRIPT, (_m, attrs: string, body: string) => {
+    if (/type\s*=\s*["']?application\/ld\+json/i.test(attrs)) {
+      jsonLd.push(body);
+      // Keep JSON-LD in the page (Readability reads it for its metadata); it holds no visible text.
+      return `<script type="application/ld+json">${body.replace(/<\/script/gi, '')}</script>`;
+    }
+    return '';
+  });
+  html = html.replace(DROP, '');
+  const scanned = scan(html, MAX_DEPTH);
+  return { html: scanned.out ?? html, jsonLd, elements: scanned.elements };
+}
+
+const TAG = /<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)\b(?:[^>"']|"[^"]*"|'[^']*')*?(\/?)>/g;
+
+/** Largest element nesting depth, by a linear scan of the tags (end tags close the nearest match). */
+export function nestingDepth(html: string): number {
+  return scan(html, Number.MAX_SAFE_INTEGER).max;
+}
+
+/**
+ * Drops the start and end tags of elements nested deeper than `limit`, keeping their content, so the
+ * DOM is never deeper than about `limit`. Returns the input unchanged when it is shallow enough.
+ */
+export function flattenDeepNesting(html: string, limit: number): string {
+  return scan(html, limit).out ?? html;
+}
+
+function scan(html: string, limit: number): { max: number; elements: number; out?: string } {
+  let elements = 0;
+  const stack: Array<{ name: string; dropped: boolean }> = [];
+  let max = 0;
+  let deep = false;
+  const parts: string[] = [];
+  let last = 0;
+  TAG.lastIndex = 0;
+  for (let m = TAG.exec(html); m; m = TAG.exec(html)) {
+    const name = m[2]!.toLowerCase();
+    if (!m[1]) elements++;
+    if (VOID.has(name) || IMPLIED.has(name) || m[3]) continue;
+    let drop = false;
+    if (!m[1]) {
+      drop = stack.length >= limit;
+      stack.push({ name, dropped: drop });
+      if (stack.length > max) max = stack.length;
+      if (drop) deep = true;
+    } else {
+      // Close the nearest open element of that name (and everything left open inside it).
+      let i = stack.length - 1;
+      while (i >= 0 && stack[i]!.name !== name) i--;
+      if (i < 0) continue;
+      drop = stack[i]!.dropped;
+      stack.length = i;
+    }
+    if (drop) {
+      parts.push(html.slice(last, m.index));
+      last = m.index + m[0].length;
+    }
+  }
+  if (!deep) return { max, elements };
+  parts.push(html.slice(last));
+  return { max, elements, out: parts.join('') };
+}
