@@ -1,10 +1,12 @@
 // Cold-start wiring shared by the handlers: configuration from the environment, the S3 store, the logger.
 import { S3ObjectStore, createS3Client } from './adapters/s3-store.ts';
 import { type PipelineConfig, loadConfig } from './config.ts';
+import { workerParseRunner, type ParseRunner } from './pipeline/parse-runner.ts';
 import { systemClock, type Clock, type ObjectStore } from './core/ports.ts';
 
 export interface Runtime {
   config: PipelineConfig;
+  parser: ParseRunner;
   store: ObjectStore;
   clock: Clock;
   log: (entry: Record<string, unknown>) => void;
@@ -34,7 +36,13 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
       ? { accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'S3RVER', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'S3RVER' }
       : undefined,
   });
-  return { config, store: new S3ObjectStore(client, config.bucket), clock: systemClock, log: jsonLogger(env.LOG_LEVEL) };
+  return {
+    config,
+    parser: workerParseRunner({ timeoutMs: config.parse.timeoutMs, workers: config.parse.workers }),
+    store: new S3ObjectStore(client, config.bucket),
+    clock: systemClock,
+    log: jsonLogger(env.LOG_LEVEL),
+  };
 }
 
 /** Built on first use, then reused across warm invocations. */

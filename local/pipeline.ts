@@ -44,6 +44,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   await s3.createBucket(bucket);
   const env: NodeJS.ProcessEnv = {
     LOG_LEVEL: 'warn',
+    // The embedded S3 runs on this thread; two parser threads keep both cores busy.
+    PARSE_WORKERS: '2',
     ...options.env,
     BUCKET: bucket,
     S3_ENDPOINT: s3.endpoint,

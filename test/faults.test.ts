@@ -6,6 +6,7 @@ import { derivedKey, safeKeyPath } from '../functions/core/keys.ts';
 import { systemClock } from '../functions/core/ports.ts';
 import { ArticleRecordSchema } from '../functions/core/schema.ts';
 import { createIngestHandler } from '../functions/ingest/handler.ts';
+import { inlineParseRunner } from '../functions/pipeline/parse-runner.ts';
 import type { Runtime } from '../functions/runtime.ts';
 import { startFaultProxy, type Fault, type FaultProxy } from './fault-proxy.ts';
 import { s3Event, seedFiles, startTestPipeline, type TestPipeline } from './helpers.ts';
@@ -26,6 +27,7 @@ describe('S3 faults', () => {
     });
     const runtime: Runtime = {
       config: loadConfig({ BUCKET: p.bucket, S3_ENDPOINT: proxy.endpoint }),
+      parser: inlineParseRunner,
       store: new S3ObjectStore(client, p.bucket),
       clock: systemClock,
       log: () => undefined,

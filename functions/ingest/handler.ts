@@ -32,7 +32,7 @@ export function createIngestHandler(getRuntime: () => Runtime) {
       }
       const key = decodeEventKey(record.s3.object.key);
       // Store faults propagate: Lambda retries the event, and ingestion is idempotent.
-      const result = await ingestObject({ store: rt.store, clock: rt.clock, limits: rt.config.limits }, key);
+      const result = await ingestObject({ store: rt.store, clock: rt.clock, limits: rt.config.limits, parser: rt.parser }, key);
       rt.log({ msg: 'ingest', ...result });
       results.push(result);
     }

@@ -2,7 +2,6 @@
 import { buildArticleRecord, preferredRecord } from '../core/article.ts';
 import { derivedKey } from '../core/keys.ts';
 import type { ParseLimits } from '../core/parse/limits.ts';
-import { parseFile } from '../core/parse/index.ts';
 import type { Clock, ObjectStore } from '../core/ports.ts';
 import {
   ArticleRecordSchema,
@@ -12,11 +11,13 @@ import {
   type SourceManifest,
 } from '../core/schema.ts';
 import { PREFIX } from '../triggers.ts';
+import type { ParseRunner } from './parse-runner.ts';
 
 export interface IngestDeps {
   store: ObjectStore;
   clock: Clock;
   limits: ParseLimits;
+  parser: ParseRunner;
 }
 
 export type IngestResult =
@@ -66,7 +67,7 @@ async function storeArticle(store: ObjectStore, record: ArticleRecord): Promise<
  * articles it produced before. Throws only for store faults, so Lambda retries those.
  */
 export async function ingestObject(deps: IngestDeps, key: string): Promise<IngestResult> {
-  const { store, clock, limits } = deps;
+  const { store, clock, limits, parser } = deps;
   if (!key.startsWith(PREFIX.inbox)) return { key, status: 'ignored', reason: `not under ${PREFIX.inbox}` };
   const obj = await store.get(key);
   if (!obj) return { key, status: 'missing' };
@@ -79,7 +80,7 @@ export async function ingestObject(deps: IngestDeps, key: string): Promise<Inges
   const now = clock.now().toISOString();
   // The object's own timestamp, not the event's: any redelivery computes the same record.
   const receivedAt = (obj.lastModified ?? clock.now()).toISOString();
-  const outcome = parseFile(key, obj.body, limits);
+  const outcome = await parser.parse(key, obj.body, limits);
   const records = outcome.articles.map((a) =>
     buildArticleRecord(a.article, { key, index: a.index, receivedAt, format: a.format }),
   );

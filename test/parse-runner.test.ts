@@ -1,0 +1,48 @@
+// The bounded parser: worker threads that stop a file taking too long or too much memory.
+import { afterAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { defaultParseLimits } from '../functions/core/parse/limits.ts';
+import { workerParseRunner } from '../functions/pipeline/parse-runner.ts';
+import { seedFiles } from './helpers.ts';
+
+const bigHtml = Buffer.from(`<html><body>${'<div><p>Some words in a paragraph that repeat. </p>'.repeat(150_000)}</div></body></html>`);
+
+describe('worker parse runner', () => {
+  const runner = workerParseRunner({ timeoutMs: 20_000, workers: 2 });
+  afterAll(() => runner.close());
+
+  it('parses like the inline parser', async () => {
+    const seed = seedFiles()[0]!;
+    const outcome = await runner.parse(seed.name, seed.body, defaultParseLimits);
+    expect(outcome.errors).toEqual([]);
+    expect(outcome.articles[0]!.article.publisher).toBe('MENAFN');
+  });
+
+  it('rejects a file that takes longer than the limit, then keeps working', async () => {
+    const slow = workerParseRunner({ timeoutMs: 5, workers: 1 });
+    try {
+      const outcome = await slow.parse('big.html', bigHtml, defaultParseLimits);
+      expect(outcome.articles).toEqual([]);
+      expect(outcome.errors[0]!.error).toMatch(/parsing took longer than/);
+    } finally {
+      await slow.close();
+    }
+    const seed = seedFiles()[3]!;
+    const again = await runner.parse(seed.name, readFileSync(`seeds/${seed.name}`), defaultParseLimits);
+    expect(again.articles).toHaveLength(1);
+  });
+
+  it('rejects a file that needs more memory than the parser may use, and recovers', async () => {
+    const small = workerParseRunner({ timeoutMs: 60_000, workers: 1, maxHeapMb: 64 });
+    try {
+      const outcome = await small.parse('big.html', bigHtml, defaultParseLimits);
+      expect(outcome.articles).toEqual([]);
+      expect(outcome.errors[0]!.error).toBe('parsing needed more than 64 MB of memory; stopped');
+      const seed = seedFiles()[1]!;
+      const next = await small.parse(seed.name, seed.body, defaultParseLimits);
+      expect(next.articles).toHaveLength(1);
+    } finally {
+      await small.close();
+    }
+  });
+});
