@@ -18,6 +18,30 @@ export const EnvSchema = z.object({
   MAX_FILE_BYTES: optionalInt,
   MAX_DECOMPRESSED_BYTES: optionalInt,
   MAX_ARTICLES_PER_FILE: optionalInt,
+  /** A file still parsing after this long is rejected (its parser thread is stopped). */
+  PARSE_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+  /** Parser threads per process. */
+  PARSE_WORKERS: z.coerce.number().int().positive().default(1),
+  /** Public URL where the bucket's digests/ prefix is served; the email links to the full edition there. */
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Sender of the digest email. */
+  MAIL_FROM: z.string().min(3).default('News digest <digest@newsdigest.invalid>'),
+  /** One-click unsubscribe URL (RFC 8058); `{email}`, `{id}` and `{edition}` are filled per recipient. */
+  UNSUBSCRIBE_URL: z.string().optional(),
+  /** Mailbox for "unsubscribe" mails (List-Unsubscribe mailto:); defaults to the sender. */
+  UNSUBSCRIBE_MAILTO: z.email().optional(),
+  /** HTML budget of the email; larger editions mail their top stories and link to the full page. */
+  EMAIL_MAX_BYTES: z.coerce.number().int().min(10_000).max(10_000_000).optional(),
+  /** `ses` (AWS SES v2) or `smtp`; default: smtp when SMTP_URL is set, else ses. */
+  MAILER: z.enum(['ses', 'smtp']).optional(),
+  /** `smtp://user:pass@host:port` (or smtps://) for the SMTP mailer. */
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  /** SES configuration set to send through (optional). */
+  SES_CONFIGURATION_SET: z.string().optional(),
+  /** Subscribers when the bucket has no config/subscribers.json: `Ann <ann@example.com>, bob@example.com`. */
+  SUBSCRIBERS: z.string().optional(),
+  /** Give up on one send after this long (the subscriber is retried on the next invocation). */
+  SEND_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
 });
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -30,6 +54,21 @@ export interface PipelineConfig {
   timeZone: string;
   templatesDir: string | undefined;
   limits: ParseLimits;
+  parse: { timeoutMs: number; workers: number };
+  email: EmailConfig;
+}
+
+export interface EmailConfig {
+  publicBaseUrl: string | undefined;
+  from: string;
+  unsubscribeUrl: string | undefined;
+  unsubscribeMailto: string | undefined;
+  maxEmailBytes: number | undefined;
+  mailer: 'ses' | 'smtp';
+  smtpUrl: string | undefined;
+  sesConfigurationSet: string | undefined;
+  subscribers: string | undefined;
+  sendTimeoutMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig {
@@ -52,5 +91,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig
       maxDecompressedBytes: e.MAX_DECOMPRESSED_BYTES,
       maxArticlesPerFile: e.MAX_ARTICLES_PER_FILE,
     }),
+    parse: { timeoutMs: e.PARSE_TIMEOUT_MS, workers: e.PARSE_WORKERS },
+    email: {
+      publicBaseUrl: e.PUBLIC_BASE_URL,
+      from: e.MAIL_FROM,
+      unsubscribeUrl: e.UNSUBSCRIBE_URL,
+      unsubscribeMailto: e.UNSUBSCRIBE_MAILTO,
+      maxEmailBytes: e.EMAIL_MAX_BYTES,
+      mailer: e.MAILER ?? (e.SMTP_URL ? 'smtp' : 'ses'),
+      smtpUrl: e.SMTP_URL,
+      sesConfigurationSet: e.SES_CONFIGURATION_SET,
+      subscribers: e.SUBSCRIBERS,
+      sendTimeoutMs: e.SEND_TIMEOUT_MS,
+    },
   };
 }

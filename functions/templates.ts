@@ -25,5 +25,5 @@ export function loadTemplates(dir?: string): TemplateSources {
       if (f.endsWith('.hbs')) partials[f.replace(/\.hbs$/, '')] = read(path.join('partials', f));
     }
   }
-  return { html: read('digest.html.hbs'), text: read('digest.txt.hbs'), partials };
+  return { html: read('digest.html.hbs'), text: read('digest.txt.hbs'), archive: read('archive.html.hbs'), partials };
 }

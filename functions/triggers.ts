@@ -8,7 +8,12 @@ export const PREFIX = {
   rejected: 'rejected/',
   digests: 'digests/',
   config: 'config/',
+  /** One marker per edition and subscriber once the digest was sent: deliveries/<edition>/<subscriber id>.json. */
+  deliveries: 'deliveries/',
 } as const;
+
+/** EventBridge schedule of the deliver handler (DELIVER_SCHEDULE at synth time): daily 07:00 UTC by default. */
+export const DELIVER_SCHEDULE = process.env.DELIVER_SCHEDULE?.trim() || 'cron(0 7 * * ? *)';
 
 export type TriggerSource =
   | { kind: 's3'; prefix: string; events: 'created' }
@@ -41,6 +46,13 @@ export const triggers: readonly Trigger[] = [
     // A burst of uploads becomes one rebuild, not one per article.
     delivery: { kind: 'queue', batchSize: 1000, batchWindowSeconds: 60 },
     writes: [PREFIX.digests],
+  },
+  {
+    handler: 'deliver',
+    // Mails the latest edition; reserved concurrency 1, so two runs never send side by side.
+    source: { kind: 'schedule', cron: DELIVER_SCHEDULE },
+    delivery: { kind: 'direct' },
+    writes: [PREFIX.deliveries],
   },
 ] as const;
 

@@ -84,9 +84,17 @@ export class LocalRunner {
 
   /** Resolves once every triggered invocation, including the ones they triggered in turn, has finished. */
   async idle(): Promise<void> {
+    // The embedded S3 emits a notification just after answering the PUT: quiet must last a moment
+    // (two checks 50 ms apart) before the pipeline counts as idle, or a last event slips past.
+    let quietSince: number | null = null;
     for (;;) {
       const timersArmed = [...this.queues.values()].some((q) => q.timer !== null || q.running !== null || q.records.length > 0);
-      if (this.pending.size === 0 && !timersArmed) return;
+      if (this.pending.size === 0 && !timersArmed) {
+        quietSince ??= Date.now();
+        if (Date.now() - quietSince >= 50) return;
+      } else {
+        quietSince = null;
+      }
       await Promise.race([...this.pending, new Promise((r) => setTimeout(r, 20))]);
     }
   }

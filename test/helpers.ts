@@ -77,3 +77,41 @@ export function s3Event(bucket: string, key: string, eventName = 'ObjectCreated:
     ],
   };
 }
+
+/** A real SMTP server in this process (smtp-server), keeping every message it receives, parsed by mailparser. */
+export interface SmtpCatcher {
+  url: string;
+  port: number;
+  messages: Array<{ envelope: { from: string; to: string[] }; raw: Buffer; parsed: import('mailparser').ParsedMail }>;
+  close(): Promise<void>;
+}
+
+export async function startSmtpCatcher(): Promise<SmtpCatcher> {
+  const { SMTPServer } = await import('smtp-server');
+  const { simpleParser } = await import('mailparser');
+  const messages: SmtpCatcher['messages'] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        simpleParser(raw).then(
+          (parsed) => {
+            const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+            messages.push({ envelope: { from, to: session.envelope.rcptTo.map((r) => r.address) }, raw, parsed });
+            callback();
+          },
+          (e: Error) => callback(e),
+        );
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { url: `smtp://127.0.0.1:${port}`, port, messages, close: () => new Promise<void>((r) => server.close(() => r())) };
+}

@@ -53,6 +53,15 @@ export const EditionSchema = z.object({
   stories: z.array(EditionStorySchema),
 });
 export type Edition = z.infer<typeof EditionSchema>;
+
+/** The edition's JSON Schema (draft 2020-12), committed as docs/edition.schema.json for consumers of digest.json. */
+export function editionJsonSchema(): Record<string, unknown> {
+  return {
+    $id: 'https://newsdigest.invalid/schemas/edition-1.json',
+    title: 'newsdigest edition (digest.json)',
+    ...z.toJSONSchema(EditionSchema, { target: 'draft-2020-12' }),
+  };
+}
 export type EditionStory = z.infer<typeof EditionStorySchema>;
 
 export interface EditionOptions {

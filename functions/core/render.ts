@@ -1,21 +1,66 @@
-// Edition → HTML, plain text and JSON, through the handlebars templates in templates/ (passed in as strings).
+// Edition → email HTML (CSS inlined, clipped under Gmail's limit), web page, plain text, JSON and the
+// archive index, through the handlebars templates in templates/ (passed in as strings). Pure: no I/O, no clock.
 import Handlebars from 'handlebars';
+import juice from 'juice';
 import type { Edition } from './edition.ts';
 
 export interface TemplateSources {
+  /** The edition as HTML: the email (inlined, maybe clipped) and the web page share it. */
   html: string;
   text: string;
-  /** Partials by name, shared by both templates. */
+  /** The web archive's index page. */
+  archive: string;
+  /** Partials by name, shared by every template. */
   partials: Record<string, string>;
 }
 
 export interface RenderedEdition {
+  /** Email-safe HTML: table layout, CSS inlined, under `maxEmailBytes` (top stories only when larger). */
   html: string;
   text: string;
   json: string;
+  /** The edition's web page (digests/<day>/index.html): every story, links to its neighbours and the archive. */
+  page: string;
+  /** One line, no control characters: safe for the Subject header. */
+  subject: string;
+  /** The inbox preview line. */
+  preheader: string;
+  /** Stories carried by the email (all of them unless clipped). */
+  emailStories: number;
 }
 
+export interface RenderOptions {
+  /**
+   * Public URL where the bucket's `digests/` prefix is served (e.g. `https://news.example.com/digests/`).
+   * The email links to the full edition there; without it the link is omitted.
+   */
+  publicBaseUrl?: string | null | undefined;
+  /** Email HTML budget in UTF-8 bytes. Gmail clips messages whose HTML exceeds 102 KB. */
+  maxEmailBytes?: number | undefined;
+}
+
+export interface EditionNeighbours {
+  prev?: string | null | undefined;
+  next?: string | null | undefined;
+}
+
+/** One line of the archive index, kept in digests/archive.json so the index never re-reads every edition. */
+export interface ArchiveEntry {
+  edition: string;
+  title: string;
+  stories: number;
+  articles: number;
+  outlets: number;
+  headline: string | null;
+}
+
+/** Under Gmail's 102 KB clipping threshold with room for the MIME transfer encoding. */
+export const DEFAULT_MAX_EMAIL_BYTES = 96_000;
+
 const LANGUAGE_NAMES = new Intl.DisplayNames(['en'], { type: 'language' });
+const DAY = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+const LONG_DAY = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const TIME = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' });
 
 /**
  * Wrap plain text at `width` columns, keeping words whole (a word longer than the width, like a URL,
@@ -39,48 +84,216 @@ export function wrapText(text: string, width = 72, indent = ''): string {
   return lines.join('\n');
 }
 
-function formatDay(iso: unknown): string {
-  if (typeof iso !== 'string') return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(d);
+function parseDate(iso: unknown): Date | null {
+  if (typeof iso !== 'string') return null;
+  const d = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
+  return Number.isNaN(d.getTime()) ? null : d;
 }
 
-/** Only http(s) links reach the output; anything else (javascript:, data:) renders as no link. */
-function safeUrl(url: unknown): string | null {
+function formatDay(iso: unknown): string {
+  const d = parseDate(iso);
+  return d ? DAY.format(d) : '';
+}
+
+/** "23 Apr 2025", or "23 Apr 2025, 14:05 UTC" when the source gave a time of day. */
+function formatWhen(iso: unknown): string {
+  const d = parseDate(iso);
+  if (!d) return '';
+  const midnight = d.getUTCHours() === 0 && d.getUTCMinutes() === 0 && d.getUTCSeconds() === 0;
+  return midnight ? DAY.format(d) : `${DAY.format(d)}, ${TIME.format(d)} UTC`;
+}
+
+/** Only http(s) links reach the output; anything else (javascript:, data:, mailto:) renders as no link. */
+export function safeUrl(url: unknown): string | null {
   if (typeof url !== 'string') return null;
   try {
-    const u = new URL(url);
+    const u = new URL(url.trim());
     return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
   } catch {
     return null;
   }
 }
 
-export function createRenderer(sources: TemplateSources): (edition: Edition) => RenderedEdition {
+/** A header-safe single line: control characters (CR, LF, tabs, NUL…) become spaces, runs collapse, length capped at a word. */
+export function oneLine(text: string, max = 160): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  if (flat.length <= max) return flat;
+  const cut = flat.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.–—-]+$/, '')}…`;
+}
+
+function languageName(code: unknown): string {
+  if (typeof code !== 'string') return '';
+  try {
+    return LANGUAGE_NAMES.of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/** `base` + `path`, for links in the email; null without a valid http(s) base. */
+export function publicUrl(base: string | null | undefined, path: string): string | null {
+  const root = safeUrl(base);
+  if (!root) return null;
+  return safeUrl(new URL(path, root.endsWith('/') ? root : `${root}/`).href);
+}
+
+export function editionSubject(edition: Edition): string {
+  const top = edition.stories[0];
+  const day = formatDay(edition.edition);
+  if (!top) return oneLine(`${edition.title} — ${day}`);
+  const more = edition.stories.length - 1;
+  const tail = more > 0 ? ` (+${more} more)` : '';
+  return oneLine(`${oneLine(edition.title, 40)} — ${day}: ${oneLine(top.headline, 110)}${tail}`, 178);
+}
+
+export function editionPreheader(edition: Edition): string {
+  const s = edition.counts.stories;
+  const parts = edition.stories.slice(0, 3).map((st) => oneLine(st.headline, 70));
+  return oneLine(`${s} ${s === 1 ? 'story' : 'stories'} from ${edition.counts.outlets} ${edition.counts.outlets === 1 ? 'outlet' : 'outlets'}: ${parts.join(' · ')}`, 150);
+}
+
+function utf8Bytes(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
+
+function inline(html: string): string {
+  return juice(html, {
+    preserveMediaQueries: true,
+    preserveFontFaces: false,
+    removeStyleTags: true,
+    applyWidthAttributes: true,
+    applyHeightAttributes: false,
+    applyAttributesTableElements: true,
+    insertPreservedExtraCss: true,
+    inlinePseudoElements: false,
+    xmlMode: false,
+  });
+}
+
+function createHandlebars(sources: TemplateSources): typeof Handlebars {
   const hb = Handlebars.create();
   hb.registerHelper('day', formatDay);
+  hb.registerHelper('longDay', (iso: unknown) => {
+    const d = parseDate(iso);
+    return d ? LONG_DAY.format(d) : '';
+  });
+  hb.registerHelper('when', formatWhen);
   hb.registerHelper('safeUrl', safeUrl);
   hb.registerHelper('plural', (n: number, one: string, many: string) => (n === 1 ? one : many));
-  hb.registerHelper('languageName', (code: unknown) => (typeof code === 'string' ? LANGUAGE_NAMES.of(code) ?? code : ''));
+  hb.registerHelper('languageName', languageName);
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hb.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
+  hb.registerHelper('and', (a: unknown, b: unknown) => Boolean(a) && Boolean(b));
   hb.registerHelper('add', (a: number, b: number) => a + b);
+  hb.registerHelper('sub', (a: number, b: number) => a - b);
+  hb.registerHelper('oneLine', (s: unknown) => (typeof s === 'string' ? oneLine(s, 1_000) : ''));
   // {{#wrap "   "}}…{{/wrap}}: the rendered block as one paragraph wrapped at 72 columns.
   hb.registerHelper('wrap', function (this: unknown, indent: unknown, options: Handlebars.HelperOptions) {
     return wrapText(options.fn(this).replace(/\s*\n\s*/g, ' ').trimEnd(), 72, typeof indent === 'string' ? indent : '');
   });
   hb.registerHelper('joinOutlets', (list: unknown) => (Array.isArray(list) ? list.join(', ') : ''));
   for (const [name, partial] of Object.entries(sources.partials)) hb.registerPartial(name, partial);
+  return hb;
+}
+
+interface HtmlView {
+  mode: 'email' | 'web';
+  web: boolean;
+  stories: Edition['stories'];
+  hasStories: boolean;
+  preheader: string;
+  /** Stories left out of the email; the full edition link follows them. */
+  omitted: number;
+  fullEditionUrl: string | null;
+  archiveUrl: string | null;
+  prev: string | null;
+  next: string | null;
+  prevUrl: string | null;
+  nextUrl: string | null;
+}
+
+export function createRenderer(
+  sources: TemplateSources,
+  options: RenderOptions = {},
+): (edition: Edition, neighbours?: EditionNeighbours) => RenderedEdition {
+  const hb = createHandlebars(sources);
   // strict: a typo in a template is an error at render time, not an empty hole in the digest.
   const html = hb.compile(sources.html, { strict: true });
   const text = hb.compile(sources.text, { strict: true, noEscape: true });
-  return (edition) => {
-    const view = { ...edition, hasStories: edition.stories.length > 0 };
-    return {
-      html: html(view),
-      text: `${text(view).replace(/\n{3,}/g, '\n\n').trim()}\n`,
-      json: `${JSON.stringify(edition, null, 2)}\n`,
+  const maxEmailBytes = options.maxEmailBytes ?? DEFAULT_MAX_EMAIL_BYTES;
+
+  return (edition, neighbours = {}) => {
+    const preheader = editionPreheader(edition);
+    const fullEditionUrl = publicUrl(options.publicBaseUrl, `${edition.edition}/index.html`);
+    const base = { ...edition, hasStories: edition.stories.length > 0, preheader };
+    const prev = neighbours.prev ?? null;
+    const next = neighbours.next ?? null;
+    const webView: HtmlView = {
+      mode: 'web',
+      web: true,
+      stories: edition.stories,
+      hasStories: edition.stories.length > 0,
+      preheader,
+      omitted: 0,
+      fullEditionUrl: null,
+      archiveUrl: '../index.html',
+      prev,
+      next,
+      prevUrl: prev ? `../${prev}/index.html` : null,
+      nextUrl: next ? `../${next}/index.html` : null,
     };
+    const emailView = (count: number): HtmlView => ({
+      ...webView,
+      mode: 'email',
+      web: false,
+      stories: edition.stories.slice(0, count),
+      omitted: edition.stories.length - count,
+      fullEditionUrl,
+      archiveUrl: publicUrl(options.publicBaseUrl, 'index.html'),
+      prev: null,
+      next: null,
+      prevUrl: null,
+      nextUrl: null,
+    });
+    const raw = (count: number) => html({ ...base, ...emailView(count) });
+    const email = (count: number) => inline(raw(count));
+
+    // The email: every story when it fits, else as many top stories as fit, then the link to the rest.
+    // Inlining only grows the HTML, so the raw size bounds the first try without inlining a huge edition.
+    let count = edition.stories.length;
+    const rawSize = utf8Bytes(raw(count));
+    if (rawSize > maxEmailBytes) count = Math.max(1, Math.floor((count * maxEmailBytes) / rawSize));
+    let mail = email(count);
+    let size = utf8Bytes(mail);
+    while (size > maxEmailBytes && count > 1) {
+      // Sizes are close to linear in the story count: jump near the fit, then step down.
+      const estimate = Math.floor((count * maxEmailBytes) / size);
+      count = Math.max(1, Math.min(count - 1, estimate));
+      mail = email(count);
+      size = utf8Bytes(mail);
+    }
+
+    return {
+      html: mail,
+      page: html({ ...base, ...webView }),
+      text: `${text({ ...base, fullEditionUrl, omitted: 0 }).replace(/\n{3,}/g, '\n\n').trim()}\n`,
+      json: `${JSON.stringify(edition, null, 2)}\n`,
+      subject: editionSubject(edition),
+      preheader,
+      emailStories: count,
+    };
+  };
+}
+
+/** The archive index (digests/index.html): every edition, newest first, each linking to its page. */
+export function createArchiveRenderer(sources: TemplateSources): (title: string, editions: ArchiveEntry[]) => string {
+  const hb = createHandlebars(sources);
+  const page = hb.compile(sources.archive, { strict: true });
+  return (title, editions) => {
+    const sorted = [...editions].sort((a, b) => b.edition.localeCompare(a.edition));
+    return page({ title, editions: sorted, hasEditions: sorted.length > 0, latest: sorted[0]?.edition ?? null });
   };
 }

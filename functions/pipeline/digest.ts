@@ -1,14 +1,29 @@
 // Rebuild the current edition from every stored article record and publish it under digests/.
 import { buildEdition, editionFor, inWindow, type Edition } from '../core/edition.ts';
-import type { RenderedEdition } from '../core/render.ts';
+import { composeEditionMessage, unsubscribeUrlFor, type EditionMessageOptions } from '../core/email.ts';
+import type { ArchiveEntry, EditionNeighbours, RenderedEdition } from '../core/render.ts';
 import type { Clock, ObjectStore } from '../core/ports.ts';
 import { ArticleRecordSchema, type ArticleRecord } from '../core/schema.ts';
 import { PREFIX } from '../triggers.ts';
+import {
+  ARCHIVE_KEYS,
+  EDITION_FILES,
+  editionKey,
+  listEditionDays,
+  neighboursOf,
+  updateArchive,
+  type EditionPart,
+  type LatestPointer,
+} from './archive.ts';
 
 export interface DigestDeps {
   store: ObjectStore;
   clock: Clock;
-  render: (edition: Edition) => RenderedEdition;
+  render: (edition: Edition, neighbours?: EditionNeighbours) => RenderedEdition;
+  /** The archive index page; without it digests/index.html is not written. */
+  renderArchive?: (title: string, editions: ArchiveEntry[]) => string;
+  /** Sender and unsubscribe settings of the archived message (digests/<day>/message.eml). */
+  email?: Pick<EditionMessageOptions, 'from' | 'unsubscribeUrl' | 'unsubscribeMailto'>;
   title: string;
   windowHours: number;
   timeZone: string;
@@ -17,8 +32,9 @@ export interface DigestDeps {
 
 export type DigestResult =
   | { status: 'empty'; edition: string; articles: 0 }
-  | { status: 'published'; edition: string; keys: string[]; counts: Edition['counts'] };
+  | { status: 'published'; edition: string; keys: string[]; counts: Edition['counts']; latest: boolean; emailStories: number };
 
+/** The files copied to digests/latest/ (the edition's folder holds these and more, see EDITION_FILES). */
 export const DIGEST_FILES = {
   html: { name: 'digest.html', type: 'text/html; charset=utf-8' },
   text: { name: 'digest.txt', type: 'text/plain; charset=utf-8' },
@@ -58,6 +74,10 @@ export async function loadArticleRecords(store: ObjectStore, log?: DigestDeps['l
 /**
  * Idempotent: the same records in any order give the same bytes. An empty window publishes nothing
  * (never an empty edition).
+ *
+ * Publishing order, so that no reader sees a mix of two editions: every file of the edition's own folder
+ * (the web page last), then its neighbours' pages and the archive index, then the digests/latest/ copies,
+ * and the digests/latest.json pointer at the very end. Readers that must be consistent follow the pointer.
  */
 export async function publishDigest(deps: DigestDeps): Promise<DigestResult> {
   const { store, clock } = deps;
@@ -65,15 +85,47 @@ export async function publishDigest(deps: DigestDeps): Promise<DigestResult> {
   const records = inWindow(await loadArticleRecords(store, deps.log), window);
   if (records.length === 0) return { status: 'empty', edition: day, articles: 0 };
   const edition = buildEdition(records, { edition: day, title: deps.title, window });
-  const rendered = deps.render(edition);
+  const days = await listEditionDays(store);
+  const rendered = deps.render(edition, neighboursOf(day, days));
+  const message = await composeEditionMessage(edition, rendered, {
+    from: deps.email?.from ?? 'News digest <digest@newsdigest.invalid>',
+    unsubscribeUrl: unsubscribeUrlFor(deps.email?.unsubscribeUrl, null, day),
+    unsubscribeMailto: deps.email?.unsubscribeMailto ?? null,
+  });
+  const parts: Record<EditionPart, string | Uint8Array> = {
+    json: rendered.json,
+    text: rendered.text,
+    html: rendered.html,
+    message,
+    page: rendered.page,
+  };
   const keys: string[] = [];
-  // The edition's own folder first, then latest/: a reader of latest/ never sees a missing part.
-  for (const folder of [`${PREFIX.digests}${day}/`, `${PREFIX.digests}latest/`]) {
-    for (const [part, file] of Object.entries(DIGEST_FILES) as Array<[keyof RenderedEdition, (typeof DIGEST_FILES)[keyof typeof DIGEST_FILES]]>) {
-      const key = `${folder}${file.name}`;
+  for (const part of Object.keys(EDITION_FILES) as EditionPart[]) {
+    const key = editionKey(day, part);
+    await store.put(key, parts[part], EDITION_FILES[part].type);
+    keys.push(key);
+  }
+  if (deps.renderArchive) {
+    keys.push(...(await updateArchive({ store, title: deps.title, renderPage: (e, n) => deps.render(e, n).page, renderIndex: deps.renderArchive }, edition, days)));
+  }
+  // An older day rebuilt (a late run) never takes `latest` from a newer edition.
+  const latest = days.every((d) => d <= day);
+  if (latest) {
+    for (const [part, file] of Object.entries(DIGEST_FILES) as Array<['html' | 'text' | 'json', (typeof DIGEST_FILES)[keyof typeof DIGEST_FILES]]>) {
+      const key = `${ARCHIVE_KEYS.latestFolder}${file.name}`;
       await store.put(key, rendered[part], file.type);
       keys.push(key);
     }
+    const pointer: LatestPointer = {
+      schema: 'newsdigest.latest/1',
+      edition: day,
+      title: edition.title,
+      stories: edition.counts.stories,
+      updatedAt: edition.updatedAt,
+      keys: Object.fromEntries((Object.keys(EDITION_FILES) as EditionPart[]).map((p) => [p, editionKey(day, p)])),
+    };
+    await store.put(ARCHIVE_KEYS.latestPointer, `${JSON.stringify(pointer, null, 2)}\n`, 'application/json');
+    keys.push(ARCHIVE_KEYS.latestPointer);
   }
-  return { status: 'published', edition: day, keys, counts: edition.counts };
+  return { status: 'published', edition: day, keys, counts: edition.counts, latest, emailStories: rendered.emailStories };
 }

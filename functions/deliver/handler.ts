@@ -1,0 +1,61 @@
+// Lambda, on an EventBridge schedule (daily 07:00 UTC by default): mail the latest edition to every
+// subscriber not yet sent it. Reserved concurrency 1; an incomplete run throws, and the async retries
+// (or the next schedule) send only what is left.
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { createMailer, type Mailer } from '../adapters/mailer.ts';
+import { createS3Client } from '../adapters/s3-store.ts';
+import { s3CreateMarker } from '../adapters/s3-markers.ts';
+import { deliverLatest, type CreateMarker, type DeliverResult } from '../pipeline/deliver.ts';
+import { createRuntime, lazy, type Runtime } from '../runtime.ts';
+
+// Scheduled events carry `time`; a hand-made invocation (`newsdigest send`, the console) may carry nothing.
+const ScheduledEventSchema = z.looseObject({ time: z.string().optional(), 'detail-type': z.string().optional() });
+
+export interface DeliverHandlerOptions {
+  /** The mail transport; by default SES v2 or SMTP, as the configuration says. */
+  mailer?: () => Mailer;
+  /** The marker write; by default a conditional S3 PutObject (If-None-Match: *). */
+  createMarker?: () => CreateMarker;
+}
+
+export function createDeliverHandler(getRuntime: () => Runtime, options: DeliverHandlerOptions = {}) {
+  const getMailer = options.mailer ?? lazy(() => {
+    const { config } = getRuntime();
+    return createMailer({ ...config.email, region: config.region });
+  });
+  const getCreateMarker = options.createMarker ?? lazy(() => {
+    const { config } = getRuntime();
+    const client = createS3Client({
+      endpoint: config.s3Endpoint,
+      region: config.region,
+      credentials: config.s3Endpoint
+        ? { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'S3RVER', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'S3RVER' }
+        : undefined,
+    });
+    return s3CreateMarker(client, config.bucket);
+  });
+  return async (event: ScheduledEvent | Record<string, never>, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<DeliverResult> => {
+    const rt = getRuntime();
+    const parsed = ScheduledEventSchema.parse(event ?? {});
+    const { email } = rt.config;
+    const started = Date.now();
+    const result = await deliverLatest({
+      store: rt.store,
+      mailer: getMailer(),
+      clock: rt.clock,
+      from: email.from,
+      unsubscribeUrl: email.unsubscribeUrl,
+      unsubscribeMailto: email.unsubscribeMailto,
+      fallbackSubscribers: email.subscribers,
+      createMarker: getCreateMarker(),
+      sendTimeoutMs: email.sendTimeoutMs,
+      ...(context?.getRemainingTimeInMillis ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),
+      log: rt.log,
+    });
+    if (result.status !== 'delivered') rt.log({ msg: 'deliver', scheduledAt: parsed.time ?? null, ms: Date.now() - started, ...result });
+    return result;
+  };
+}
+
+export const handler = createDeliverHandler(lazy(() => createRuntime()));

@@ -1,0 +1,291 @@
+// Delivery: the latest edition over real SMTP (smtp-server + mailparser in this process), exactly once per
+// edition and subscriber, and the retry paths: a second run, a crash between send and record, a timeout.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ScheduledEvent } from 'aws-lambda';
+import type { Mailer, OutgoingMessage } from '../functions/adapters/mailer.ts';
+import { createMailer } from '../functions/adapters/mailer.ts';
+import { EditionSchema, type Edition } from '../functions/core/edition.ts';
+import type { ObjectStore, StoredObject } from '../functions/core/ports.ts';
+import { createRenderer, editionSubject } from '../functions/core/render.ts';
+import { createDeliverHandler } from '../functions/deliver/handler.ts';
+import { ARCHIVE_KEYS, editionKey } from '../functions/pipeline/archive.ts';
+import { DeliveryIncompleteError, SUBSCRIBERS_KEY, checkThenPut, deliverLatest, markerKey, type DeliverDeps } from '../functions/pipeline/deliver.ts';
+import { createRuntime, lazy } from '../functions/runtime.ts';
+import { loadTemplates } from '../functions/templates.ts';
+import { seedFiles, startSmtpCatcher, startTestPipeline, type SmtpCatcher, type TestPipeline } from './helpers.ts';
+
+function scheduledEvent(): ScheduledEvent {
+  return {
+    version: '0',
+    id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '123456789012',
+    time: '2026-11-22T07:00:00Z',
+    region: 'us-east-1',
+    resources: ['arn:aws:events:us-east-1:123456789012:rule/newsdigest-deliver'],
+    detail: {},
+  };
+}
+
+const FROM = 'News digest <digest@news.example.com>';
+const SUBSCRIBERS = { subscribers: [{ email: 'ann@example.org', name: 'Ann\r\nBcc: mallory@example.net' }, 'bob@example.org', 'BOB@example.org'] };
+
+describe('deliver over real SMTP, through the embedded S3', () => {
+  let p: TestPipeline;
+  let smtp: SmtpCatcher;
+  let edition: Edition;
+  let deliver: ReturnType<typeof createDeliverHandler>;
+
+  beforeAll(async () => {
+    smtp = await startSmtpCatcher();
+    p = await startTestPipeline({
+      env: {
+        MAILER: 'smtp',
+        SMTP_URL: smtp.url,
+        MAIL_FROM: FROM,
+        UNSUBSCRIBE_URL: 'https://news.example.com/unsubscribe?u={id}',
+        PUBLIC_BASE_URL: 'https://news.example.com/digests/',
+      },
+    });
+    for (const seed of seedFiles()) await p.upload(`inbox/${seed.name}`, seed.body);
+    await p.runner.idle();
+    expect(p.runner.errors).toEqual([]);
+    await p.upload(SUBSCRIBERS_KEY, JSON.stringify(SUBSCRIBERS));
+    edition = EditionSchema.parse(await p.json(`digests/latest/digest.json`));
+    deliver = createDeliverHandler(lazy(() => createRuntime(p.env)));
+  });
+  afterAll(async () => {
+    await p?.cleanup();
+    await smtp?.close();
+  });
+
+  it('mails the latest edition once to each distinct subscriber, HTML and text, with one-click unsubscribe', async () => {
+    const result = await deliver(scheduledEvent(), { getRemainingTimeInMillis: () => 120_000 });
+    expect(result).toMatchObject({ status: 'delivered', edition: edition.edition, subscribers: 2, sent: 2, alreadySent: 0, failed: [] });
+    expect(smtp.messages).toHaveLength(2);
+    expect(smtp.messages.map((m) => m.envelope.to).sort()).toEqual([['ann@example.org'], ['bob@example.org']]);
+    for (const { parsed, envelope, raw } of smtp.messages) {
+      expect(envelope.from).toBe('digest@news.example.com');
+      expect(parsed.subject).toBe(editionSubject(edition));
+      expect(parsed.subject).toContain(edition.stories[0]!.headline.slice(0, 40));
+      expect(parsed.from?.value).toEqual([{ name: 'News digest', address: 'digest@news.example.com' }]);
+      expect(parsed.to && !Array.isArray(parsed.to) ? parsed.to.value.map((a) => a.address) : []).toEqual(envelope.to);
+      // Both parts: the HTML with the story and the credits, the text alternative.
+      expect(typeof parsed.html).toBe('string');
+      const html = parsed.html as string;
+      expect(html).toContain('also published by');
+      expect(html).toContain('MENAFN');
+      expect(parsed.text).toContain('also published by MENAFN');
+      expect(parsed.text).toContain('https://news.example.com/digests/');
+      // Headers: one-click unsubscribe (RFC 8058), a Message-ID derived from the edition.
+      const headers = raw.toString('utf8').split('\r\n\r\n')[0]!;
+      expect(headers).toMatch(/^List-Unsubscribe:\s+<https:\/\/news\.example\.com\/unsubscribe\?u=[0-9a-f]{32}>,\s+<mailto:digest@news\.example\.com\?subject=unsubscribe>/m);
+      expect(headers).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
+      expect(parsed.messageId).toMatch(new RegExp(`^<${edition.edition}\\.[0-9a-f]{16}\\.[0-9a-f]{16}@news\\.example\\.com>$`));
+      // The injected header in a display name stayed inside the To header.
+      expect(headers).not.toMatch(/^Bcc:/m);
+      expect(parsed.bcc).toBeUndefined();
+      // Links: only http(s), and the full edition's public page.
+      const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!);
+      expect(hrefs.length).toBeGreaterThan(0);
+      for (const href of hrefs) expect(href).toMatch(/^https?:\/\//);
+      expect(hrefs).toContain('https://news.example.com/digests/index.html');
+    }
+    expect(new Set(smtp.messages.map((m) => m.parsed.messageId)).size).toBe(2);
+    // One marker per subscriber, named by a hash, never by the address.
+    const markers = await p.keys(`deliveries/${edition.edition}/`);
+    expect(markers).toHaveLength(2);
+    for (const k of markers) expect(k).not.toContain('@');
+  });
+
+  it('sends nothing on a second run', async () => {
+    const result = await deliver(scheduledEvent());
+    expect(result).toMatchObject({ status: 'delivered', sent: 0, alreadySent: 2 });
+    expect(smtp.messages).toHaveLength(2);
+  });
+
+  it('stores the edition as a MIME message (message.eml) next to its other files', async () => {
+    const eml = await p.text(editionKey(edition.edition, 'message'));
+    expect(eml).toMatch(/^Content-Type: multipart\/alternative;/m);
+    expect(eml).toMatch(/^To: "?undisclosed-recipients"?:;$/m);
+    expect(eml).toContain(`Message-ID: <${edition.edition}.`);
+    expect(eml).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// The retry paths, on an in-memory store with a recording mailer.
+
+class MemoryStore implements ObjectStore {
+  readonly objects = new Map<string, StoredObject>();
+  async get(key: string) {
+    return this.objects.get(key) ?? null;
+  }
+  async put(key: string, body: string | Uint8Array) {
+    this.objects.set(key, { body: typeof body === 'string' ? new TextEncoder().encode(body) : body, etag: null, lastModified: null });
+  }
+  async delete(key: string) {
+    this.objects.delete(key);
+  }
+  async *list(prefix: string) {
+    for (const key of [...this.objects.keys()].sort()) if (key.startsWith(prefix)) yield { key, size: this.objects.get(key)!.body.length };
+  }
+}
+
+function sampleEdition(stories = 2): Edition {
+  return EditionSchema.parse({
+    schema: 'newsdigest.edition/1',
+    edition: '2026-11-22',
+    title: 'News digest',
+    updatedAt: '2026-11-22T06:00:00.000Z',
+    window: { from: '2026-11-21T00:00:00.000Z', to: '2026-11-23T00:00:00.000Z' },
+    language: 'en',
+    counts: { articles: stories, stories, entries: stories, copiesCollapsed: 0, outlets: stories },
+    stories: Array.from({ length: stories }, (_, i) => ({
+      id: `s_${i}`,
+      headline: `Story ${i} headline`,
+      summary: `Story ${i} summary. It has two sentences.`,
+      language: 'en',
+      publishedAt: '2026-11-22T05:00:00.000Z',
+      outlets: [`Outlet ${i}`],
+      articleCount: 1,
+      entries: [
+        { id: `a_${i}`, title: `Story ${i}`, publisher: `Outlet ${i}`, author: null, url: `https://outlet${i}.example/a`, publishedAt: null, language: 'en', words: 100, copies: [] },
+      ],
+    })),
+  });
+}
+
+async function publishSample(store: MemoryStore, edition: Edition, subscribers: unknown = ['a@example.org', 'b@example.org', 'c@example.org']) {
+  const r = createRenderer(loadTemplates())(edition);
+  await store.put(editionKey(edition.edition, 'json'), r.json);
+  await store.put(editionKey(edition.edition, 'html'), r.html);
+  await store.put(editionKey(edition.edition, 'text'), r.text);
+  await store.put(ARCHIVE_KEYS.latestPointer, JSON.stringify({ schema: 'newsdigest.latest/1', edition: edition.edition, title: edition.title, stories: edition.stories.length, updatedAt: null, keys: {} }));
+  await store.put(SUBSCRIBERS_KEY, JSON.stringify(subscribers));
+}
+
+function recordingMailer(behaviour: (to: string, attempt: number) => 'ok' | 'hang' | 'fail' = () => 'ok') {
+  const sent: Array<{ to: string; messageId: string }> = [];
+  const attempts = new Map<string, number>();
+  const mailer: Mailer = {
+    kind: 'test',
+    async send(message: OutgoingMessage) {
+      const to = message.to[0]!;
+      const n = (attempts.get(to) ?? 0) + 1;
+      attempts.set(to, n);
+      const what = behaviour(to, n);
+      if (what === 'hang') return new Promise(() => undefined);
+      if (what === 'fail') throw new Error('421 try again later');
+      const messageId = Buffer.from(message.raw).toString('utf8').match(/^Message-ID: (.*)$/m)![1]!.trim();
+      sent.push({ to, messageId });
+      return { id: `test-${sent.length}` };
+    },
+    close: async () => undefined,
+  };
+  return { mailer, sent };
+}
+
+function deps(store: MemoryStore, mailer: Mailer, extra: Partial<DeliverDeps> = {}): DeliverDeps {
+  return { store, mailer, clock: { now: () => new Date('2026-11-22T07:00:00Z') }, from: FROM, sendTimeoutMs: 200, ...extra };
+}
+
+describe('exactly once per edition and subscriber', () => {
+  it('a second invocation sends nothing', async () => {
+    const store = new MemoryStore();
+    await publishSample(store, sampleEdition());
+    const { mailer, sent } = recordingMailer();
+    await expect(deliverLatest(deps(store, mailer))).resolves.toMatchObject({ status: 'delivered', sent: 3 });
+    await expect(deliverLatest(deps(store, mailer))).resolves.toMatchObject({ status: 'delivered', sent: 0, alreadySent: 3 });
+    expect(sent.map((s) => s.to)).toEqual(['a@example.org', 'b@example.org', 'c@example.org']);
+  });
+
+  it('a crash after sending and before recording gives at most one duplicate, with the same Message-ID', async () => {
+    const store = new MemoryStore();
+    await publishSample(store, sampleEdition());
+    const { mailer, sent } = recordingMailer();
+    // The store accepts the send's marker write for nobody: the run stops right after the first send.
+    const crashing = async () => {
+      throw new Error('S3 unavailable');
+    };
+    await expect(deliverLatest(deps(store, mailer, { createMarker: crashing }))).rejects.toThrow('S3 unavailable');
+    expect(sent.map((s) => s.to)).toEqual(['a@example.org']);
+    // The retry: a@ gets its one duplicate, the others their first and only copy.
+    await expect(deliverLatest(deps(store, mailer))).resolves.toMatchObject({ status: 'delivered', sent: 3 });
+    await expect(deliverLatest(deps(store, mailer))).resolves.toMatchObject({ sent: 0 });
+    expect(sent.map((s) => s.to)).toEqual(['a@example.org', 'a@example.org', 'b@example.org', 'c@example.org']);
+    expect(sent[0]!.messageId).toBe(sent[1]!.messageId);
+  });
+
+  it('a send that times out is retried by the next run, and only that one', async () => {
+    const store = new MemoryStore();
+    await publishSample(store, sampleEdition());
+    const { mailer, sent } = recordingMailer((to, attempt) => (to === 'b@example.org' && attempt === 1 ? 'hang' : 'ok'));
+    const first = deliverLatest(deps(store, mailer));
+    await expect(first).rejects.toBeInstanceOf(DeliveryIncompleteError);
+    await expect(first).rejects.toThrow(/2 sent, 0 already sent, 1 failed/);
+    expect(sent.map((s) => s.to)).toEqual(['a@example.org', 'c@example.org']);
+    expect(await store.get(markerKey('2026-11-22', 'b@example.org'))).toBeNull();
+    await expect(deliverLatest(deps(store, mailer))).resolves.toMatchObject({ status: 'delivered', sent: 1, alreadySent: 2 });
+    expect(sent.map((s) => s.to)).toEqual(['a@example.org', 'c@example.org', 'b@example.org']);
+  });
+
+  it('stops starting sends when the invocation runs out of time, and the next run finishes', async () => {
+    const store = new MemoryStore();
+    await publishSample(store, sampleEdition());
+    const { mailer, sent } = recordingMailer();
+    let left = 60_000;
+    const remainingMs = () => (left -= 30_000);
+    await expect(deliverLatest(deps(store, mailer, { remainingMs, sendTimeoutMs: 10_000 }))).rejects.toThrow(/1 sent.*2 deferred/);
+    await expect(deliverLatest(deps(store, mailer))).resolves.toMatchObject({ sent: 2, alreadySent: 1 });
+    expect(sent).toHaveLength(3);
+  });
+
+  it('detects a concurrent run through the conditional marker write', async () => {
+    const store = new MemoryStore();
+    await publishSample(store, sampleEdition(), ['a@example.org']);
+    const { mailer } = recordingMailer();
+    const logs: Array<Record<string, unknown>> = [];
+    // Another run records the marker between our check and our write.
+    const racing = async (key: string, body: string) => {
+      await store.put(key, body);
+      return checkThenPut(store)(key, body);
+    };
+    await deliverLatest(deps(store, mailer, { createMarker: racing, log: (e) => logs.push(e) }));
+    expect(logs.some((l) => String(l.msg).includes('duplicate'))).toBe(true);
+  });
+
+  it('never sends an empty edition, nor anything without an edition or subscribers', async () => {
+    const { mailer, sent } = recordingMailer();
+    const none = new MemoryStore();
+    await expect(deliverLatest(deps(none, mailer))).resolves.toEqual({ status: 'no-edition' });
+    const empty = new MemoryStore();
+    await publishSample(empty, sampleEdition(0));
+    await expect(deliverLatest(deps(empty, mailer))).resolves.toEqual({ status: 'empty', edition: '2026-11-22' });
+    const nobody = new MemoryStore();
+    await publishSample(nobody, sampleEdition(), []);
+    await expect(deliverLatest(deps(nobody, mailer))).resolves.toEqual({ status: 'no-subscribers', edition: '2026-11-22' });
+    expect(sent).toEqual([]);
+  });
+
+  it('names what is wrong in a bad subscriber list, and falls back to the SUBSCRIBERS setting without one', async () => {
+    const { mailer, sent } = recordingMailer();
+    const bad = new MemoryStore();
+    await publishSample(bad, sampleEdition(), { subscribers: [{ email: 'not an address' }] });
+    await expect(deliverLatest(deps(bad, mailer))).rejects.toThrow(/invalid config\/subscribers\.json: subscribers/);
+    const fallback = new MemoryStore();
+    await publishSample(fallback, sampleEdition());
+    await fallback.delete(SUBSCRIBERS_KEY);
+    await deliverLatest(deps(fallback, mailer, { fallbackSubscribers: 'Zoe <zoe@example.org>, yan@example.org' }));
+    expect(sent.map((s) => s.to)).toEqual(['yan@example.org', 'zoe@example.org']);
+  });
+});
+
+describe('mailer selection', () => {
+  it('uses SMTP when configured and insists on a URL for it', () => {
+    expect(createMailer({ mailer: 'smtp', smtpUrl: 'smtp://127.0.0.1:2525' }).kind).toBe('smtp');
+    expect(() => createMailer({ mailer: 'smtp' })).toThrow(/SMTP_URL/);
+    expect(createMailer({ mailer: 'ses', region: 'eu-west-1' }).kind).toBe('ses');
+  });
+});
