@@ -25,11 +25,24 @@ function classWords(el: Element): string[] {
   return s.toLowerCase().split(/[\s_-]+/).filter(Boolean);
 }
 
-function holdsArticle(el: Element): boolean {
-  if (el.tagName === 'ARTICLE' || el.tagName === 'MAIN' || el.tagName === 'BODY' || el.tagName === 'HTML') return true;
+function isArticleContainer(el: Element): boolean {
+  if (el.tagName === 'ARTICLE' || el.tagName === 'MAIN') return true;
   if ((el.getAttribute('itemprop') ?? '').toLowerCase() === 'articlebody') return true;
-  if (KEEP.test(`${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`)) return true;
-  return !!el.querySelector('article, main, [itemprop=articleBody], [itemprop=articlebody]');
+  return KEEP.test(`${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`);
+}
+
+/** Elements of `root` in document order, by an iterative walk (linkedom's selector engine is slow). */
+export function* elementsOf(root: Element): Generator<Element> {
+  let el: Element | null = root.firstElementChild;
+  while (el) {
+    yield el;
+    if (el.firstElementChild) { el = el.firstElementChild; continue; }
+    while (el && !el.nextElementSibling) {
+      el = el.parentElement;
+      if (el === root) return;
+    }
+    el = el ? el.nextElementSibling : null;
+  }
 }
 
 /** Characters in substantial paragraphs under `el` (the article body is made of those). */
@@ -63,17 +76,26 @@ export function precleanDom(doc: Document, onRemove?: (el: Element, why: string)
   const total = Math.max(1, textChars(body));
   const totalLong = longParagraphChars(body);
   const victims: Array<[Element, string]> = [];
-  for (const el of Array.from(body.querySelectorAll(CLUTTER_TAGS.join(',')))) victims.push([el, el.tagName]);
-  for (const el of Array.from(body.querySelectorAll('[role]'))) if (CLUTTER_ROLES.test(el.getAttribute('role') ?? '')) victims.push([el, `role=${el.getAttribute('role')}`]);
-  for (const el of Array.from(body.querySelectorAll('[class],[id]'))) {
+  // Article containers and all their ancestors are never removed.
+  const protectedEls = new Set<Element>();
+  for (const el of elementsOf(body)) {
+    if (isArticleContainer(el)) {
+      for (let a: Element | null = el; a && !protectedEls.has(a); a = a.parentElement) protectedEls.add(a);
+      continue;
+    }
+    const tag = el.tagName.toLowerCase();
+    if (CLUTTER_TAGS.includes(tag)) { victims.push([el, tag]); continue; }
+    const role = el.getAttribute('role');
+    if (role && CLUTTER_ROLES.test(role)) { victims.push([el, `role=${role}`]); continue; }
     // Only containers: a link or a span with a telling class sits inside running text.
-    if (INLINE.has(el.tagName)) continue;
+    if (INLINE.has(el.tagName) || (!el.hasAttribute('class') && !el.hasAttribute('id'))) continue;
     const words = classWords(el);
     // Embedded posts (tweets, videos) inside the article are part of it.
     if (words.includes('embed') || words.includes('embedded')) continue;
     const w = words.find((x) => CLUTTER_WORDS.has(x));
     if (w) victims.push([el, w]);
   }
+  const holdsArticle = (el: Element) => protectedEls.has(el);
   let removed = 0;
   for (const [el, why] of victims) {
     if (!attached(el, doc) || holdsArticle(el)) continue;

@@ -198,7 +198,7 @@ export function freeTextDate(text: string): string | null {
 
 /** Is this short line only a date (and maybe a time / weekday / one label word)? */
 export function isDateLine(text: string): boolean {
-  if (text.length > 80) return false;
+  if (text.length > 80 || !/\b(?:1[89]|2[01])\d\d\b/.test(text)) return false;
   let results: chrono.ParsedResult[];
   try {
     results = chrono.parse(text, REF);

@@ -3,6 +3,7 @@ import type { ParsedArticle } from '../../schema.ts';
 import {
   AUTHOR_META, DATE_META, type JsonLdArticle, absoluteUrl, freeTextDate, isUrl, languageCode, metaValues, normalizeDate, readJsonLd,
 } from './metadata.ts';
+import { elementsOf } from './cleanup.ts';
 import { type Block, collapse } from './text.ts';
 
 export interface PageMeta {
@@ -21,9 +22,19 @@ export interface PageMeta {
 }
 
 export function readPageMeta(doc: Document, jsonLdBlocks: string[]): PageMeta {
-  const h1s = Array.from(doc.getElementsByTagName('h1')).slice(0, 5).map((h) => collapse(h.textContent ?? '')).filter(Boolean);
-  const canonical = Array.from(doc.querySelectorAll('link[rel]')).find((l) => /(?:^|\s)canonical(?:\s|$)/i.test(l.getAttribute('rel') ?? ''))?.getAttribute('href') ?? null;
-  const timeEls = Array.from(doc.getElementsByTagName('time')).slice(0, 50);
+  // One walk over the elements instead of several selector queries.
+  const h1El: Element[] = [], timeEls: Element[] = [], authorEls: Element[] = [];
+  let canonical: string | null = null;
+  if (doc.documentElement) {
+    for (const el of elementsOf(doc.documentElement)) {
+      const tag = el.tagName;
+      if (tag === 'H1' && h1El.length < 5) h1El.push(el);
+      else if (tag === 'TIME' && timeEls.length < 50) timeEls.push(el);
+      else if (tag === 'LINK' && !canonical && /(?:^|\s)canonical(?:\s|$)/i.test(el.getAttribute('rel') ?? '')) canonical = el.getAttribute('href');
+      if (authorEls.length < 10 && ((el.getAttribute('itemprop') ?? '').toLowerCase() === 'author' || (tag === 'A' && (el.getAttribute('rel') ?? '').toLowerCase() === 'author'))) authorEls.push(el);
+    }
+  }
+  const h1s = h1El.map((h) => collapse(h.textContent ?? '')).filter(Boolean);
   const isPub = (t: Element) => t.hasAttribute('pubdate') || /publish|created|posted/i.test(`${t.getAttribute('itemprop') ?? ''} ${t.getAttribute('class') ?? ''} ${t.parentElement?.getAttribute('class') ?? ''}`);
   const times = [...timeEls.filter(isPub), ...timeEls.filter((t) => !isPub(t))]
     .map((t) => t.getAttribute('datetime') ?? '').filter((s) => s.trim());
@@ -40,7 +51,7 @@ export function readPageMeta(doc: Document, jsonLdBlocks: string[]): PageMeta {
     }
   }
   const markupAuthors: string[] = [];
-  for (const el of Array.from(doc.querySelectorAll('[itemprop=author], a[rel=author]')).slice(0, 10)) {
+  for (const el of authorEls) {
     const nameEl = el.querySelector('[itemprop=name]');
     const t = collapse((nameEl ?? el).getAttribute('content') ?? (nameEl ?? el).textContent ?? '');
     if (t && t.length < 100) markupAuthors.push(t);

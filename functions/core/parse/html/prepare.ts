@@ -30,9 +30,36 @@ export function prepareHtml(input: string): Prepared {
     }
     return '';
   });
-  html = html.replace(DROP, '');
+  html = html.replace(DROP, '').replace(START_WITH_ATTRS, slimTag);
   const scanned = scan(html, MAX_DEPTH);
   return { html: scanned.out ?? html, jsonLd, elements: scanned.elements };
+}
+
+// Attributes that matter for extraction; the rest (style, data-*, srcset, event handlers…) only cost DOM nodes.
+const KEEP_ATTRS = new Set([
+  'class', 'id', 'role', 'itemprop', 'itemtype', 'itemscope', 'href', 'src', 'lang', 'xml:lang', 'content', 'name', 'property',
+  'rel', 'datetime', 'type', 'pubdate', 'http-equiv', 'charset', 'hidden', 'aria-hidden', 'aria-modal', 'dir', 'colspan', 'rowspan',
+]);
+const START_WITH_ATTRS = /<([a-zA-Z][a-zA-Z0-9:-]*)(\s(?:[^>"']|"[^"]*"|'[^']*')*)>/g;
+const ATTR = /([^\s"'>\/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?/g;
+
+function slimTag(whole: string, name: string, attrs: string): string {
+  let out = `<${name}`;
+  let kept = false;
+  ATTR.lastIndex = 0;
+  for (let m = ATTR.exec(attrs); m; m = ATTR.exec(attrs)) {
+    const a = m[1]!.toLowerCase();
+    if (KEEP_ATTRS.has(a)) {
+      out += ` ${m[0]}`;
+      kept = true;
+    } else if (a === 'style' && m[2] && /display\s*:\s*none|visibility\s*:\s*hidden/i.test(m[2])) {
+      // Readability skips invisible elements: keep just that fact.
+      out += ' style="display:none"';
+      kept = true;
+    }
+  }
+  if (!kept && attrs.length < 2) return whole;
+  return `${out}${/\/\s*$/.test(attrs) ? ' /' : ''}>`;
 }
 
 const TAG = /<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)\b(?:[^>"']|"[^"]*"|'[^']*')*?(\/?)>/g;
