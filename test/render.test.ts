@@ -1,6 +1,9 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { editionFor, inWindow, summarize, type Edition } from '../functions/core/edition.ts';
-import { createRenderer, wrapText } from '../functions/core/render.ts';
+import { EditionSchema, editionFor, editionJsonSchema, inWindow, summarize, type Edition } from '../functions/core/edition.ts';
+import { composeEditionMessage } from '../functions/core/email.ts';
+import { createArchiveRenderer, createRenderer, oneLine, wrapText } from '../functions/core/render.ts';
 import { loadTemplates } from '../functions/templates.ts';
 
 function hostileEdition(): Edition {
@@ -56,6 +59,81 @@ describe('rendering', () => {
     expect(JSON.parse(json)).toEqual(hostileEdition());
   });
 
+  it('keeps hostile text inert in the web page, the subject, the preheader and the archive', () => {
+    const r = render(hostileEdition(), { prev: '2026-11-21', next: null });
+    for (const out of [r.page, createArchiveRenderer(loadTemplates())('News digest', [{ edition: '2026-11-22', title: 'T', stories: 1, articles: 2, outlets: 2, headline: hostileEdition().stories[0]!.headline }])]) {
+      expect(out).not.toContain('<script>');
+      expect(out).not.toContain('<img');
+      expect(out).not.toContain('javascript:');
+      expect(out).toContain('&lt;script&gt;');
+      // No script can run even if something slipped through: the page forbids scripts outright.
+      expect(out).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'`);
+    }
+    expect(r.subject).not.toMatch(/[\r\n]/);
+    expect(r.subject).toContain('<script>alert(1)</script> {{title}} Bcc: victim@example.com');
+    expect(r.preheader).not.toMatch(/[\r\n]/);
+    expect(r.html).toContain('&lt;script&gt;');
+  });
+
+  it('puts CRLF from a headline into no header of the message', async () => {
+    const r = render(hostileEdition());
+    const raw = (await composeEditionMessage(hostileEdition(), r, { from: 'Digest <d@example.com>', to: { email: 'x@example.org', name: 'X\r\nBcc: y@example.org' } })).toString();
+    const head = raw.split('\r\n\r\n')[0]!;
+    expect(head).not.toMatch(/^Bcc:/im);
+    expect(head.match(/^Subject:/gm)).toHaveLength(1);
+    for (const line of head.split('\r\n')) expect(line === '' || /^[\x21-\x7e]+:|^[ \t]/.test(line)).toBe(true);
+  });
+
+  it('makes email HTML table-based, inlined, with a preheader, dark-mode styles and no external resources', () => {
+    const { html, page } = render(hostileEdition());
+    expect(html).toMatch(/<table role="presentation"[^>]*class="column"[^>]*style="[^"]*max-width: 600px/);
+    expect(html).toContain('class="preheader"');
+    expect(html).toContain('@media (prefers-color-scheme: dark)');
+    expect(html).toMatch(/<h2 style="[^"]*font-size: 21px/); // inlined
+    expect(html).not.toMatch(/<link\b|@import|@font-face|<script\b|<img\b/i);
+    expect(page).not.toContain('class="preheader"');
+  });
+
+  it('links the web page to its neighbours and the archive, and the email to the public edition', () => {
+    const withBase = createRenderer(loadTemplates(), { publicBaseUrl: 'https://news.example.com/digests' });
+    const r = withBase(hostileEdition(), { prev: '2026-11-21', next: '2026-11-23' });
+    expect(r.page).toContain('href="../2026-11-21/index.html"');
+    expect(r.page).toContain('href="../2026-11-23/index.html"');
+    expect(r.page).toContain('href="../index.html"');
+    expect(r.html).toContain('href="https://news.example.com/digests/index.html"');
+    expect(r.text).toContain('https://news.example.com/digests/2026-11-22/index.html');
+    // Without a public URL, no link that could not work in a mailbox.
+    const plain = render(hostileEdition());
+    expect(plain.html).not.toContain('index.html');
+  });
+
+  it("clips a large edition's email to its top stories under the size budget, with a link to the rest", () => {
+    const big = manyStories(300);
+    const r = createRenderer(loadTemplates(), { publicBaseUrl: 'https://news.example.com/digests/', maxEmailBytes: 60_000 })(big);
+    expect(Buffer.byteLength(r.html)).toBeLessThanOrEqual(60_000);
+    expect(r.emailStories).toBeGreaterThan(5);
+    expect(r.emailStories).toBeLessThan(300);
+    expect(r.html).toContain(`${300 - r.emailStories} more stories in this edition`);
+    expect(r.html).toContain('href="https://news.example.com/digests/2026-11-22/index.html"');
+    expect(r.html).toContain('Story 0 headline');
+    expect(r.html).not.toContain(`Story ${r.emailStories} headline`);
+    // The web page and the text keep every story.
+    expect(r.page).toContain('Story 299 headline');
+    expect(r.text).toContain('Story 299 headline');
+    // A small edition is not clipped.
+    expect(render(manyStories(3)).emailStories).toBe(3);
+  });
+
+  it("names the language of a story or entry only when it is not the edition's", () => {
+    const e = manyStories(2);
+    e.stories[1]!.language = 'fr';
+    e.stories[1]!.entries[0]!.language = 'fr';
+    const r = render(e);
+    expect(r.html.match(/in French/g)).toHaveLength(2);
+    expect(r.text).toContain('in French');
+    expect(r.html).not.toContain('in English');
+  });
+
   it('wraps plain text at 72 columns without cutting words', () => {
     const long = 'word '.repeat(60).trim();
     const wrapped = wrapText(long, 72, '   ');
@@ -63,6 +141,53 @@ describe('rendering', () => {
     expect(wrapped.replace(/\s+/g, ' ')).toBe(long);
     const { text } = render(hostileEdition());
     for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(72);
+  });
+});
+
+function manyStories(n: number): Edition {
+  return EditionSchema.parse({
+    ...hostileEdition(),
+    counts: { articles: n * 2, stories: n, entries: n, copiesCollapsed: n, outlets: n + 1 },
+    stories: Array.from({ length: n }, (_, i) => ({
+      id: `s_${i}`,
+      headline: `Story ${i} headline about something that happened today`,
+      summary: 'A first sentence of a plausible length for a news summary. A second one follows it with detail. '.repeat(2).trim(),
+      language: 'en',
+      publishedAt: '2026-11-22T05:30:00.000Z',
+      outlets: [`Outlet ${i}`, 'Wire'],
+      articleCount: 2,
+      entries: [
+        {
+          id: `a_${i}`,
+          title: `Story ${i} as one outlet titled it`,
+          publisher: `Outlet ${i}`,
+          author: 'A. Reporter',
+          url: `https://outlet${i}.example/news/2026/11/22/story-${i}`,
+          publishedAt: '2026-11-22T05:30:00.000Z',
+          language: 'en',
+          words: 600,
+          copies: [{ articleId: `a_${i}c`, publisher: 'Wire', url: `https://wire.example/${i}` }],
+        },
+      ],
+    })),
+  });
+}
+
+describe('the edition JSON Schema', () => {
+  it('is committed up to date in docs/edition.schema.json (UPDATE_SCHEMA=1 rewrites it)', () => {
+    const file = path.resolve(import.meta.dirname, '..', 'docs', 'edition.schema.json');
+    const current = `${JSON.stringify(editionJsonSchema(), null, 2)}\n`;
+    if (process.env.UPDATE_SCHEMA) writeFileSync(file, current);
+    expect(readFileSync(file, 'utf8'), 'docs/edition.schema.json is stale: run UPDATE_SCHEMA=1 npx vitest run test/render.test.ts').toBe(current);
+  });
+});
+
+describe('helpers for headers', () => {
+  it('flattens control characters and caps length at a word', () => {
+    expect(oneLine('a\r\nBcc: x\u0000\t b')).toBe('a Bcc: x b');
+    const long = oneLine('word '.repeat(100), 30);
+    expect(long.length).toBeLessThanOrEqual(30);
+    expect(long.endsWith('word…')).toBe(true);
   });
 });
 
