@@ -1,0 +1,201 @@
+// The synthesized Lambda bundles run: each is executed in a fresh `node` process, from a folder outside the
+// repository (so nothing resolves from its node_modules), against the embedded S3, with the S3/SQS event shapes
+// AWS delivers. Their output must equal what the TypeScript handlers produce from the same uploads.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { S3Event, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeEventKey } from '../functions/core/keys.ts';
+import { PREFIX } from '../functions/triggers.ts';
+import { functionBundles, type FunctionBundle } from '../infra/assets.ts';
+import { buildApp } from '../infra/build.ts';
+import { LAMBDA_TASK_ROOT, REPO_ROOT, type HandlerName } from '../infra/functions.ts';
+import { s3Event, seedFiles, startTestPipeline, type TestPipeline } from './helpers.ts';
+
+const run = promisify(execFile);
+
+/** Runs in the child: import the bundle once (a cold start), then invoke it for each event in order. */
+const INVOKER = `
+import { readFileSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+const [bundle, eventsFile, outFile] = process.argv.slice(2);
+const { handler } = await import(pathToFileURL(bundle).href);
+const context = { functionName: 'bundle-test', awsRequestId: 'test', getRemainingTimeInMillis: () => 60000 };
+const results = [];
+for (const event of JSON.parse(readFileSync(eventsFile, 'utf8'))) results.push(await handler(event, context));
+writeFileSync(outFile, JSON.stringify(results));
+`;
+
+
+interface Snapshot {
+  ingest: unknown[];
+  articles: Record<string, string>;
+  rejected: Record<string, unknown>;
+  digest: Record<string, string | null>;
+}
+
+let outdir: string;
+let scratch: string;
+let bundles: Map<HandlerName, FunctionBundle>;
+let p: TestPipeline;
+let fromBundles: Snapshot;
+let fromSources: Snapshot;
+
+function sqsEventFor(bucket: string, keys: string[]): SQSEvent {
+  return {
+    Records: keys.map((key, i) => ({
+      messageId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      receiptHandle: `receipt-${i}`,
+      body: JSON.stringify(s3Event(bucket, key)),
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: String(Date.now()),
+        SenderId: 'AIDAS3NOTIFICATIONS',
+        ApproximateFirstReceiveTimestamp: String(Date.now()),
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:digest-queue',
+      awsRegion: 'us-east-1',
+    })),
+  };
+}
+
+async function invokeBundle(name: HandlerName, events: Array<S3Event | SQSEvent>): Promise<unknown[]> {
+  const b = bundles.get(name)!;
+  const eventsFile = path.join(scratch, `${name}-events.json`);
+  const outFile = path.join(scratch, `${name}-results.json`);
+  writeFileSync(eventsFile, JSON.stringify(events));
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    ...b.env,
+    ...p.env,
+    AWS_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  // The configured template folder is the bundle's own (LAMBDA_TASK_ROOT is where Lambda unpacks it).
+  if (b.env.TEMPLATES_DIR) env.TEMPLATES_DIR = b.env.TEMPLATES_DIR.replace(LAMBDA_TASK_ROOT, b.dir);
+  // A working directory with no templates/ or node_modules/: the bundle must carry what it needs.
+  // A script file, not `node -e`: flags like --input-type would pass to the parser's worker threads.
+  const invoker = path.join(scratch, 'invoke.mjs');
+  writeFileSync(invoker, INVOKER);
+  await run(process.execPath, [invoker, path.join(b.dir, 'index.mjs'), eventsFile, outFile], {
+    cwd: scratch,
+    env,
+    timeout: 120_000,
+  });
+  return JSON.parse(readFileSync(outFile, 'utf8')) as unknown[];
+}
+
+async function snapshot(ingest: unknown[]): Promise<Snapshot> {
+  const articles: Record<string, string> = {};
+  for (const k of await p.keys(PREFIX.articles)) articles[k] = (await p.text(k))!;
+  const rejected: Record<string, unknown> = {};
+  for (const k of await p.keys(PREFIX.rejected)) {
+    const { rejectedAt: _, ...report } = (await p.json<Record<string, unknown>>(k))!;
+    rejected[k] = report;
+  }
+  const digest: Record<string, string | null> = {};
+  for (const f of ['digest.html', 'digest.txt', 'digest.json']) digest[f] = await p.text(`${PREFIX.digests}latest/${f}`);
+  return { ingest, articles, rejected, digest };
+}
+
+async function clearOutputs(): Promise<void> {
+  for (const prefix of [PREFIX.articles, PREFIX.sources, PREFIX.rejected, PREFIX.digests]) {
+    for (const k of await p.keys(prefix)) await p.store.delete(k);
+  }
+}
+
+beforeAll(async () => {
+  outdir = mkdtempSync(path.join(tmpdir(), 'newsdigest-bundles-'));
+  scratch = mkdtempSync(path.join(tmpdir(), 'newsdigest-invoke-'));
+  const { app, stack } = buildApp({ appProps: { outdir }, nag: false });
+  bundles = functionBundles(app.synth(), stack);
+
+  // The source handlers get the same configuration the stack gives the functions.
+  const shared = bundles.get('digest')!.env;
+  p = await startTestPipeline({
+    manualEvents: true,
+    env: { EDITION_WINDOW_HOURS: shared.EDITION_WINDOW_HOURS, DIGEST_TITLE: shared.DIGEST_TITLE, EDITION_TIME_ZONE: shared.EDITION_TIME_ZONE },
+  });
+  const keys = seedFiles().map((s) => `${PREFIX.inbox}${s.name}`);
+  for (const [i, s] of seedFiles().entries()) await p.upload(keys[i]!, s.body);
+
+  // 1. The bundles, as Lambda would run them: one S3 event per upload, then one SQS batch for the articles.
+  const bundledIngest = await invokeBundle('ingest', keys.map((k) => s3Event(p.bucket, k)));
+  await invokeBundle('digest', [sqsEventFor(p.bucket, await p.keys(PREFIX.articles))]);
+  fromBundles = await snapshot(bundledIngest);
+
+  // 2. The TypeScript handlers, on the same uploads.
+  await clearOutputs();
+  const sourceIngest: unknown[] = [];
+  for (const k of keys) sourceIngest.push(await p.ingest(s3Event(p.bucket, k)));
+  await p.digest(sqsEventFor(p.bucket, await p.keys(PREFIX.articles)));
+  fromSources = await snapshot(sourceIngest);
+}, 300_000);
+
+afterAll(async () => {
+  await p?.cleanup();
+  for (const d of [outdir, scratch]) if (d) rmSync(d, { recursive: true, force: true });
+});
+
+describe('the synthesized Lambda bundles', () => {
+  it('are one ESM index.mjs (with its source map) per function', () => {
+    expect(bundles.has('ingest') && bundles.has('digest')).toBe(true);
+    for (const [name, b] of bundles) {
+      const code = readFileSync(path.join(b.dir, 'index.mjs'), 'utf8');
+      expect(code.startsWith('import{createRequire as __ndCreateRequire}'), name).toBe(true);
+      expect(code).toMatch(/\bexport\s*\{[^}]*\bhandler\b/);
+      expect(existsSync(path.join(b.dir, 'index.mjs.map')), name).toBe(true);
+    }
+  });
+
+  it('carry the templates next to index.mjs where they render, byte for byte', () => {
+    const list = (dir: string): string[] =>
+      readdirSync(dir).flatMap((f) => (statSync(path.join(dir, f)).isDirectory() ? list(path.join(dir, f)).map((x) => `${f}/${x}`) : [f])).sort();
+    const repo = path.join(REPO_ROOT, 'templates');
+    const bundled = path.join(bundles.get('digest')!.dir, 'templates');
+    expect(list(bundled)).toEqual(list(repo));
+    for (const f of list(repo)) expect(readFileSync(path.join(bundled, f), 'utf8'), f).toBe(readFileSync(path.join(repo, f), 'utf8'));
+    expect(existsSync(path.join(bundles.get('ingest')!.dir, 'templates'))).toBe(false);
+  });
+
+  it('run where no node_modules can be reached', () => {
+    for (const b of bundles.values()) {
+      for (let d = b.dir; d !== path.dirname(d); d = path.dirname(d)) expect(existsSync(path.join(d, 'node_modules')), d).toBe(false);
+    }
+    expect(existsSync(path.join(scratch, 'templates'))).toBe(false);
+  });
+
+  it('every bundle, deliver included, loads in a fresh node process', async () => {
+    for (const name of bundles.keys()) expect(await invokeBundle(name, []), name).toEqual([]);
+  });
+
+  it('ingest: the bundle stores the same article records and rejections as the source handler', () => {
+    expect(fromBundles.ingest).toHaveLength(seedFiles().length);
+    expect(fromBundles.ingest).toEqual(fromSources.ingest);
+    expect(Object.keys(fromBundles.articles).length).toBeGreaterThan(0);
+    expect(fromBundles.articles).toEqual(fromSources.articles);
+    expect(fromBundles.rejected).toEqual(fromSources.rejected);
+  });
+
+  it('digest: the bundle publishes the same edition, rendered from its bundled templates', () => {
+    const { digest } = fromBundles;
+    expect(digest['digest.html']).toBeTruthy();
+    expect(digest['digest.txt']).toBeTruthy();
+    const edition = JSON.parse(digest['digest.json']!) as { title: string; counts: { articles: number } };
+    expect(edition.title).toBe(bundles.get('digest')!.env.DIGEST_TITLE);
+    expect(edition.counts.articles).toBe(Object.keys(fromBundles.articles).length);
+    expect(digest).toEqual(fromSources.digest);
+  });
+
+  it('decode URL-encoded event keys as AWS sends them', () => {
+    expect(encodeEventKey('inbox/a b.txt')).toBe('inbox/a+b.txt');
+    const keys = (fromBundles.ingest as Array<{ results: Array<{ key: string }> }>).flatMap((r) => r.results.map((x) => x.key));
+    expect(keys.sort()).toEqual(seedFiles().map((s) => `${PREFIX.inbox}${s.name}`).sort());
+  });
+});
