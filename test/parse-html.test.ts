@@ -138,3 +138,15 @@ describe('metadata helpers', () => {
     expect(ld?.articleBody).toBe('line one\nline two');
   });
 });
+
+describe('truncated pages (found by npm run fuzz)', () => {
+  it('ends every prefix of a page as an article or a clear rejection, never a parser failure', async () => {
+    const { parseFile } = await import('../functions/core/parse/index.ts');
+    const page = readFileSync(join(import.meta.dirname, 'fixtures', 'structured', 'latin1.html'));
+    for (let n = 0; n <= page.length; n++) {
+      const outcome = parseFile('page.html', page.subarray(0, n));
+      expect(outcome.articles.length + outcome.errors.length).toBeGreaterThan(0);
+      for (const e of outcome.errors) expect(e.error, `prefix of ${n} bytes`).not.toMatch(/parser failed/);
+    }
+  });
+});

@@ -61,6 +61,8 @@ export function parseHtml(html: string, _opts: { fileName: string }, settings: P
   const s = { ...DEFAULTS, ...settings };
   const prepared = prepareHtml(html);
   const { document } = parseHTML(prepared.html) as unknown as { document: Document };
+  // A cut-off page ("<!", "<htm") parses to no document at all.
+  if (!document.documentElement || !document.body) throw new ParseError('no article text found (not an HTML document)');
   // Everything Readability may remove or rewrite is read first.
   const page: PageMeta = readPageMeta(document, prepared.jsonLd);
   if (s.preclean && prepared.elements <= MAX_ELEMS) precleanDom(document);
