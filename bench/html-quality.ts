@@ -1,10 +1,10 @@
-// Dev scorer for HTML extraction: the same figures as /work/shared/eval/score.py (extract metrics),
+// Dev scorer for HTML extraction: the same figures as ../shared/eval/score.py (extract metrics),
 // computed in-process by calling parseFile on each file of a suite.
 //   npx tsx bench/html-quality.ts [--suite scrapinghub] [--suite readability-dev] [--worst N] [--doc NAME]
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const EVAL = process.env.NEWSDIGEST_EVAL ?? '/work/shared/eval';
+const EVAL = process.env.NEWSDIGEST_EVAL ?? join(import.meta.dirname, '..', '..', 'shared', 'eval');
 
 interface GoldDoc { title?: string; text?: string; author?: string; publishedAt?: string }
 interface Out { title?: string | null; text?: string | null; author?: string | null; publishedAt?: string | null }

@@ -1,5 +1,5 @@
 // HTML parsing speed on one core: pages/s, MB/s, CPU time and peak RSS over a directory of pages.
-//   npx tsx bench/parse-speed.ts [dir=/work/shared/eval/scrapinghub/files] [--rounds 3]
+//   npx tsx bench/parse-speed.ts [dir=../shared/eval/scrapinghub/files] [--rounds 3]
 import { readFileSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { parseHtml } from '../functions/core/parse/html.ts';
 const args = process.argv.slice(2);
 const roundsAt = args.indexOf('--rounds');
 const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : 3;
-const dir = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--rounds') ?? '/work/shared/eval/scrapinghub/files';
+const dir = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--rounds') ?? join(import.meta.dirname, '..', '..', 'shared', 'eval', 'scrapinghub', 'files');
 const pages = readdirSync(dir).filter((f) => /\.x?html?$/i.test(f)).sort().map((f) => readFileSync(join(dir, f), 'utf8'));
 const bytes = pages.reduce((n, p) => n + Buffer.byteLength(p), 0);
 
