@@ -41,8 +41,9 @@ export interface HandlerSpec {
 export const HANDLER_SPECS: Record<HandlerName, HandlerSpec> = {
   ingest: {
     description: 'newsdigest ingest: parses a file dropped in inbox/ into article records',
-    // Parsing HTML (DOM + readability) is CPU-bound; Lambda CPU scales with memory.
-    memoryMiB: 1024,
+    // Parsing HTML (DOM + readability) is CPU-bound and Lambda CPU scales with memory; the parse worker thread
+    // may take up to 768 MB of heap (parse-runner's default) on top of the main thread's.
+    memoryMiB: 1536,
     timeout: Duration.seconds(90),
     templates: false,
     // It reads the source manifest and the article records it may replace.
