@@ -1,4 +1,5 @@
-// newsdigest command line: `run` (the whole pipeline locally) and `analyze` (the pure core on files).
+// newsdigest command line: `run` (the whole pipeline locally), `analyze` (the pure core on files),
+// `dev` (everything locally, kept running) and `send` (mail the latest edition now).
 import { parseArgs } from 'node:util';
 import { UsageError } from './files.ts';
 
@@ -13,6 +14,17 @@ Usage:
   newsdigest analyze <paths…> [--json]
                                      parse, deduplicate and group local files without S3;
                                      --json prints {articles, stories, rejected}
+  newsdigest dev                     run it all locally and keep it running: the embedded S3 on a fixed port,
+                                     a watched inbox/ folder, a web page for the latest edition and the archive,
+                                     and an SMTP catcher with a web inbox (MailDev)
+      --port N                       web pages (default 8080)
+      --s3-port N                    embedded S3 (default 4568)
+      --smtp-port N / --mail-port N  SMTP catcher and its web inbox (default 1025 / 1080)
+      --inbox DIR                    the watched folder (default inbox/)
+      --data DIR                     storage, kept between runs (default .data/dev)
+      --seed                         upload seeds/ at start
+  newsdigest send [--env]            mail the latest edition now: to the running \`dev\` (default), or with
+                                     --env through what the environment configures (SES or SMTP_URL)
   newsdigest help                    this text
 `;
 
@@ -52,6 +64,66 @@ async function main(argv: string[]): Promise<number> {
       const { analyzeFiles, formatAnalyzeReport } = await import('./analyze.ts');
       const report = analyzeFiles(positionals);
       process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatAnalyzeReport(report)}\n`);
+      return 0;
+    }
+    case 'dev': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          port: { type: 'string' },
+          's3-port': { type: 'string' },
+          'smtp-port': { type: 'string' },
+          'mail-port': { type: 'string' },
+          host: { type: 'string' },
+          inbox: { type: 'string' },
+          data: { type: 'string' },
+          seed: { type: 'boolean', default: false },
+        },
+      });
+      const { DEV_DEFAULTS, formatDevBanner, startDev } = await import('./dev.ts');
+      const port = (v: string | undefined, fallback: number, name: string) => {
+        if (v === undefined) return fallback;
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${name} must be a port number`);
+        return n;
+      };
+      const options = {
+        data: values.data ?? DEV_DEFAULTS.data,
+        inbox: values.inbox ?? DEV_DEFAULTS.inbox,
+        host: values.host ?? DEV_DEFAULTS.host,
+        webPort: port(values.port, DEV_DEFAULTS.webPort, 'port'),
+        s3Port: port(values['s3-port'], DEV_DEFAULTS.s3Port, 's3-port'),
+        smtpPort: port(values['smtp-port'], DEV_DEFAULTS.smtpPort, 'smtp-port'),
+        mailPort: port(values['mail-port'], DEV_DEFAULTS.mailPort, 'mail-port'),
+        seed: values.seed,
+      };
+      const dev = await startDev(options);
+      process.stdout.write(`${formatDevBanner(dev.state, options)}\n\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.stderr.write('\nstopping…\n');
+          resolve();
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await dev.close();
+      return 0;
+    }
+    case 'send': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { env: { type: 'boolean', default: false }, data: { type: 'string', default: '.data/dev' } },
+      });
+      const { formatSendResult, sendNow } = await import('./send.ts');
+      const result = await sendNow({ data: values.data, env: values.env });
+      let mailUrl: string | undefined;
+      if (!values.env) {
+        const { devStateFile } = await import('./dev.ts');
+        const { readFileSync } = await import('node:fs');
+        mailUrl = (JSON.parse(readFileSync(devStateFile(values.data), 'utf8')) as { mailUrl: string }).mailUrl;
+      }
+      process.stdout.write(`${formatSendResult(result, mailUrl)}\n`);
       return 0;
     }
     case undefined:

@@ -33,6 +33,8 @@ export interface LocalPipelineOptions {
   concurrency?: number;
   env?: NodeJS.ProcessEnv;
   onIngest?: (result: IngestResult) => void;
+  /** Called when a handler invocation fails (also kept in `runner.errors`). */
+  onError?: (handler: string, error: unknown) => void;
   /** Leave the S3 notifications to the caller (tests replaying them out of order); they are kept in `events`. */
   manualEvents?: boolean;
 }
@@ -57,6 +59,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     ...(options.batchWindowMs !== undefined ? { batchWindowMs: options.batchWindowMs } : {}),
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     ...(options.onIngest ? { onIngest: options.onIngest } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
   });
   const events: S3Event[] = [];
   s3.onEvent((event) => {

@@ -159,8 +159,9 @@ function utf8Bytes(s: string): number {
   return Buffer.byteLength(s, 'utf8');
 }
 
+/** CSS inlined; indentation dropped (a newline still separates what it separated: rendering is unchanged). */
 function inline(html: string): string {
-  return juice(html, {
+  return juice(html.replace(/\n[ \t]+/g, '\n').replace(/\n{2,}/g, '\n'), {
     preserveMediaQueries: true,
     preserveFontFaces: false,
     removeStyleTags: true,
