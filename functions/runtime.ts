@@ -1,12 +1,10 @@
 // Cold-start wiring shared by the handlers: configuration from the environment, the S3 store, the logger.
 import { S3ObjectStore, createS3Client } from './adapters/s3-store.ts';
 import { type PipelineConfig, loadConfig } from './config.ts';
-import { workerParseRunner, type ParseRunner } from './pipeline/parse-runner.ts';
 import { systemClock, type Clock, type ObjectStore } from './core/ports.ts';
 
 export interface Runtime {
   config: PipelineConfig;
-  parser: ParseRunner;
   store: ObjectStore;
   clock: Clock;
   log: (entry: Record<string, unknown>) => void;
@@ -38,7 +36,6 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
   });
   return {
     config,
-    parser: workerParseRunner({ timeoutMs: config.parse.timeoutMs, workers: config.parse.workers }),
     store: new S3ObjectStore(client, config.bucket),
     clock: systemClock,
     log: jsonLogger(env.LOG_LEVEL),

@@ -27,12 +27,11 @@ describe('S3 faults', () => {
     });
     const runtime: Runtime = {
       config: loadConfig({ BUCKET: p.bucket, S3_ENDPOINT: proxy.endpoint }),
-      parser: inlineParseRunner,
       store: new S3ObjectStore(client, p.bucket),
       clock: systemClock,
       log: () => undefined,
     };
-    ingest = createIngestHandler(() => runtime);
+    ingest = createIngestHandler(() => runtime, () => inlineParseRunner);
   });
   afterAll(async () => {
     await proxy.close();

@@ -306,3 +306,21 @@ describe('character encodings', () => {
     expect(out.articles[0]?.article.publisher).toBe('Café News');
   });
 });
+
+describe('legacy encodings beyond Windows-1252', () => {
+  it('decodes a page declaring windows-1251 (Cyrillic) through the platform decoder', async () => {
+    const { parseFile } = await import('../functions/core/parse/index.ts');
+    const words = 'Новости дня: правительство объявило о новых мерах поддержки для малого бизнеса и семей с детьми в регионах страны.';
+    const enc = (s: string) => Buffer.from([...s].map((c) => (c.charCodeAt(0) >= 0x410 && c.charCodeAt(0) <= 0x44f ? c.charCodeAt(0) - 0x410 + 0xc0 : c.charCodeAt(0))));
+    const html = Buffer.concat([
+      Buffer.from('<html><head><meta charset="windows-1251"><title>'),
+      enc('Новости дня'),
+      Buffer.from('</title></head><body><article><p>'),
+      enc(`${words} ${words}`),
+      Buffer.from('</p></article></body></html>'),
+    ]);
+    const outcome = parseFile('ru.html', html);
+    expect(outcome.errors).toEqual([]);
+    expect(outcome.articles[0]!.article.text).toContain('правительство объявило');
+  });
+});

@@ -3,6 +3,7 @@ import type { S3Event } from 'aws-lambda';
 import { z } from 'zod';
 import { decodeEventKey } from '../core/keys.ts';
 import { ingestObject, type IngestResult } from '../pipeline/ingest.ts';
+import { workerParseRunner, type ParseRunner } from '../pipeline/parse-runner.ts';
 import { createRuntime, lazy, type Runtime } from '../runtime.ts';
 
 const S3EventSchema = z.object({
@@ -14,7 +15,12 @@ const S3EventSchema = z.object({
   ),
 });
 
-export function createIngestHandler(getRuntime: () => Runtime) {
+/**
+ * The parser is built here, not in the shared runtime, so only this function's bundle carries it.
+ * By default it runs in bounded worker threads (`PARSE_TIMEOUT_MS`, `PARSE_WORKERS`).
+ */
+export function createIngestHandler(getRuntime: () => Runtime, getParser?: () => ParseRunner) {
+  const parser = getParser ?? lazy(() => workerParseRunner(getRuntime().config.parse));
   return async (event: S3Event): Promise<{ results: IngestResult[] }> => {
     const rt = getRuntime();
     const parsed = S3EventSchema.safeParse(event);
@@ -32,7 +38,7 @@ export function createIngestHandler(getRuntime: () => Runtime) {
       }
       const key = decodeEventKey(record.s3.object.key);
       // Store faults propagate: Lambda retries the event, and ingestion is idempotent.
-      const result = await ingestObject({ store: rt.store, clock: rt.clock, limits: rt.config.limits, parser: rt.parser }, key);
+      const result = await ingestObject({ store: rt.store, clock: rt.clock, limits: rt.config.limits, parser: parser() }, key);
       rt.log({ msg: 'ingest', ...result });
       results.push(result);
     }

@@ -1,7 +1,6 @@
 // Bytes to text: refuse what is not text, undo gzip within limits, honour BOMs and declared charsets,
 // fall back to Windows-1252 only for bytes that read as plausible 8-bit text.
 import { gunzipSync } from 'node:zlib';
-import iconv from 'iconv-lite';
 import { ParseError } from './errors.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -81,7 +80,27 @@ export function normaliseCharset(label: string): string | null {
   if (/^(utf-?8|unicode-1-1-utf-8|utf-?16(le|be)?|unicode|ucs-2)$/.test(l)) return null;
   if (WINDOWS_1252.has(l)) return 'windows-1252';
   const name = WHATWG_ALIASES[l] ?? l;
-  return iconv.encodingExists(name) ? name : null;
+  return encodingExists(name) ? name : null;
+}
+
+// Windows-1252's 0x80–0x9F block (WHATWG; the five undefined bytes stay C1 controls as browsers keep them).
+const CP1252_C1 = '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+/** Node 20's TextDecoder reads `windows-1252` as ISO-8859-1 (curly quotes become C1 controls), so map it here. */
+function decodeWindows1252(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
+    .toString('latin1')
+    .replace(/[\u0080-\u009f]/g, (c) => CP1252_C1[c.charCodeAt(0) - 0x80]!);
+}
+
+/** Node's TextDecoder (full ICU) knows the other WHATWG legacy encodings: no conversion tables to bundle. */
+function encodingExists(name: string): boolean {
+  try {
+    new TextDecoder(name);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The charset a file declares in its first bytes: XML declaration, `<meta charset>` or `<meta http-equiv>`. */
@@ -113,7 +132,7 @@ function plausible8bit(bytes: Uint8Array): boolean {
   }
   const n = sample.length;
   if (controls > n * 0.002 || high > n * 0.3 || spaces < n * 0.05) return false;
-  const decoded = iconv.decode(Buffer.from(sample.buffer, sample.byteOffset, sample.length), 'windows-1252');
+  const decoded = decodeWindows1252(sample);
   const highChars = decoded.match(/[^\x00-\x7f]/g) ?? [];
   const good = highChars.filter((c) => /[\p{L}\u2018-\u201f\u2013\u2014\u2026\u2022\u20ac\u00a0\u00a3\u00a9\u00ab\u00bb\u00b0\u00a7\u00b7\u00bd\u00bc\u00be]/u.test(c)).length;
   return good >= highChars.length * 0.7;
@@ -136,7 +155,7 @@ function utf16WithoutBom(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
 }
 
 /** Windows-1252 characters for bytes 0x80–0xFF. */
-const CP1252_HIGH = iconv.decode(Buffer.from(Array.from({ length: 128 }, (_, i) => 0x80 + i)), 'windows-1252');
+const CP1252_HIGH = decodeWindows1252(Uint8Array.from({ length: 128 }, (_, i) => 0x80 + i));
 
 /** Length of the valid UTF-8 sequence starting at `i` (lead byte ≥ 0x80), or 0 when it is invalid. */
 function utf8SequenceLength(bytes: Uint8Array, i: number): number {
@@ -197,7 +216,9 @@ function decodeMostlyUtf8(whole: Uint8Array): string | null {
 }
 
 function decodeWith(bytes: Uint8Array, encoding: string): string {
-  return iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), encoding, { stripBOM: true });
+  if (encoding === 'windows-1252') return decodeWindows1252(bytes);
+  // TextDecoder drops a leading BOM by default.
+  return new TextDecoder(encoding).decode(bytes);
 }
 
 /** Final check on decoded text: control characters or replacement characters in bulk mean it is not text. */
