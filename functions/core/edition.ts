@@ -3,11 +3,13 @@ import { z } from 'zod';
 import { clusterArticles, type ClusterItem, type Story } from './cluster.ts';
 import { IsoDate, type ArticleRecord } from './schema.ts';
 
-const OutletSchema = z.object({
-  articleId: z.string(),
-  publisher: z.string().nullable(),
-  url: z.string().nullable(),
-});
+const OutletSchema = z
+  .object({
+    articleId: z.string(),
+    publisher: z.string().nullable().describe('Outlet name as the article gives it; null when it names none.'),
+    url: z.string().nullable().describe('Where the article was published, when known.'),
+  })
+  .describe('A syndicated copy collapsed into an entry.');
 
 const EntrySchema = z.object({
   id: z.string(),
@@ -19,17 +21,17 @@ const EntrySchema = z.object({
   language: z.string().nullable(),
   words: z.number().int(),
   /** Syndicated copies of this article, collapsed into it. */
-  copies: z.array(OutletSchema),
-});
+  copies: z.array(OutletSchema).describe('Syndicated copies of this article, collapsed into it ("also published by").'),
+}).describe('One distinct article of a story.');
 
 const EditionStorySchema = z.object({
   id: z.string(),
   headline: z.string(),
-  summary: z.string(),
+  summary: z.string().describe('Two or three whole sentences taken from the leading article.'),
   language: z.string().nullable(),
   publishedAt: IsoDate.nullable(),
   /** Distinct outlets credited (entries and their copies), in entry order. */
-  outlets: z.array(z.string()),
+  outlets: z.array(z.string()).describe('Distinct outlets credited (entries and their copies), in entry order.'),
   entries: z.array(EntrySchema),
   /** Articles in the story, copies included. */
   articleCount: z.number().int(),
@@ -37,7 +39,7 @@ const EditionStorySchema = z.object({
 
 export const EditionSchema = z.object({
   schema: z.literal('newsdigest.edition/1'),
-  edition: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  edition: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('The day the edition is named after, in the edition time zone.'),
   title: z.string(),
   /** Latest arrival among the edition's articles: derived from the records, so rebuilds are byte-identical. */
   updatedAt: IsoDate.nullable(),
@@ -50,7 +52,7 @@ export const EditionSchema = z.object({
     copiesCollapsed: z.number().int(),
     outlets: z.number().int(),
   }),
-  stories: z.array(EditionStorySchema),
+  stories: z.array(EditionStorySchema).describe('Ranked: most outlets first, then most recent.'),
 });
 export type Edition = z.infer<typeof EditionSchema>;
 
