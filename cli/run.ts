@@ -1,10 +1,10 @@
 // `newsdigest run`: upload files into the embedded S3 and let the deployed wiring build the digest.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { mapLimit } from '../functions/pipeline/digest.ts';
 import { PREFIX } from '../functions/triggers.ts';
-import { startLocalPipeline, summarize, uploadFile, type PipelineSummary } from '../local/pipeline.ts';
+import { exportDigests, startLocalPipeline, summarize, uploadFile, type PipelineSummary } from '../local/pipeline.ts';
 import { collectFiles } from './files.ts';
 
 export interface RunOptions {
@@ -63,13 +63,7 @@ export async function runPipeline(options: RunOptions): Promise<PipelineSummary>
       throw new Error(`${first.handler} failed: ${first.error instanceof Error ? first.error.message : String(first.error)}`);
     }
     const summary = await summarize(pipeline, inputs.length);
-    if (summary.digest && summary.edition) {
-      const dir = path.resolve(options.out);
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(path.join(dir, 'digest.html'), summary.digest.html);
-      writeFileSync(path.join(dir, 'digest.txt'), summary.digest.text);
-      writeFileSync(path.join(dir, 'digest.json'), summary.digest.json);
-    }
+    if (summary.edition) await exportDigests(pipeline, path.resolve(options.out), summary.edition.edition);
     log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return summary;
   } finally {
@@ -90,7 +84,8 @@ export function formatRunSummary(summary: PipelineSummary, out: string): string 
   for (const r of summary.rejected) lines.push(`  - ${r.key}: ${r.error}`);
   if (e) {
     lines.push(`edition:          ${e.edition}`);
-    lines.push(`digest:           ${path.join(out, 'digest.html')} (also digest.txt, digest.json)`);
+    lines.push(`digest:           ${path.join(out, 'digest.html')} (email HTML; also digest.txt, digest.json, message.eml)`);
+    lines.push(`web edition:      ${path.join(out, e.edition, 'index.html')} (archive of all editions: ${path.join(out, 'index.html')})`);
   } else {
     lines.push('digest:           none (no article in the edition window)');
   }

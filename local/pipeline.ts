@@ -1,5 +1,6 @@
 // The whole pipeline on this machine: embedded S3, the deployed trigger wiring, the real handlers.
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
@@ -117,4 +118,30 @@ export async function summarize(p: LocalPipeline, files: number): Promise<Pipeli
   const [html, text, json] = await Promise.all([read(DIGEST_FILES.html), read(DIGEST_FILES.text), read(DIGEST_FILES.json)]);
   const digest = html !== null && text !== null && json !== null ? { html, text, json } : null;
   return { files, articles, rejected, edition: digest ? (JSON.parse(digest.json) as Edition) : null, digest };
+}
+
+/**
+ * Mirror the bucket's `digests/` into a local folder (so the archive's links work offline), and put the
+ * latest edition's files at its top: `digest.html|txt|json` and `message.eml`.
+ */
+export async function exportDigests(p: LocalPipeline, outDir: string, edition: string): Promise<string[]> {
+  const written: string[] = [];
+  const keys: string[] = [];
+  for await (const o of p.store.list(PREFIX.digests)) keys.push(o.key);
+  await mapLimit(keys, 8, async (key) => {
+    const obj = await p.store.get(key);
+    if (!obj) return;
+    const rel = key.slice(PREFIX.digests.length);
+    const copies = [rel];
+    // The web page stays in its folder only: its links to the archive and neighbours are relative.
+    if (rel.startsWith(`${edition}/`) && rel !== `${edition}/index.html`) copies.push(rel.slice(edition.length + 1));
+    for (const c of copies) {
+      const file = path.join(outDir, ...c.split('/'));
+      if (!file.startsWith(path.resolve(outDir) + path.sep)) continue; // keys never escape the folder
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, obj.body);
+      written.push(file);
+    }
+  });
+  return written.sort();
 }

@@ -1,5 +1,7 @@
 // The CLI as a user runs it: a real process, real files, exit codes and output.
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -54,5 +56,28 @@ describe('newsdigest analyze', () => {
     expect(missing.stderr).toContain('no such file or directory: no/such/dir');
     const badFlag = cli('analyze', 'seeds', '--frob');
     expect(badFlag.code).toBe(2);
+  });
+});
+
+describe('newsdigest run', () => {
+  it('runs the seeds through the embedded S3 and leaves the edition, its email and the archive in --out', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'newsdigest-run-'));
+    try {
+      const out = path.join(dir, 'out');
+      const r = cli('run', 'seeds', '--out', out, '--data', path.join(dir, 's3'), '--quiet');
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/files: +5\narticles: +5\nstories: +1\ncopies collapsed: +1/);
+      for (const outlet of ['MENAFN', 'TROIB News', 'VOCO', 'RT']) expect(r.stdout).toContain(outlet);
+      for (const f of ['digest.html', 'digest.txt', 'digest.json', 'message.eml', 'index.html']) {
+        expect(existsSync(path.join(out, f)), f).toBe(true);
+      }
+      const edition = JSON.parse(readFileSync(path.join(out, 'digest.json'), 'utf8')) as { edition: string; stories: unknown[] };
+      expect(edition.stories).toHaveLength(1);
+      expect(existsSync(path.join(out, edition.edition, 'index.html'))).toBe(true);
+      expect(readFileSync(path.join(out, 'message.eml'), 'utf8')).toMatch(/^List-Unsubscribe:/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
