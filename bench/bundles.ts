@@ -93,6 +93,12 @@ async function main(): Promise<void> {
         minify: true,
         mainFields: o.mainFields,
         banner: { js: o.banner! },
+        // The stack passes its aliases as esbuild arguments (`--alias:from`: `to`).
+        alias: Object.fromEntries(
+          Object.entries(o.esbuildArgs ?? {})
+            .filter(([k]) => k.startsWith('--alias:'))
+            .map(([k, v]) => [k.slice('--alias:'.length), String(v)]),
+        ),
         write: false,
         metafile: true,
         logLevel: 'silent',
