@@ -1,7 +1,7 @@
 // From a parsed article to the stored record: content-addressed id, word count, fingerprint.
 import { createHash } from 'node:crypto';
 import { fingerprintArticle } from './fingerprint.ts';
-import { countWords } from './parse/index.ts';
+import { countWords } from './words.ts';
 import { ArticleRecordSchema, type ArticleFormat, type ArticleRecord, type ParsedArticle } from './schema.ts';
 
 /** Letters and digits only, lower-cased: two bodies differing only in spacing, quotes or punctuation are one article. */

@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { parseFile, type ParseOutcome } from '../core/parse/index.ts';
+import type { ParseOutcome } from '../core/parse/index.ts';
 import type { ParseLimits } from '../core/parse/limits.ts';
 
 export interface ParseRunner {
@@ -12,9 +12,13 @@ export interface ParseRunner {
   close(): Promise<void>;
 }
 
+// The parser (DOM, Readability, language models) is loaded where it runs, on first use: the thread that
+// only does I/O never pays for it at cold start.
+const loadParser = () => import('../core/parse/index.ts');
+
 /** In the calling thread, unbounded: for the CLI and tests of the parser itself. */
 export const inlineParseRunner: ParseRunner = {
-  parse: async (name, bytes, limits) => parseFile(name, bytes, limits),
+  parse: async (name, bytes, limits) => (await loadParser()).parseFile(name, bytes, limits),
   close: async () => undefined,
 };
 
@@ -30,8 +34,11 @@ interface Job {
 // Worker side. This module is its own worker script: from source (through tsx) and from the Lambda bundle
 // alike, where it is inlined into index.mjs and `import.meta.url` is the bundle itself.
 if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) {
+  const parser = loadParser();
   parentPort!.on('message', (job: Job) => {
-    parentPort!.postMessage({ id: job.id, outcome: parseFile(job.name, job.bytes, job.limits) });
+    void parser.then(({ parseFile }) => {
+      parentPort!.postMessage({ id: job.id, outcome: parseFile(job.name, job.bytes, job.limits) });
+    });
   });
 }
 

@@ -3,6 +3,9 @@ import { detect } from 'tinyld';
 import { ParsedArticleSchema, type ArticleFormat, type ParsedArticle } from '../schema.ts';
 import { decodeBytes, gunzipLimited, isGzip } from './decode.ts';
 import { ParseError, isParseError } from './errors.ts';
+import { countWordsUpTo } from '../words.ts';
+
+export { countWords } from '../words.ts';
 import { parseHtml } from './html.ts';
 import { type ParseLimits, defaultParseLimits } from './limits.ts';
 import { parseFeed, parseJsonExport } from './structured.ts';
@@ -57,18 +60,6 @@ export function detectLanguage(text: string): string | null {
   if (sample.split(/\s+/).length < 8) return null;
   const code = detect(sample);
   return code && code.length === 2 ? code : null;
-}
-
-export function countWords(text: string): number {
-  return text.match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu)?.length ?? 0;
-}
-
-/** Words in `text`, counting no further than `max` (a body of millions of words need not be counted here). */
-function countWordsUpTo(text: string, max: number): number {
-  const re = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
-  let n = 0;
-  while (n < max && re.exec(text)) n++;
-  return n;
 }
 
 function finish(article: ParsedArticle, limits: ParseLimits): ParsedArticle {
