@@ -10,7 +10,8 @@
 //
 //   npx tsx bench/corpus.ts --n 100000 [--seed 1] [--out /tmp/newsdigest-corpus-100000-1.jsonl]
 // writes one JSON line per article: {id,title,words,publisher,publishedAt,receivedAt,fingerprint,story,copyOf,edits}
-import { readFileSync, readdirSync, writeFileSync, existsSync, createWriteStream } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, existsSync, createWriteStream, createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { fingerprintArticle } from '../functions/core/fingerprint.ts';
@@ -35,7 +36,7 @@ export interface CorpusArticle extends ClusterItem {
   edits: string[];
 }
 
-const SYL = ['ka', 'lo', 'mer', 'dan', 'vi', 'tor', 'sel', 'an', 'bra', 'quo', 'zen', 'fir', 'gal', 'hu', 'rin', 'os', 'pel', 'tra', 'wen', 'yor', 'ix', 'lun', 'mar', 'nes', 'ul', 'dre', 'sko', 'vel'];
+const SYL = ['ka', 'lo', 'mer', 'dan', 'vi', 'tor', 'sel', 'an', 'bra', 'quo', 'zen', 'fir', 'gal', 'hu', 'rin', 'os', 'pel', 'tra', 'wen', 'yor', 'ix', 'lun', 'mar', 'nes', 'ul', 'dre', 'sko', 'vel', 'pa', 'ghi', 'tu', 'rom', 'ben', 'cas', 'elo', 'fra', 'jin', 'kul', 'mo', 'sta'];
 const CLUTTER = ['Advertisement', 'Share this article on Facebook Twitter Email', 'Read more: latest headlines from our newsroom', 'Subscribe to our newsletter for daily updates', 'Related stories', 'Copyright 2025 Example Media Group. All rights reserved.', 'Click here to sign up for breaking news alerts', 'Follow us on social media', 'Recommended for you', 'This story has been corrected.'];
 
 export function loadSentences(dir: string): string[] {
@@ -54,7 +55,7 @@ export function generateCorpus(o: { n: number; seed: number; sourceDir: string; 
   const vocab = [...new Set(pool.flatMap((s) => s.toLowerCase().match(/\p{L}{4,}/gu) ?? []))].sort();
   const copyRate = o.copyRate ?? 0.15;
   const name = (): string => {
-    const k = 2 + Math.floor(rnd() * 2);
+    const k = 3 + Math.floor(rnd() * 2); // 40^3 + 40^4 possible names: stories rarely share one
     let s = '';
     for (let i = 0; i < k; i++) s += pick(SYL);
     return s[0]!.toUpperCase() + s.slice(1);
@@ -136,7 +137,13 @@ export function corpusPath(n: number, seed: number): string {
 /** Load a cached corpus (fingerprints as stored), generating it first when missing. */
 export async function loadOrGenerate(n: number, seed: number, sourceDir: string): Promise<CorpusArticle[]> {
   const path = corpusPath(n, seed);
-  if (existsSync(path)) return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as CorpusArticle);
+  if (existsSync(path)) {
+    // Stream line by line: the whole file as one string would double the benchmark's peak RSS.
+    const out: CorpusArticle[] = [];
+    const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+    for await (const line of rl) if (line) out.push(JSON.parse(line) as CorpusArticle);
+    return out;
+  }
   const arts = generateCorpus({ n, seed, sourceDir });
   const ws = createWriteStream(path);
   for (const a of arts) ws.write(`${JSON.stringify({ ...a, text: '' })}\n`);

@@ -13,7 +13,7 @@
 import { type Fingerprint } from './fingerprint.ts';
 import { hex64 } from './similarity/hash.ts';
 import { buildCorpus } from './similarity/index.ts';
-import { type CopyScores, PairScorer, type StoryScores, candidatePairs, unpackPair } from './similarity/pairs.ts';
+import { BatchScorer, type CopyScores, PairScorer, type StoryScores, candidatePairs, unpackPair } from './similarity/pairs.ts';
 
 export interface ClusterItem {
   id: string;
@@ -71,8 +71,8 @@ export const defaultClusterOptions: ClusterOptions = {
   lshBands: 32,
   lshRows: 4,
   rareTerms: 30,
-  rareShared: 2,
-  postingBudget: 4000,
+  rareShared: 3,
+  postingBudget: 500,
 };
 
 export interface CopyGroup {
@@ -211,10 +211,12 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
   let edgeB = new Int32Array(1024);
   let edgeS = new Float64Array(1024);
   let nEdges = 0;
+  const batch = new BatchScorer(scorer, corpus);
   for (let k = 0; k < cands.length; k++) {
     const [a, b] = unpackPair(cands[k]!);
-    const sim = scorer.storySim(a, b);
-    if (sim >= o.copyGate * 0.25) {
+    const sim = batch.sim(a, b);
+    // Cheap MinHash estimate of containment first; the exact term overlap only when it may pass.
+    if (scorer.containmentEstimate(a, b) >= o.copyGate - 0.1) {
       const c = scorer.copy(a, b, o.copyGate, o.sentenceShare);
       if (c && isCopy(c)) {
         copyEdges.push({ a, b, s: c });

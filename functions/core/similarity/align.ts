@@ -13,19 +13,26 @@ export interface Alignment {
   sentences: number;
 }
 
-export function alignSentences(a: Int32Array[], b: Int32Array[], minShare: number): Alignment {
-  let total = 0;
-  for (const s of a) total += s.length;
-  if (total === 0 || b.length === 0) return { coverage: 0, matched: 0, sentences: 0 };
-  const post = new Map<number, number[]>();
+/** Postings of document B: term -> ascending sentence positions. */
+export function sentencePostings(b: Int32Array[]): Map<number, Int32Array> {
+  const tmp = new Map<number, number[]>();
   for (let j = 0; j < b.length; j++) {
     for (const t of b[j]!) {
-      let l = post.get(t);
-      if (!l) post.set(t, (l = []));
+      let l = tmp.get(t);
+      if (!l) tmp.set(t, (l = []));
       if (l[l.length - 1] !== j) l.push(j);
     }
   }
-  const win = new Int32Array(b.length);
+  const out = new Map<number, Int32Array>();
+  for (const [t, l] of tmp) out.set(t, Int32Array.from(l));
+  return out;
+}
+
+export function alignSentences(a: Int32Array[], post: Map<number, Int32Array>, bCount: number, minShare: number): Alignment {
+  let total = 0;
+  for (const s of a) total += s.length;
+  if (total === 0 || bCount === 0) return { coverage: 0, matched: 0, sentences: 0 };
+  const win = new Int32Array(bCount);
   const touched: number[] = [];
   const pos: number[] = [];
   const wts: number[] = [];
@@ -39,11 +46,14 @@ export function alignSentences(a: Int32Array[], b: Int32Array[], minShare: numbe
       let last = -1;
       for (const p of l) {
         // window j covers sentences j and j+1
-        for (const w of p > 0 ? [p - 1, p] : [p]) {
-          if (w <= last) continue;
-          if (win[w] === 0) touched.push(w);
-          win[w]!++;
-          last = w;
+        if (p > 0 && p - 1 > last) {
+          if (win[p - 1] === 0) touched.push(p - 1);
+          win[p - 1]!++;
+        }
+        if (p > last) {
+          if (win[p] === 0) touched.push(p);
+          win[p]!++;
+          last = p;
         }
       }
     }
@@ -78,4 +88,107 @@ export function alignSentences(a: Int32Array[], b: Int32Array[], minShare: numbe
     if (dp[x]! > bestW) { bestW = dp[x]!; bestN = cnt[x]!; }
   }
   return { coverage: bestW / total, matched: matchedW / total, sentences: bestN };
+}
+
+/**
+ * Term -> sentence-position postings of one document, scattered into dense arrays indexed by term id
+ * (no Map on the hot path). `load` replaces the previous document in O(its size).
+ */
+export class DenseSentenceIndex {
+  private head: Int32Array;
+  private next = new Int32Array(256);
+  private pos = new Int32Array(256);
+  private touched: number[] = [];
+  sentences = 0;
+  private win = new Int32Array(64);
+  private stamp = new Int32Array(64);
+  private tick = 0;
+
+  constructor(vocabulary: number) {
+    this.head = new Int32Array(vocabulary).fill(-1);
+  }
+
+  load(sents: Int32Array[]): this {
+    for (const t of this.touched) this.head[t] = -1;
+    this.touched.length = 0;
+    let occ = 0;
+    for (const s of sents) occ += s.length;
+    if (occ > this.next.length) {
+      this.next = new Int32Array(occ * 2);
+      this.pos = new Int32Array(occ * 2);
+    }
+    if (sents.length + 1 > this.win.length) {
+      this.win = new Int32Array(sents.length * 2 + 2);
+      this.stamp = new Int32Array(sents.length * 2 + 2);
+    }
+    let i = 0;
+    for (let j = 0; j < sents.length; j++) {
+      for (const t of sents[j]!) {
+        if (this.head[t] === -1) this.touched.push(t);
+        this.pos[i] = j;
+        this.next[i] = this.head[t]!;
+        this.head[t] = i++;
+      }
+    }
+    this.sentences = sents.length;
+    return this;
+  }
+
+  /** Same result as alignSentences(a, postings of the loaded document, ...). */
+  align(a: Int32Array[], minShare: number): Alignment {
+    let total = 0;
+    for (const s of a) total += s.length;
+    if (total === 0 || this.sentences === 0) return { coverage: 0, matched: 0, sentences: 0 };
+    const win = this.win;
+    const stamp = this.stamp;
+    const touched: number[] = [];
+    const posList: number[] = [];
+    const wts: number[] = [];
+    let matchedW = 0;
+    for (const s of a) {
+      if (s.length === 0) continue;
+      for (const t of s) {
+        // one count per window and term, whatever the term's repetitions
+        const tk = ++this.tick;
+        for (let i = this.head[t]!; i !== -1; i = this.next[i]!) {
+          const p = this.pos[i]!;
+          for (let w = p > 0 ? p - 1 : p; w <= p; w++) {
+            if (stamp[w] === tk) continue;
+            stamp[w] = tk;
+            if (win[w] === 0) touched.push(w);
+            win[w]!++;
+          }
+        }
+      }
+      let best = -1;
+      let bestC = 0;
+      for (const w of touched) {
+        const c = win[w]!;
+        if (c > bestC || (c === bestC && w < best)) { bestC = c; best = w; }
+        win[w] = 0;
+      }
+      touched.length = 0;
+      if (best >= 0 && bestC >= Math.min(2, s.length) && bestC / s.length >= minShare) {
+        posList.push(best);
+        wts.push(s.length);
+        matchedW += s.length;
+      }
+    }
+    const dp = new Float64Array(posList.length);
+    const cnt = new Int32Array(posList.length);
+    let bestW = 0;
+    let bestN = 0;
+    for (let x = 0; x < posList.length; x++) {
+      dp[x] = wts[x]!;
+      cnt[x] = 1;
+      for (let y = 0; y < x; y++) {
+        if (posList[y]! <= posList[x]! && dp[y]! + wts[x]! > dp[x]!) {
+          dp[x] = dp[y]! + wts[x]!;
+          cnt[x] = cnt[y]! + 1;
+        }
+      }
+      if (dp[x]! > bestW) { bestW = dp[x]!; bestN = cnt[x]!; }
+    }
+    return { coverage: bestW / total, matched: matchedW / total, sentences: bestN };
+  }
 }

@@ -50,6 +50,26 @@ export class TermTable {
     return this.vals[this.slot(h)]!;
   }
 
+  /** Renumber ids by ascending key; returns old id -> new id (the table is updated too). */
+  rankByKey(): Int32Array {
+    const remap = new Int32Array(this.size);
+    const SHIFT = 2097152; // 2^21: key * SHIFT + id stays below 2^53
+    if (this.size <= SHIFT) {
+      const pairs = new Float64Array(this.size);
+      let k = 0;
+      for (let i = 0; i < this.keys.length; i++) if (this.vals[i] !== -1) pairs[k++] = this.keys[i]! * SHIFT + this.vals[i]!;
+      pairs.sort();
+      for (let r = 0; r < k; r++) remap[pairs[r]! % SHIFT] = r;
+    } else {
+      const slots: number[] = [];
+      for (let i = 0; i < this.keys.length; i++) if (this.vals[i] !== -1) slots.push(i);
+      slots.sort((x, y) => this.keys[x]! - this.keys[y]!);
+      slots.forEach((slot, r) => { remap[this.vals[slot]!] = r; });
+    }
+    for (let i = 0; i < this.keys.length; i++) if (this.vals[i] !== -1) this.vals[i] = remap[this.vals[i]!]!;
+    return remap;
+  }
+
   private grow(): void {
     const oldK = this.keys;
     const oldV = this.vals;
@@ -129,35 +149,36 @@ function sentenceFrequencies(sents: string, nTerms: number): Uint16Array {
 
 export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
   const n = fps.length;
-  let guess = 0;
-  for (const fp of fps) guess += fp.terms.length >>> 3;
-  const table = new TermTable(Math.min(Math.max(1 << 12, guess), 1 << 24));
-  const docs: DocView[] = [];
+  // Vocabulary grows sublinearly; start small (cache-friendly) and let the table grow.
+  const table = new TermTable(Math.min(1 << 20, Math.max(1 << 12, n * 8)));
+  // Pass 1: intern every hash (provisional ids in first-seen order).
+  const bodyIds: Int32Array[] = [];
+  const titleIds: Int32Array[] = [];
   for (const fp of fps) {
     const hashes = decodeU32(fp.terms);
-    const sf = sentenceFrequencies(fp.sents, hashes.length);
-    // Pack (dense id, sentence frequency) in one double so a native numeric sort orders both.
-    const packed = new Float64Array(hashes.length);
     const local = new Int32Array(hashes.length);
-    for (let i = 0; i < hashes.length; i++) {
-      const id = table.intern(hashes[i]!);
-      local[i] = id;
-      packed[i] = id * 65536 + sf[i]!;
-    }
-    packed.sort();
-    const ids = new Int32Array(hashes.length);
-    const sfs = new Uint16Array(hashes.length);
-    for (let i = 0; i < packed.length; i++) {
-      ids[i] = Math.floor(packed[i]! / 65536);
-      sfs[i] = packed[i]! % 65536;
-    }
-    const entLocal = decodeEntities(fp);
-    const ents = new Int32Array(entLocal.length);
-    for (let i = 0; i < entLocal.length; i++) ents[i] = local[entLocal[i]!] ?? 0;
+    for (let i = 0; i < hashes.length; i++) local[i] = table.intern(hashes[i]!);
+    bodyIds.push(local);
     const th = decodeU32(fp.title);
     const title = new Int32Array(th.length);
     for (let i = 0; i < th.length; i++) title[i] = table.intern(th[i]!);
-    docs.push({ ids, sf: sfs, title: sortedUniqueInt(title), ents: sortedUniqueInt(ents), minhash: decodeU16(fp.mh) });
+    titleIds.push(title);
+  }
+  // Final id = rank of the hash among all hashes. Fingerprint term lists are sorted by hash, so every
+  // document's ids come out sorted without a per-document sort, and ids do not depend on input order.
+  const remap = table.rankByKey();
+  const docs: DocView[] = [];
+  for (let d = 0; d < n; d++) {
+    const fp = fps[d]!;
+    const ids = bodyIds[d]!;
+    for (let i = 0; i < ids.length; i++) ids[i] = remap[ids[i]!]!;
+    const sf = sentenceFrequencies(fp.sents, ids.length);
+    const entLocal = decodeEntities(fp);
+    const ents = new Int32Array(entLocal.length);
+    for (let i = 0; i < entLocal.length; i++) ents[i] = ids[entLocal[i]!] ?? 0;
+    const title = titleIds[d]!;
+    for (let i = 0; i < title.length; i++) title[i] = remap[title[i]!]!;
+    docs.push({ ids, sf, title: sortedUniqueInt(title), ents: sortedUniqueInt(ents), minhash: decodeU16(fp.mh) });
   }
   const df = new Int32Array(table.size);
   const last = new Int32Array(table.size).fill(-1);

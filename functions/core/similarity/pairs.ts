@@ -3,7 +3,7 @@ import { decodeSentences } from '../fingerprint.ts';
 import { decodeU32 } from './codec.ts';
 import { fmix32 } from './hash.ts';
 import { type Corpus, cosine, intersectCount, intersectIdf } from './index.ts';
-import { alignSentences } from './align.ts';
+import { DenseSentenceIndex } from './align.ts';
 
 export interface CopyScores {
   /** Term containment: shared terms / terms of the shorter article. */
@@ -53,19 +53,62 @@ export class PairScorer {
     return s;
   }
 
+  /** Containment of the smaller term set estimated from the b-bit MinHash signatures. */
+  containmentEstimate(a: number, b: number): number {
+    const A = this.corpus.docs[a]!;
+    const B = this.corpus.docs[b]!;
+    const na = A.ids.length;
+    const nb = B.ids.length;
+    if (na === 0 || nb === 0) return 0;
+    const ma = A.minhash;
+    const mb = B.minhash;
+    const k = Math.min(ma.length, mb.length);
+    let eq = 0;
+    for (let i = 0; i < k; i++) if (ma[i] === mb[i]) eq++;
+    const j = k ? eq / k : 0;
+    return Math.min(1, (j * (na + nb)) / ((1 + j) * Math.min(na, nb)));
+  }
+
+  private ixS: DenseSentenceIndex | null = null;
+  private ixL: DenseSentenceIndex | null = null;
+  private loadedS = -1;
+  private loadedL = -1;
+  private indexes(s: number, l: number): [DenseSentenceIndex, DenseSentenceIndex] {
+    const v = this.corpus.table.size;
+    this.ixS ??= new DenseSentenceIndex(v);
+    this.ixL ??= new DenseSentenceIndex(v);
+    if (this.loadedS !== s) { this.ixS.load(this.sentences(s)); this.loadedS = s; }
+    if (this.loadedL !== l) { this.ixL.load(this.sentences(l)); this.loadedL = l; }
+    return [this.ixS, this.ixL];
+  }
+
   /** Copy features, or null when the term sets are too different to bother aligning. */
-  copy(a: number, b: number, gate: number, share: number): CopyScores | null {
+  copy(a: number, b: number, gate: number, share: number, knownShared?: number): CopyScores | null {
     const A = this.corpus.docs[a]!.ids;
     const B = this.corpus.docs[b]!.ids;
     if (A.length === 0 || B.length === 0) return null;
-    const inter = intersectCount(A, B);
+    const inter = knownShared ?? intersectCount(A, B);
     const containment = inter / Math.min(A.length, B.length);
     const jaccard = inter / (A.length + B.length - inter);
     if (containment < gate) return { containment, jaccard, coverage: 0, reach: 0 };
     const [s, l] = A.length < B.length || (A.length === B.length && a < b) ? [a, b] : [b, a];
-    const cov = alignSentences(this.sentences(s), this.sentences(l), share);
-    const reach = alignSentences(this.sentences(l), this.sentences(s), share);
+    const [ixS, ixL] = this.indexes(s, l);
+    const cov = ixL.align(this.sentences(s), share);
+    const reach = ixS.align(this.sentences(l), share);
     return { containment, jaccard, coverage: cov.coverage, reach: reach.coverage };
+  }
+
+  /** Weighted combination of the story features, times the date decay. */
+  combine(a: number, b: number, cos: number, entities: number, title: number): number {
+    const w = this.weights;
+    let sim = (w.cosine * cos + w.entities * entities + w.title * title) / (w.cosine + w.entities + w.title);
+    const da = this.dates[a];
+    const db = this.dates[b];
+    if (da != null && db != null) {
+      const days = Math.abs(da - db) / 86_400_000;
+      if (days > this.dateWindowDays) sim *= dateFactor(days, this.dateWindowDays);
+    }
+    return sim;
   }
 
   /** Combined story similarity only (hot path: no allocation). */
@@ -111,6 +154,66 @@ export class PairScorer {
   }
 }
 
+/**
+ * Scores many pairs (a, b) sharing the same `a` fast: a's vectors are scattered into dense arrays once,
+ * then each b costs one read per term of b (no merge, no branches on order).
+ */
+export class BatchScorer {
+  private vec: Float32Array;
+  private ent: Uint8Array;
+  private title: Uint8Array;
+  private a = -1;
+  constructor(private readonly scorer: PairScorer, private readonly corpus: Corpus) {
+    const v = corpus.table.size;
+    this.vec = new Float32Array(v);
+    this.ent = new Uint8Array(v);
+    this.title = new Uint8Array(v);
+  }
+  private load(a: number): void {
+    if (this.a === a) return;
+    const c = this.corpus;
+    if (this.a >= 0) {
+      const p = this.a;
+      for (const t of c.vecIds[p]!) this.vec[t] = 0;
+      for (const t of c.docs[p]!.ents) this.ent[t] = 0;
+      for (const t of c.docs[p]!.title) this.title[t] = 0;
+    }
+    const ids = c.vecIds[a]!;
+    const w = c.vecW[a]!;
+    for (let i = 0; i < ids.length; i++) this.vec[ids[i]!] = w[i]!;
+    for (const t of c.docs[a]!.ents) this.ent[t] = 1;
+    for (const t of c.docs[a]!.title) this.title[t] = 1;
+    this.a = a;
+  }
+  /** Story similarity of (a, b); also leaves the shared body-term count in `shared`. */
+  sim(a: number, b: number): number {
+    this.load(a);
+    const c = this.corpus;
+    const idf = c.idf;
+    const bi = c.vecIds[b]!;
+    const bw = c.vecW[b]!;
+    let cos = 0;
+    for (let i = 0; i < bi.length; i++) cos += this.vec[bi[i]!]! * bw[i]!;
+    let ent = 0;
+    const ea = c.entMass[a]!;
+    const eb = c.entMass[b]!;
+    if (ea > 0 && eb > 0) {
+      let x = 0;
+      for (const t of c.docs[b]!.ents) if (this.ent[t]) x += idf[t]!;
+      ent = x / Math.sqrt(ea * eb);
+    }
+    let title = 0;
+    const ta = c.titleMass[a]!;
+    const tb = c.titleMass[b]!;
+    if (ta > 0 && tb > 0) {
+      let x = 0;
+      for (const t of c.docs[b]!.title) if (this.title[t]) x += idf[t]!;
+      title = x / Math.sqrt(ta * tb);
+    }
+    return this.scorer.combine(a, b, cos, ent, title);
+  }
+}
+
 /** 1 inside the window, then decaying: x0.78 at a week past it, x0.34 at a month, ~x0.04 at a year. */
 export function dateFactor(days: number, window: number): number {
   return days <= window ? 1 : 1 / (1 + (days - window) / 14);
@@ -133,24 +236,26 @@ export function candidatePairs(corpus: Corpus, o: CandidateOptions): Float64Arra
   const pairs = new PairSet();
   // 1. LSH over b-bit MinHash bands.
   const rows = Math.max(1, o.lshRows);
+  if (n > 2097152) throw new RangeError(`clusterArticles handles at most 2^21 articles per batch (got ${n})`);
+  const packed = new Float64Array(n);
   for (let band = 0; band < o.lshBands; band++) {
-    const keys = new Uint32Array(n);
-    const order: number[] = [];
+    // (bucket key, doc) packed in one double: a native numeric sort groups buckets, docs ascending.
+    let m = 0;
     for (let d = 0; d < n; d++) {
       const mh = corpus.docs[d]!.minhash;
       if (corpus.docs[d]!.ids.length === 0 || mh.length < (band + 1) * rows) continue;
       let h = fmix32(band + 0x1234567);
       for (let r = 0; r < rows; r++) h = fmix32(h ^ mh[band * rows + r]!);
-      keys[d] = h;
-      order.push(d);
+      packed[m++] = h * 2097152 + d;
     }
-    order.sort((x, y) => keys[x]! - keys[y]! || x - y);
-    for (let s = 0; s < order.length; ) {
+    const order = packed.subarray(0, m).sort();
+    for (let s = 0; s < m; ) {
+      const k = Math.floor(order[s]! / 2097152);
       let e = s + 1;
-      while (e < order.length && keys[order[e]!] === keys[order[s]!]) e++;
+      while (e < m && Math.floor(order[e]! / 2097152) === k) e++;
       // Huge buckets are boilerplate collisions; cap the pairs taken from one bucket.
       const end = Math.min(e, s + 200);
-      for (let x = s; x < end; x++) for (let y = x + 1; y < end; y++) pairs.add(order[x]!, order[y]!);
+      for (let x = s; x < end; x++) for (let y = x + 1; y < end; y++) pairs.add(order[x]! % 2097152, order[y]! % 2097152);
       s = e;
     }
   }
@@ -160,10 +265,11 @@ export function candidatePairs(corpus: Corpus, o: CandidateOptions): Float64Arra
   for (let d = 0; d < n; d++) {
     const ids = corpus.vecIds[d]!;
     const w = corpus.vecW[d]!;
+    // Heaviest first (weight quantised to 2^-20, ties by term id), via one native numeric sort.
     const cand: number[] = [];
-    for (let i = 0; i < ids.length; i++) if (df[ids[i]!]! >= 2) cand.push(i);
-    cand.sort((x, y) => w[y]! - w[x]! || ids[x]! - ids[y]!);
-    const chosen = cand.slice(0, o.rareTerms).map((i) => ids[i]!);
+    for (let i = 0; i < ids.length; i++) if (df[ids[i]!]! >= 2) cand.push(Math.round((1 - w[i]!) * 1048576) * 16777216 + ids[i]!);
+    const sortedCand = Float64Array.from(cand).sort();
+    const chosen = Array.from(sortedCand.subarray(0, o.rareTerms), (x) => x % 16777216);
     chosen.sort((x, y) => df[x]! - df[y]! || x - y);
     top.push(Int32Array.from(chosen));
   }
@@ -198,18 +304,24 @@ export function candidatePairs(corpus: Corpus, o: CandidateOptions): Float64Arra
   return pairs.sorted();
 }
 
-/** Set of unordered index pairs, packed as a * 2^26 + b in doubles. */
+/** Unordered index pairs, packed as a * 2^26 + b in a growable Float64Array; sorted and deduped at the end. */
 class PairSet {
-  private set = new Set<number>();
+  private buf = new Float64Array(1 << 16);
+  private len = 0;
   add(a: number, b: number): void {
     if (a === b) return;
-    const [x, y] = a < b ? [a, b] : [b, a];
-    this.set.add(x * 67108864 + y);
+    if (this.len === this.buf.length) {
+      const next = new Float64Array(this.buf.length * 2);
+      next.set(this.buf);
+      this.buf = next;
+    }
+    this.buf[this.len++] = a < b ? a * 67108864 + b : b * 67108864 + a;
   }
   sorted(): Float64Array {
-    const out = Float64Array.from(this.set);
-    out.sort();
-    return out;
+    const v = this.buf.subarray(0, this.len).sort();
+    let k = 0;
+    for (let i = 0; i < v.length; i++) if (i === 0 || v[i] !== v[i - 1]) v[k++] = v[i]!;
+    return v.slice(0, k);
   }
 }
 
