@@ -72,7 +72,7 @@ export const defaultClusterOptions: ClusterOptions = {
   lshRows: 4,
   rareTerms: 30,
   rareShared: 3,
-  postingBudget: 500,
+  postingBudget: 2500,
 };
 
 export interface CopyGroup {
