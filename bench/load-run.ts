@@ -100,6 +100,7 @@ export async function runLoad(options: { files: number; concurrency: number; sou
     directory,
     concurrency: 8,
     batchWindowMs: 1000,
+    onError: (handler, e) => log(`  ${handler} failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} ${JSON.stringify((e as { $metadata?: unknown }).$metadata ?? {})}`),
     onIngest: (r) => {
       const t = putAt.get(r.key);
       if (t !== undefined && (r.status === 'ingested' || r.status === 'rejected')) latencies.push(performance.now() - t);

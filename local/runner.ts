@@ -15,6 +15,8 @@ export interface LocalRunnerOptions {
   batchWindowMs?: number;
   /** Ingest invocations in flight, as Lambda would run them concurrently. */
   concurrency?: number;
+  /** Retries of a failed invocation before it counts as failed (Lambda's async default is 2). */
+  retries?: number;
   triggers?: readonly Trigger[];
   onIngest?: (result: IngestResult) => void;
   onError?: (handler: string, error: unknown) => void;
@@ -56,6 +58,7 @@ export class LocalRunner {
   private readonly triggers: readonly Trigger[];
   private readonly batchWindowMs: number;
   private readonly concurrency: number;
+  private readonly retries: number;
   private inFlight = 0;
   private readonly waiting: Array<() => void> = [];
   private readonly queues = new Map<string, { records: SQSRecord[]; timer: NodeJS.Timeout | null; running: Promise<void> | null }>();
@@ -68,6 +71,7 @@ export class LocalRunner {
     this.triggers = options.triggers ?? declaredTriggers;
     this.batchWindowMs = options.batchWindowMs ?? 250;
     this.concurrency = options.concurrency ?? 4;
+    this.retries = options.retries ?? 2;
   }
 
   /** Feed one notification from the embedded S3 (subscribe with `s3.onEvent(e => runner.dispatch(e))`). */
@@ -130,16 +134,29 @@ export class LocalRunner {
     this.options.onError?.(handler, error);
   }
 
+  /**
+   * As Lambda does: an asynchronous invocation that throws is retried twice, and a queue batch is
+   * received again, before the failure is final (the dead-letter queue in AWS, `errors` here).
+   */
+  private async withRetries(handler: string, run: () => Promise<void>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await run();
+      } catch (e) {
+        if (attempt >= this.retries) return this.fail(handler, e);
+        await new Promise((r) => setTimeout(r, 100 * 4 ** attempt));
+      }
+    }
+  }
+
   private async invokeDirect(trigger: Trigger, record: S3EventRecord): Promise<void> {
     if (trigger.handler !== 'ingest') throw new Error(`no local direct invocation for ${trigger.handler}`);
-    await this.slot(async () => {
-      try {
+    await this.slot(() =>
+      this.withRetries(trigger.handler, async () => {
         const { results } = await this.handlers.ingest({ Records: [record] });
         for (const r of results) this.options.onIngest?.(r);
-      } catch (e) {
-        this.fail(trigger.handler, e);
-      }
-    });
+      }),
+    );
   }
 
   private enqueue(trigger: Trigger, record: S3EventRecord): void {
@@ -166,9 +183,9 @@ export class LocalRunner {
     q.running = (async () => {
       try {
         if (name !== 'digest') throw new Error(`no local queue consumer for ${name}`);
-        await this.handlers.digest({ Records: batch });
-      } catch (e) {
-        this.fail(name, e);
+        await this.withRetries(name, async () => {
+          await this.handlers.digest({ Records: batch });
+        });
       } finally {
         q.running = null;
       }

@@ -2,7 +2,7 @@
 import {
   DeleteObjectCommand,
   GetObjectCommand,
-  ListObjectsV2Command,
+  ListObjectsCommand,
   NoSuchKey,
   PutObjectCommand,
   S3Client,
@@ -83,16 +83,22 @@ export class S3ObjectStore implements ObjectStore {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 
+  /**
+   * Pages with ListObjects (v1) and the last key as marker. One code path for AWS and the embedded S3:
+   * s3rver builds v2 continuation tokens with DES, which OpenSSL 3 refuses, so v2 fails there past 1,000 keys.
+   */
   async *list(prefix: string): AsyncIterable<ListedObject> {
-    let token: string | undefined;
-    do {
-      const res = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
-      );
+    let marker: string | undefined;
+    for (;;) {
+      const res = await this.client.send(new ListObjectsCommand({ Bucket: this.bucket, Prefix: prefix, Marker: marker }));
+      let last: string | undefined;
       for (const o of res.Contents ?? []) {
-        if (o.Key) yield { key: o.Key, size: o.Size ?? 0 };
+        if (!o.Key) continue;
+        last = o.Key;
+        yield { key: o.Key, size: o.Size ?? 0 };
       }
-      token = res.IsTruncated ? res.NextContinuationToken : undefined;
-    } while (token);
+      if (!res.IsTruncated || !last) return;
+      marker = res.NextMarker ?? last;
+    }
   }
 }
