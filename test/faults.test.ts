@@ -1,5 +1,13 @@
 // Store faults through a failing proxy in front of the embedded S3, overwrites, and hostile keys.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeEventKey } from '../functions/core/keys.ts';
+import { createDigestHandler } from '../functions/digest/handler.ts';
+import { createRuntime, lazy } from '../functions/runtime.ts';
+import { startLocalPipeline } from '../local/pipeline.ts';
 import { S3ObjectStore, createS3Client } from '../functions/adapters/s3-store.ts';
 import { loadConfig } from '../functions/config.ts';
 import { derivedKey, safeKeyPath } from '../functions/core/keys.ts';
@@ -119,5 +127,59 @@ describe('hostile keys', () => {
     }
     // Canonically equal names map to the same derived key.
     expect(safeKeyPath('inbox/e\u0301.txt')).toBe(safeKeyPath('inbox/\u00e9.txt'));
+  });
+});
+
+describe('the embedded S3 stopped in the middle of a run', () => {
+  it('converges to the state of a clean run once restarted and the events are replayed', async () => {
+    const seeds = seedFiles();
+    const handlersFor = (env: NodeJS.ProcessEnv) => {
+      const rt = lazy(() => createRuntime(env));
+      return { ingest: createIngestHandler(rt, () => inlineParseRunner), digest: createDigestHandler(rt) };
+    };
+    const storyShape = async (p: Awaited<ReturnType<typeof startLocalPipeline>>) => {
+      const ids: string[] = [];
+      for await (const o of p.store.list('articles/')) ids.push(o.key);
+      const records = await Promise.all(ids.map(async (k) => ArticleRecordSchema.parse(JSON.parse(new TextDecoder().decode((await p.store.get(k))!.body)))));
+      const latest = JSON.parse(new TextDecoder().decode((await p.store.get('digests/latest/digest.json'))!.body)) as {
+        stories: Array<{ entries: Array<{ id: string; copies: Array<{ articleId: string }> }> }>;
+      };
+      return {
+        articles: records.map((r) => `${r.id} ${r.source.key}`).sort(),
+        stories: latest.stories.map((s) => s.entries.map((e) => [e.id, ...e.copies.map((c) => c.articleId)].join('+')).sort()),
+      };
+    };
+    const sqs = { Records: [{ messageId: 'm', body: '{}' }] } as never;
+    const dirs = [mkdtempSync(path.join(tmpdir(), 'nd-kill-')), mkdtempSync(path.join(tmpdir(), 'nd-clean-'))];
+    try {
+      // Interrupted run: two files ingested, the server stopped while the third is being ingested.
+      const first = await startLocalPipeline({ directory: dirs[0]!, manualEvents: true });
+      for (const s of seeds) await first.s3.client.send(new PutObjectCommand({ Bucket: first.bucket, Key: `inbox/${s.name}`, Body: s.body }));
+      const events = first.events.filter((e) => e.Records[0]!.s3.object.key.startsWith('inbox/'));
+      const aws = (e: (typeof events)[number]) => ({ Records: e.Records.map((r) => ({ ...r, s3: { ...r.s3, object: { ...r.s3.object, key: encodeEventKey(r.s3.object.key) } } })) });
+      const h1 = handlersFor(first.env);
+      for (const e of events.slice(0, 2)) await h1.ingest(aws(e));
+      const interrupted = h1.ingest(aws(events[2]!)).catch((e: unknown) => e);
+      await first.close();
+      await interrupted;
+
+      // Restarted on the same storage: replaying every event (Lambda's retries) finishes the job.
+      const second = await startLocalPipeline({ directory: dirs[0]!, reset: false, manualEvents: true });
+      const h2 = handlersFor(second.env);
+      for (const e of events) await h2.ingest(aws(e));
+      await h2.digest(sqs);
+
+      const clean = await startLocalPipeline({ directory: dirs[1]!, manualEvents: true });
+      for (const s of seeds) await clean.s3.client.send(new PutObjectCommand({ Bucket: clean.bucket, Key: `inbox/${s.name}`, Body: s.body }));
+      const h3 = handlersFor(clean.env);
+      for (const e of clean.events.filter((x) => x.Records[0]!.s3.object.key.startsWith('inbox/'))) await h3.ingest(aws(e));
+      await h3.digest(sqs);
+
+      expect(await storyShape(second)).toEqual(await storyShape(clean));
+      await second.close();
+      await clean.close();
+    } finally {
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    }
   });
 });
