@@ -173,6 +173,8 @@ const REF = new Date(Date.UTC(2000, 0, 1));
 /** First fully specified (day, month and year written out) date in free text, or null. */
 export function freeTextDate(text: string): string | null {
   const sample = text.slice(0, 400);
+  // Only a written-out year is accepted below: without four such digits chrono (costly) cannot succeed.
+  if (!/(?:1[89]|2[01])\d\d/.test(sample)) return null;
   let results: chrono.ParsedResult[];
   try {
     results = chrono.parse(sample, REF);
