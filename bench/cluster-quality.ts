@@ -170,7 +170,10 @@ async function main(): Promise<void> {
       opts[k!] = Number(v);
     } else if (!args[i]!.startsWith('--')) dirs.push(resolve(args[i]!));
   }
-  if (dirs.length === 0) dirs.push('/work/shared/eval/seeds', '/work/shared/eval/ecb-dev');
+  if (dirs.length === 0) {
+    const evalDir = join(import.meta.dirname, '..', '..', 'shared', 'eval');
+    dirs.push(join(evalDir, 'seeds'), join(evalDir, 'ecb-dev'));
+  }
   for (const d of dirs) await runSuite(d, opts as Partial<ClusterOptions>, showErrors);
 }
 

@@ -11,7 +11,7 @@ import { clusterArticles } from '../functions/core/cluster.ts';
 import { buildCorpus } from '../functions/core/similarity/index.ts';
 import { PairScorer } from '../functions/core/similarity/pairs.ts';
 import { defaultClusterOptions } from '../functions/core/cluster.ts';
-import { type CorpusArticle, loadOrGenerate, mulberry32 } from './corpus.ts';
+import { type CorpusArticle, defaultSource, loadOrGenerate, mulberry32 } from './corpus.ts';
 
 const args = process.argv.slice(2);
 const get = (k: string, d: string): string => {
@@ -21,7 +21,7 @@ const get = (k: string, d: string): string => {
 const sizes = get('--sizes', '10000,30000,100000').split(',').map(Number);
 const seed = Number(get('--seed', '1'));
 const brute = Number(get('--brute', '10000'));
-const src = get('--source', '/work/shared/eval/ecb-dev/files');
+const src = get('--source', defaultSource);
 
 function pairsOf(groups: string[][]): Set<string> {
   const out = new Set<string>();

@@ -1,6 +1,6 @@
 // Reproducible scale corpus for the clustering benchmarks (seeded PRNG, no Math.random).
 //
-// Real sentences are read at run time from an ECB+ style suite (default /work/shared/eval/ecb-dev/files,
+// Real sentences are read at run time from an ECB+ style suite (default ../shared/eval/ecb-dev/files beside the repo,
 // never copied into the repo) and recombined into synthetic articles grouped in synthetic stories.
 // Each story gets its own invented names (substituted for capitalised words), a pool of story
 // sentences and a date, so same-story articles share names and some facts, like real coverage; other
@@ -14,8 +14,11 @@ import { readFileSync, readdirSync, writeFileSync, existsSync, createWriteStream
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { fingerprintArticle } from '../functions/core/fingerprint.ts';
+import { FINGERPRINT_VERSION, fingerprintArticle } from '../functions/core/fingerprint.ts';
 import type { ClusterItem } from '../functions/core/cluster.ts';
+
+/** The ECB+ style suite beside the repo (never copied into it). */
+export const defaultSource = join(import.meta.dirname, '..', '..', 'shared', 'eval', 'ecb-dev', 'files');
 
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -131,7 +134,7 @@ export function generateCorpus(o: { n: number; seed: number; sourceDir: string; 
 }
 
 export function corpusPath(n: number, seed: number): string {
-  return `/tmp/newsdigest-corpus-${n}-${seed}.jsonl`;
+  return `/tmp/newsdigest-corpus-${n}-${seed}-fp${FINGERPRINT_VERSION}.jsonl`;
 }
 
 /** Load a cached corpus (fingerprints as stored), generating it first when missing. */
@@ -159,7 +162,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   };
   const n = Number(get('--n', '10000'));
   const seed = Number(get('--seed', '1'));
-  const src = get('--source', '/work/shared/eval/ecb-dev/files');
+  const src = get('--source', defaultSource);
   const t0 = performance.now();
   const arts = generateCorpus({ n, seed, sourceDir: src });
   const out = get('--out', corpusPath(n, seed));

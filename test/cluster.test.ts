@@ -1,7 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { FingerprintSchema, fingerprintArticle } from '../functions/core/fingerprint.ts';
+import { FingerprintSchema, decodeFingerprint, fingerprintArticle } from '../functions/core/fingerprint.ts';
+import { stopwordsFor, tokenise } from '../functions/core/similarity/text.ts';
 import { type ClusterItem, clusterArticles } from '../functions/core/cluster.ts';
 
 const SEEDS = new URL('../seeds/', import.meta.url);
@@ -110,6 +111,23 @@ describe('clusterArticles on synthetic cases', () => {
     for (const s of stories) expect(s.copies).toEqual([]);
   });
 
+  it('lets an article left alone by average linkage join the story it is closest to on average', () => {
+    // Three reports of one quake, plus a short follow-up that shares names with only part of them.
+    const r1 = item('Deadly earthquake hits Velmora province', para(QUAKE_A.slice(0, 5)), { key: 'r1' });
+    const r2 = item('Velmora earthquake kills 14', para(QUAKE_A.slice(2, 8)), { key: 'r2' });
+    const r3 = item('Earthquake in Velmora: school dormitory collapses', para([QUAKE_A[0]!, QUAKE_A[2]!, QUAKE_A[3]!, QUAKE_A[6]!]), { key: 'r3' });
+    const late = item('Charity flights leave for the mountains', 'Two charity flights with blankets, tents and water left the capital on Thursday for Velmora, where the earthquake destroyed homes.\n\nVolunteers collected donations at churches, schools and football clubs across the country over the weekend.\n\nOrganisers said more flights would follow next week if the roads stay closed, and Governor Ilse Marrant thanked them from Dastrel.', { key: 'late' });
+    const items = [r1, r2, r3, late, b, other];
+    // A strict story threshold leaves the follow-up out; the leftover pass then brings it in.
+    const alone = clusterArticles(items, { storyThreshold: 0.25, attachThreshold: 1 }).stories;
+    const joined = clusterArticles(items, { storyThreshold: 0.25, attachThreshold: 0.12 }).stories;
+    const storyOf = (ss: typeof joined, id: string): string => ss.find((s) => s.articles.includes(id))!.id;
+    expect(storyOf(alone, late.id)).not.toBe(storyOf(alone, r1.id));
+    expect(storyOf(joined, late.id)).toBe(storyOf(joined, r1.id));
+    expect(storyOf(joined, b.id)).not.toBe(storyOf(joined, r1.id));
+    expect(storyOf(joined, other.id)).not.toBe(storyOf(joined, r1.id));
+  });
+
   it('detects a verbatim copy with different clutter', () => {
     const clutter = item('Deadly earthquake hits Velmora province | Daily Planet', para(['Advertisement', ...QUAKE_A, 'Share this story on Facebook, Twitter and Email', 'Copyright 2025 Daily Planet. All rights reserved.']));
     const { stories } = clusterArticles([a, b, other, clutter]);
@@ -180,6 +198,17 @@ describe('fingerprintArticle', () => {
     expect(FingerprintSchema.parse(fp)).toEqual(fp);
     expect(JSON.stringify(fp).length).toBeLessThan(3500);
     expect(fingerprintArticle({ title: 'A long article', text, language: 'en' })).toEqual(fp);
+  });
+
+  it('keeps numbers whole (decimals, thousands) as terms and as name-like features', () => {
+    const toks = tokenise('A magnitude 6.1 quake left 2,116 people homeless in 2013, not 7 or 6.4.', stopwordsFor('en'));
+    const terms = toks.map((t) => t.term);
+    expect(terms).toEqual(expect.arrayContaining(['6.1', '2116', '2013', '6.4']));
+    expect(terms).not.toContain('7');
+    expect(toks.filter((t) => t.number).map((t) => t.term)).toEqual(['6.1', '2116', '2013', '6.4']);
+    const a = decodeFingerprint(fingerprintArticle({ title: 'Quake', text: 'A magnitude 6.1 quake struck the coast in 2013 and many houses fell.', language: 'en' }));
+    const b = decodeFingerprint(fingerprintArticle({ title: 'Quake', text: 'A magnitude quake struck the coast and many houses fell.', language: 'en' }));
+    expect(a.entities.length).toBe(b.entities.length + 2);
   });
 
   it('tokenises unspaced scripts and unknown languages', () => {

@@ -8,7 +8,8 @@
 //    when their canonical articles are themselves copies (no chaining through a short snippet).
 // 4. Stories: average-linkage agglomeration of copy groups over the sparse similarity graph (absent
 //    pairs count as 0), stopped at `storyThreshold`. Average linkage keeps a topic (two different
-//    earthquakes) from chaining into one story through a single similar pair.
+//    earthquakes) from chaining into one story through a single similar pair. Then an article or copy
+//    group still alone joins the story it is closest to on average if that reaches `attachThreshold`.
 // Everything is ordered by article id first, so the output does not depend on the input order.
 import { type Fingerprint } from './fingerprint.ts';
 import { hex64 } from './similarity/hash.ts';
@@ -40,6 +41,8 @@ export interface ClusterOptions {
   weightCosine: number;
   weightEntities: number;
   weightTitle: number;
+  /** Average similarity to a story at which an article left alone joins it anyway. */
+  attachThreshold: number;
   /** Pairs below this similarity are not kept in the story graph. */
   storyFloor: number;
   /** Publication dates further apart than this reduce story similarity. */
@@ -63,6 +66,7 @@ export const defaultClusterOptions: ClusterOptions = {
   copyGate: 0.4,
   storyThreshold: 0.18,
   storyFloor: 0.05,
+  attachThreshold: 0.1,
   weightCosine: 0.5,
   weightEntities: 0.35,
   weightTitle: 0.15,
@@ -343,6 +347,29 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
     for (const z of zs) {
       const a = nx.get(z)! / (size[x]! * size[z]!);
       if (a >= o.storyThreshold) heap.push(x < z ? [a, x, z, version[x]!, version[z]!] : [a, z, x, version[z]!, version[x]!]);
+    }
+  }
+
+  // Leftovers: a lone unit (one article or one copy group) that average linkage left on its own joins
+  // the story it is most similar to on average, when that is at least `attachThreshold`. Decided
+  // against the stories as they stand (attachments do not attract further attachments).
+  if (o.attachThreshold < o.storyThreshold) {
+    const moves: Array<[number, number, number]> = [];
+    for (let x = 0; x < U; x++) {
+      if (!alive[x] || size[x] !== 1) continue;
+      let best = -1;
+      let bestA = 0;
+      for (const [z, sum] of nbr[x]!) {
+        if (!alive[z] || size[z]! < 2) continue;
+        const a = sum / size[z]!;
+        if (a > bestA || (a === bestA && z < best)) { bestA = a; best = z; }
+      }
+      if (best >= 0 && bestA >= o.attachThreshold) moves.push([x, best, bestA]);
+    }
+    for (const [x, z, a] of moves) {
+      alive[x] = 0;
+      for (const m of members[x]!) { members[z]!.push(m); linkage[m] = a; }
+      members[x] = [];
     }
   }
 

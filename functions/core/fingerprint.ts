@@ -7,7 +7,8 @@ import { decodeU16, decodeU32, decodeVarints, encodeU16, encodeU32, encodeVarint
 import { fmix32, hashString } from './similarity/hash.ts';
 import { splitSentences, stopwordsFor, tokenise } from './similarity/text.ts';
 
-export const FINGERPRINT_VERSION = 1;
+/** 2: numbers (years, counts, magnitudes, with their separators) are terms and name-like features. */
+export const FINGERPRINT_VERSION = 2;
 /** MinHash permutations (b-bit MinHash with b = 16). */
 export const MINHASH_SIZE = 128;
 /** Sentences beyond this many are not fingerprinted (bounds the record for very long texts). */
@@ -85,7 +86,7 @@ export function fingerprintArticle(a: { title: string; text: string; language: s
     for (const t of toks) {
       const h = termHash(t.term);
       hs.push(h);
-      if (t.capital) capital.set(h, (capital.get(h) ?? 0) + 1);
+      if (t.capital || t.number) capital.set(h, (capital.get(h) ?? 0) + 1);
       if (t.lower) lower.add(h);
     }
     sentTerms.push(sortedUnique(hs));

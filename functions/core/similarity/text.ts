@@ -45,7 +45,9 @@ export function stopwordsFor(language: string | null): Set<string> {
 const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
 const NON_BASIC = /[^\u0000-\u0dff]/;
 const ALL_DIGITS = /^\p{N}+$/u;
-const TOKEN = /[\p{L}\p{M}\p{N}]+/gu;
+// A number keeps its decimal/thousands separators ("6.1", "2,116"): magnitudes and counts tell events apart.
+const TOKEN = /\p{N}+(?:[.,]\p{N}+)*(?![\p{L}\p{M}])|[\p{L}\p{M}\p{N}]+/gu;
+const NUMBER = /^\p{N}+(?:[.,]\p{N}+)*$/u;
 const UPPER_START = /^\p{Lu}/u;
 const PREFIX = 6;
 
@@ -56,13 +58,18 @@ export interface Token {
   capital: boolean;
   /** Written in lowercase (evidence that this is not a name). */
   lower: boolean;
+  /** A number of two or more digits (a year, a count, a magnitude). */
+  number: boolean;
 }
 
 /** Normalise a surface token to its term, or null when it is a stopword / noise. */
 export function normaliseToken(raw: string, stop: Set<string>): string | null {
   const low = raw.toLowerCase();
   if (stop.has(low)) return null;
-  if (ALL_DIGITS.test(low)) return low.length >= 2 ? low : null;
+  if (NUMBER.test(low)) {
+    const digits = low.replace(/[.,]/g, '');
+    return digits.length >= 2 ? low.replace(/,(?=\p{N}{3}(?:\D|$))/gu, '') : null;
+  }
   let t = low;
   if (t.length < 2) return null;
   const last2 = t.charCodeAt(t.length - 2);
@@ -84,13 +91,13 @@ export function tokenise(sentence: string, stop: Set<string>): Token[] {
     if (NON_BASIC.test(raw) && UNSPACED.test(raw)) {
       const chars = [...raw.toLowerCase()];
       if (chars.length === 1) continue;
-      for (let i = 0; i + 1 < chars.length; i++) out.push({ term: chars[i]! + chars[i + 1]!, capital: false, lower: false });
+      for (let i = 0; i + 1 < chars.length; i++) out.push({ term: chars[i]! + chars[i + 1]!, capital: false, lower: false, number: false });
       continue;
     }
     const term = normaliseToken(raw, stop);
     if (term === null) continue;
     const upper = UPPER_START.test(raw);
-    out.push({ term, capital: upper && !first, lower: !upper && /\p{Ll}/u.test(raw) });
+    out.push({ term, capital: upper && !first, lower: !upper && /\p{Ll}/u.test(raw), number: NUMBER.test(raw) });
   }
   return out;
 }
