@@ -61,8 +61,12 @@ export class LocalRunner {
   private readonly retries: number;
   private inFlight = 0;
   private readonly waiting: Array<() => void> = [];
-  private readonly queues = new Map<string, { records: SQSRecord[]; timer: NodeJS.Timeout | null; running: Promise<void> | null }>();
+  private readonly queues = new Map<string, { records: SQSRecord[]; timer: NodeJS.Timeout | null; running: Promise<void> | null; firstAt: number }>();
+  /** Direct (ingest) invocations dispatched and not finished, queued for a slot included. */
+  private directInFlight = 0;
   private pending = new Set<Promise<unknown>>();
+  /** Waiters woken whenever a tracked invocation settles. */
+  private readonly changed = new Set<() => void>();
   readonly errors: Array<{ handler: string; error: unknown }> = [];
 
   constructor(private readonly options: LocalRunnerOptions) {
@@ -80,7 +84,10 @@ export class LocalRunner {
       const record = asAwsRecord(raw);
       if (!record.eventName.startsWith('ObjectCreated')) continue;
       for (const trigger of triggersForKey(raw.s3.object.key, this.triggers)) {
-        if (trigger.delivery.kind === 'direct') this.track(this.invokeDirect(trigger, record));
+        if (trigger.delivery.kind === 'direct') {
+          this.directInFlight++;
+          this.track(this.invokeDirect(trigger, record).finally(() => this.directInFlight--));
+        }
         else this.enqueue(trigger, record);
       }
     }
@@ -89,7 +96,8 @@ export class LocalRunner {
   /** Resolves once every triggered invocation, including the ones they triggered in turn, has finished. */
   async idle(): Promise<void> {
     // The embedded S3 emits a notification just after answering the PUT: quiet must last a moment
-    // (two checks 50 ms apart) before the pipeline counts as idle, or a last event slips past.
+    // (50 ms) before the pipeline counts as idle, or a last event slips past. Waits on one change signal,
+    // not on every pending invocation (racing thousands of promises every tick piles up reactions).
     let quietSince: number | null = null;
     for (;;) {
       const timersArmed = [...this.queues.values()].some((q) => q.timer !== null || q.running !== null || q.records.length > 0);
@@ -99,7 +107,15 @@ export class LocalRunner {
       } else {
         quietSince = null;
       }
-      await Promise.race([...this.pending, new Promise((r) => setTimeout(r, 20))]);
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          this.changed.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, 20);
+        this.changed.add(wake);
+      });
     }
   }
 
@@ -115,7 +131,10 @@ export class LocalRunner {
 
   private track(p: Promise<unknown>): void {
     this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
+    void p.finally(() => {
+      this.pending.delete(p);
+      for (const wake of [...this.changed]) wake();
+    });
   }
 
   private async slot<T>(fn: () => Promise<T>): Promise<T> {
@@ -162,15 +181,24 @@ export class LocalRunner {
   private enqueue(trigger: Trigger, record: S3EventRecord): void {
     if (trigger.delivery.kind !== 'queue') return;
     const name = trigger.handler;
-    const q = this.queues.get(name) ?? { records: [], timer: null, running: null };
+    const q = this.queues.get(name) ?? { records: [], timer: null, running: null, firstAt: 0 };
     this.queues.set(name, q);
+    if (q.records.length === 0) q.firstAt = Date.now();
     q.records.push(sqsMessage(record, `${name}-queue`));
     if (q.timer) clearTimeout(q.timer);
+    // The batching window: a quiet moment, and (as with SQS's MaximumBatchingWindow) never longer than the
+    // declared window. While ingest invocations are still running, more messages are on their way: the batch
+    // waits for them (up to the declared window), since every rebuild reads and clusters the whole bucket.
+    const maxWaitMs = trigger.delivery.batchWindowSeconds * 1000;
+    const arm = (delay: number) => {
+      q.timer = setTimeout(() => {
+        q.timer = null;
+        if (this.directInFlight > 0 && Date.now() - q.firstAt < maxWaitMs) return arm(this.batchWindowMs);
+        this.track(this.deliver(name));
+      }, delay);
+    };
     const full = q.records.length >= trigger.delivery.batchSize;
-    q.timer = setTimeout(() => {
-      q.timer = null;
-      this.track(this.deliver(name));
-    }, full ? 0 : this.batchWindowMs);
+    arm(full && this.directInFlight === 0 ? 0 : this.batchWindowMs);
   }
 
   /** One batch at a time per queue, as reserved concurrency 1 does for the digest function. */

@@ -95,7 +95,9 @@ export class S3ObjectStore implements ObjectStore {
       for (const o of res.Contents ?? []) {
         if (!o.Key) continue;
         last = o.Key;
-        yield { key: o.Key, size: o.Size ?? 0 };
+        // The ETag too (a ListedObject may carry more): the digest's warm cache of parsed records checks it.
+        const listed: ListedObject & { etag: string | null } = { key: o.Key, size: o.Size ?? 0, etag: o.ETag ?? null };
+        yield listed;
       }
       if (!res.IsTruncated || !last) return;
       marker = res.NextMarker ?? last;

@@ -55,15 +55,41 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
   return results;
 }
 
+/**
+ * Parsed records by key, with the ETag they were read at: a warm function (module state survives between
+ * invocations) reads only the records that are new or changed since its last rebuild. Per store, so two
+ * buckets never share entries.
+ */
+const recordCache = new WeakMap<ObjectStore, Map<string, { etag: string; record: ArticleRecord }>>();
+
+/** The ETag a listing reported for an object, when the store lists them (S3 does). */
+function listedEtag(o: { key: string }): string | null {
+  const etag = (o as { etag?: unknown }).etag;
+  return typeof etag === 'string' && etag !== '' ? etag : null;
+}
+
 export async function loadArticleRecords(store: ObjectStore, log?: DigestDeps['log']): Promise<ArticleRecord[]> {
-  const keys: string[] = [];
-  for await (const o of store.list(PREFIX.articles)) if (o.key.endsWith('.json')) keys.push(o.key);
-  const loaded = await mapLimit(keys, 16, async (key) => {
+  let cache = recordCache.get(store);
+  if (!cache) recordCache.set(store, (cache = new Map()));
+  const listed: Array<{ key: string; etag: string | null }> = [];
+  for await (const o of store.list(PREFIX.articles)) if (o.key.endsWith('.json')) listed.push({ key: o.key, etag: listedEtag(o) });
+  const seen = new Set(listed.map((o) => o.key));
+  for (const key of cache.keys()) if (!seen.has(key)) cache.delete(key); // deleted records leave the cache
+  const loaded = await mapLimit(listed, 16, async ({ key, etag }) => {
+    const cached = cache.get(key);
+    if (cached && etag !== null && cached.etag === etag) return cached.record;
     const obj = await store.get(key);
-    if (!obj) return null; // deleted since listing (an overwritten source)
+    if (!obj) {
+      cache.delete(key);
+      return null; // deleted since listing (an overwritten source)
+    }
     try {
-      return ArticleRecordSchema.parse(JSON.parse(new TextDecoder().decode(obj.body)));
+      const record = ArticleRecordSchema.parse(JSON.parse(new TextDecoder().decode(obj.body)));
+      if (obj.etag) cache.set(key, { etag: obj.etag, record });
+      else cache.delete(key);
+      return record;
     } catch (e) {
+      cache.delete(key);
       log?.({ level: 'warn', msg: 'skipping invalid article record', key, error: String(e) });
       return null;
     }
