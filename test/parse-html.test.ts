@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
 import { ParsedArticleSchema } from '../functions/core/schema.ts';
 import { ParseError } from '../functions/core/parse/errors.ts';
 import { parseHtml } from '../functions/core/parse/html.ts';
 import { normalizeDate, readJsonLd } from '../functions/core/parse/html/metadata.ts';
 import { stripSiteName } from '../functions/core/parse/html/page.ts';
+import { collapse } from '../functions/core/parse/html/text.ts';
 import { MAX_DEPTH, nestingDepth, prepareHtml } from '../functions/core/parse/html/prepare.ts';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures/html', name), 'utf8');
@@ -93,6 +95,30 @@ describe('parseHtml: hostile input', () => {
     expect(nestingDepth(prepareHtml(deep).html)).toBeLessThanOrEqual(MAX_DEPTH);
     // Pages that leave <p> and <li> open are not "deep".
     expect(nestingDepth('<div>' + '<p>text'.repeat(2000) + '</div>')).toBe(1);
+  });
+
+  it('drops blank gaps next to block tags without fusing words', () => {
+    const { html } = prepareHtml('<div>\n  <h6>By Jane Roe</h6>\n  <p>\n    <em>May 20, 2019</em>\n  </p>\n</div>\n<ul>\n<li><a href="/a">one</a> <a href="/b">two</a></li>\n</ul>');
+    expect(html).not.toMatch(/>\s*\n\s*</);
+    const { document } = parseHTML(html) as unknown as { document: Document };
+    expect(collapse(document.querySelector('div')!.textContent!)).toBe('By Jane Roe May 20, 2019');
+    // Between inline tags the blank is text.
+    expect(collapse(document.querySelector('li')!.textContent!)).toBe('one two');
+  });
+
+  it('keeps blanks inside byline-like elements (Readability measures their raw text)', () => {
+    const raw = '<div class="author-date">\n      <span>By Jane Roe</span>\n      <p>May 20</p>\n    </div>';
+    expect(prepareHtml(raw).html).toBe(raw);
+  });
+
+  it('keeps JSON-LD scripts as written and drops plain link targets', () => {
+    const ld = '{"@type":"NewsArticle","articleBody":"<p class=\\"x\\">A <a href=\\"https://x.example/\\">link</a></p>"}';
+    const { html, jsonLd } = prepareHtml(`<head><script type="application/ld+json">${ld}</script><link rel="canonical" href="https://x.example/a"></head><body><a href="https://x.example/b">b</a><a href="#top">top</a></body>`);
+    expect(jsonLd).toEqual([ld]);
+    expect(html).toContain(ld);
+    expect(html).toContain('href="https://x.example/a"');
+    expect(html).not.toContain('x.example/b');
+    expect(html).toContain('href="#top"');
   });
 
   it('parses truncated HTML', () => {

@@ -1,4 +1,5 @@
 // Page-level metadata: gathered before Readability mutates the DOM, resolved after it ran.
+import { decodeHTML } from 'entities';
 import type { ParsedArticle } from '../../schema.ts';
 import {
   AUTHOR_META, DATE_META, type JsonLdArticle, absoluteUrl, freeTextDate, isUrl, languageCode, metaValues, normalizeDate, readJsonLd,
@@ -129,7 +130,9 @@ const similar = (a: string, b: string) => key(a) === key(b);
 function pickTitle(page: PageMeta, rd: ReadabilityMeta, sites: string[], blocks: Block[]): string {
   const ld = page.jsonLd;
   const og = page.meta.get('og:title') ?? page.meta.get('twitter:title') ?? null;
-  const candidates = [rd.title, ld?.headline, ld?.name, og, page.docTitle].filter((x): x is string => !!x && !!x.trim()).map(collapse);
+  // JSON-LD values (Readability's title may be one) can still hold entities such as `&nbsp;`.
+  const decoded = (t: string | null | undefined) => (t && t.includes('&') ? decodeHTML(t) : t);
+  const candidates = [decoded(rd.title), decoded(ld?.headline), decoded(ld?.name), og, page.docTitle].filter((x): x is string => !!x && !!x.trim()).map(collapse);
   let title = candidates[0] ?? page.h1s[0] ?? blocks[0]?.text.slice(0, 200) ?? 'Untitled';
   title = stripSiteName(title, sites);
   // A heading that is exactly the start of the title before a separator is the headline proper.

@@ -31,7 +31,7 @@ export function prepareHtml(input: string): Prepared {
     return '';
   });
   html = html.replace(DROP, '').replace(START_WITH_ATTRS, slimTag);
-  const scanned = scan(html, MAX_DEPTH);
+  const scanned = scan(html, MAX_DEPTH, true);
   return { html: scanned.out ?? html, jsonLd, elements: scanned.elements };
 }
 
@@ -40,16 +40,23 @@ const KEEP_ATTRS = new Set([
   'class', 'id', 'role', 'itemprop', 'itemtype', 'itemscope', 'href', 'src', 'lang', 'xml:lang', 'content', 'name', 'property',
   'rel', 'datetime', 'type', 'pubdate', 'http-equiv', 'charset', 'hidden', 'aria-hidden', 'aria-modal', 'dir', 'colspan', 'rowspan',
 ]);
-const START_WITH_ATTRS = /<([a-zA-Z][a-zA-Z0-9:-]*)(\s(?:[^>"']|"[^"]*"|'[^']*')*)>/g;
+// Kept scripts (JSON-LD) are passed over whole: their JSON may hold markup that must stay as written.
+const START_WITH_ATTRS = /(<script\b[^>]*>[\s\S]*?<\/script>)|<([a-zA-Z][a-zA-Z0-9:-]*)(\s(?:[^>"']|"[^"]*"|'[^']*')*)>/g;
 const ATTR = /([^\s"'>\/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?/g;
 
-function slimTag(whole: string, name: string, attrs: string): string {
+function slimTag(whole: string, script: string | undefined, name: string, attrs: string): string {
+  if (script) return whole;
   let out = `<${name}`;
   let kept = false;
   ATTR.lastIndex = 0;
   for (let m = ATTR.exec(attrs); m; m = ATTR.exec(attrs)) {
     const a = m[1]!.toLowerCase();
-    if (KEEP_ATTRS.has(a)) {
+    if (a === 'href') {
+      // Only in-page and script links matter (Readability weighs `#` links less and unwraps `javascript:` ones);
+      // the canonical URL is a <link>, whose attributes stay.
+      const v = (m[2] ?? '').replace(/^["']/, '');
+      if (name.toLowerCase() === 'link' || v.startsWith('#') || /^javascript:/i.test(v)) { out += ` ${m[0]}`; kept = true; }
+    } else if (KEEP_ATTRS.has(a)) {
       out += ` ${m[0]}`;
       kept = true;
     } else if (a === 'style' && m[2] && /display\s*:\s*none|visibility\s*:\s*hidden/i.test(m[2])) {
@@ -77,24 +84,72 @@ export function flattenDeepNesting(html: string, limit: number): string {
   return scan(html, limit).out ?? html;
 }
 
-function scan(html: string, limit: number): { max: number; elements: number; out?: string } {
+// Whitespace next to these tags is not rendered text: dropping it saves a text node per gap.
+const BLOCKISH = new Set([
+  'html', 'head', 'body', 'meta', 'link', 'title', 'base', 'script', 'div', 'p', 'ul', 'ol', 'li', 'dl', 'dt', 'dd', 'section', 'article',
+  'main', 'header', 'footer', 'nav', 'aside', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hgroup', 'table', 'thead', 'tbody', 'tfoot', 'tr',
+  'caption', 'colgroup', 'col', 'figure', 'figcaption', 'blockquote', 'form', 'fieldset', 'legend', 'details', 'summary', 'hr', 'address',
+  'center', 'option', 'optgroup', 'select', 'menu', 'dialog', 'picture', 'source',
+]);
+// Readability's byline test (class, id, rel=author, itemprop=author), loosely: any attribute text.
+const BYLINE = /byline|author|dateline|writtenby|p-author/i;
+const BLANK = /^[ \t\n\r\f]+$/;
+
+function scan(html: string, limit: number, dropBlankGaps = false): { max: number; elements: number; out?: string } {
   let elements = 0;
   const stack: Array<{ name: string; dropped: boolean }> = [];
+  // Readability takes an element as the byline only when its raw text (blanks included) is short: gaps inside
+  // byline-like elements stay, so that test sees the same text. Protected while the stack is deeper than `guard`.
+  let guard = Infinity;
   let max = 0;
-  let deep = false;
   const parts: string[] = [];
   let last = 0;
+  let changed = false;
+  // Blank gaps between tags: one next to a block-like tag is dropped (saving a text node). When every gap in
+  // a run of tags went, the text after the run gets a leading space so that words on either side never fuse.
+  let prevEnd = -1;
+  let prevBlock = false;
+  let runDropped = false;
+  let runKept = false;
   TAG.lastIndex = 0;
   for (let m = TAG.exec(html); m; m = TAG.exec(html)) {
     const name = m[2]!.toLowerCase();
+    if (dropBlankGaps) {
+      const block = BLOCKISH.has(name);
+      if (m.index > prevEnd && prevEnd >= 0) {
+        const gap = html.slice(prevEnd, m.index);
+        if (BLANK.test(gap)) {
+          if ((block || prevBlock) && stack.length <= guard) {
+            parts.push(html.slice(last, prevEnd));
+            last = m.index;
+            changed = true;
+            runDropped = true;
+          } else runKept = true;
+        } else {
+          if (runDropped && !runKept && !/^\s/.test(gap)) {
+            parts.push(html.slice(last, prevEnd), ' ');
+            last = prevEnd;
+          }
+          runDropped = runKept = false;
+        }
+      }
+      prevEnd = m.index + m[0].length;
+      prevBlock = block;
+      // Elements left open (p, li…) protect until their parent closes.
+      if (!m[1] && BYLINE.test(m[0])) guard = Math.min(guard, VOID.has(name) || IMPLIED.has(name) || m[3] ? stack.length - 1 : stack.length);
+    }
     if (!m[1]) elements++;
+    if (name === 'script' && !m[1] && !m[3]) {
+      // Raw text (the JSON-LD kept in the page): nothing inside is a tag.
+      const end = html.indexOf('</script', TAG.lastIndex);
+      if (end > 0) TAG.lastIndex = end;
+    }
     if (VOID.has(name) || IMPLIED.has(name) || m[3]) continue;
     let drop = false;
     if (!m[1]) {
       drop = stack.length >= limit;
       stack.push({ name, dropped: drop });
       if (stack.length > max) max = stack.length;
-      if (drop) deep = true;
     } else {
       // Close the nearest open element of that name (and everything left open inside it).
       let i = stack.length - 1;
@@ -102,13 +157,15 @@ function scan(html: string, limit: number): { max: number; elements: number; out
       if (i < 0) continue;
       drop = stack[i]!.dropped;
       stack.length = i;
+      if (i <= guard) guard = Infinity;
     }
     if (drop) {
       parts.push(html.slice(last, m.index));
       last = m.index + m[0].length;
+      changed = true;
     }
   }
-  if (!deep) return { max, elements };
+  if (!changed) return { max, elements };
   parts.push(html.slice(last));
   return { max, elements, out: parts.join('') };
 }
