@@ -71,7 +71,7 @@ export const defaultClusterOptions: ClusterOptions = {
   weightEntities: 0.35,
   weightTitle: 0.15,
   dateWindowDays: 3,
-  storyTerms: 256,
+  storyTerms: 64,
   lshBands: 32,
   lshRows: 4,
   rareTerms: 30,

@@ -195,12 +195,17 @@ export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
   const vecW: Float32Array[] = [];
   const entMass = new Float64Array(n);
   const titleMass = new Float64Array(n);
+  let scratch = new Float32Array(1024);
+  let ids = new Int32Array(1024);
+  let w = new Float32Array(1024);
   for (let d = 0; d < n; d++) {
     const doc = docs[d]!;
     // Merge body and title; a title term counts as one more sentence occurrence.
     const cap = doc.ids.length + doc.title.length;
-    const ids = new Int32Array(cap);
-    const w = new Float32Array(cap);
+    if (ids.length < cap) {
+      ids = new Int32Array(cap * 2);
+      w = new Float32Array(cap * 2);
+    }
     let k = 0;
     let i = 0;
     let j = 0;
@@ -222,9 +227,28 @@ export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
     let vi = ids.subarray(0, k);
     let vw = w.subarray(0, k);
     if (k > maxTerms) {
-      const order = Array.from({ length: k }, (_, x) => x).sort((x, y) => vw[y]! - vw[x]! || vi[x]! - vi[y]!).slice(0, maxTerms).sort((x, y) => x - y);
-      vi = Int32Array.from(order, (x) => vi[x]!);
-      vw = Float32Array.from(order, (x) => vw[x]!);
+      // Heaviest `maxTerms` (ties: smaller id first), kept in id order: find the cut weight with one
+      // native sort of the weights, then keep what is above it and the first ties.
+      if (scratch.length < k) scratch = new Float32Array(k * 2);
+      const ws = scratch.subarray(0, k);
+      ws.set(vw);
+      ws.sort();
+      const cut = ws[k - maxTerms]!;
+      let above = 0;
+      for (let x = 0; x < k; x++) if (vw[x]! > cut) above++;
+      let ties = maxTerms - above;
+      const ki = new Int32Array(maxTerms);
+      const kw = new Float32Array(maxTerms);
+      let y = 0;
+      for (let x = 0; x < k; x++) {
+        const v = vw[x]!;
+        if (v > cut || (v === cut && ties-- > 0)) { ki[y] = vi[x]!; kw[y++] = v; }
+      }
+      vi = ki;
+      vw = kw;
+    } else {
+      vi = vi.slice();
+      vw = vw.slice();
     }
     norm = 0;
     for (let x = 0; x < vw.length; x++) norm += vw[x]! * vw[x]!;

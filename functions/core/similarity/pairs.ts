@@ -261,45 +261,71 @@ export function candidatePairs(corpus: Corpus, o: CandidateOptions): Float64Arra
   }
   // 2. Inverted index over each article's `rareTerms` heaviest TF-IDF terms (df >= 2), scanned rarest first.
   const df = corpus.table.df;
-  const top: Int32Array[] = [];
+  const V = corpus.table.size;
+  // Chosen terms of all articles in one flat array (CSR: article d owns topTerms[topStart[d]..topStart[d+1])).
+  const topStart = new Int32Array(n + 1);
+  let topTerms = new Int32Array(Math.max(16, n * Math.min(o.rareTerms, 64)));
+  let nTop = 0;
+  let keys = new Float64Array(256);
   for (let d = 0; d < n; d++) {
     const ids = corpus.vecIds[d]!;
     const w = corpus.vecW[d]!;
     // Heaviest first (weight quantised to 2^-20, ties by term id), via one native numeric sort.
-    const cand: number[] = [];
-    for (let i = 0; i < ids.length; i++) if (df[ids[i]!]! >= 2) cand.push(Math.round((1 - w[i]!) * 1048576) * 16777216 + ids[i]!);
-    const sortedCand = Float64Array.from(cand).sort();
-    const chosen = Array.from(sortedCand.subarray(0, o.rareTerms), (x) => x % 16777216);
-    chosen.sort((x, y) => df[x]! - df[y]! || x - y);
-    top.push(Int32Array.from(chosen));
-  }
-  const postings = new Map<number, number[]>();
-  for (let d = 0; d < n; d++) {
-    for (const t of top[d]!) {
-      let l = postings.get(t);
-      if (!l) postings.set(t, (l = []));
-      l.push(d);
+    if (ids.length > keys.length) keys = new Float64Array(ids.length * 2);
+    let m = 0;
+    for (let i = 0; i < ids.length; i++) if (df[ids[i]!]! >= 2) keys[m++] = Math.round((1 - w[i]!) * 1048576) * 16777216 + ids[i]!;
+    const sortedCand = keys.subarray(0, m).sort();
+    const k = Math.min(m, o.rareTerms);
+    if (nTop + k > topTerms.length) {
+      const next = new Int32Array(Math.max(topTerms.length * 2, nTop + k));
+      next.set(topTerms.subarray(0, nTop));
+      topTerms = next;
     }
+    // Then rarest first: (df, id) packed in one double, sorted natively.
+    for (let i = 0; i < k; i++) {
+      const t = sortedCand[i]! % 16777216;
+      keys[i] = df[t]! * 16777216 + t;
+    }
+    const byDf = keys.subarray(0, k).sort();
+    for (let i = 0; i < k; i++) topTerms[nTop++] = byDf[i]! % 16777216;
+    topStart[d + 1] = nTop;
   }
+  // Postings (term -> ascending articles), built in one pass into typed arrays.
+  const postStart = new Int32Array(V + 1);
+  for (let i = 0; i < nTop; i++) postStart[topTerms[i]! + 1]!++;
+  for (let t = 0; t < V; t++) postStart[t + 1]! += postStart[t]!;
+  const postDocs = new Int32Array(nTop);
+  const fill = postStart.slice(0, V);
+  for (let d = 0; d < n; d++) for (let i = topStart[d]!; i < topStart[d + 1]!; i++) postDocs[fill[topTerms[i]!]!++] = d;
+  // cursor[t]: where article d sits in t's postings when d is scanned (articles come in ascending order),
+  // so only the later articles e > d are read.
+  const cursor = postStart.slice(0, V);
   const count = new Int32Array(n);
-  const touched: number[] = [];
+  const touched = new Int32Array(n);
   for (let d = 0; d < n; d++) {
     let budget = o.postingBudget;
-    for (const t of top[d]!) {
-      const l = postings.get(t)!;
-      if (l.length > budget) break; // terms are in increasing df order: the rest are longer
-      budget -= l.length;
-      for (const e of l) {
-        if (e <= d) continue;
-        if (count[e] === 0) touched.push(e);
+    let nt = 0;
+    let i = topStart[d]!;
+    const end = topStart[d + 1]!;
+    for (; i < end; i++) {
+      const t = topTerms[i]!;
+      const len = postStart[t + 1]! - postStart[t]!;
+      if (len > budget) break; // terms are in increasing df order: the rest are longer
+      budget -= len;
+      const stop = postStart[t + 1]!;
+      for (let p = ++cursor[t]!; p < stop; p++) {
+        const e = postDocs[p]!;
+        if (count[e] === 0) touched[nt++] = e;
         count[e]!++;
       }
     }
-    for (const e of touched) {
+    // Terms not scanned still move their cursor past d.
+    for (; i < end; i++) cursor[topTerms[i]!]!++;
+    for (let x = 0; x < nt; x++) {
+      const e = touched[x]!;
       if (count[e]! >= o.rareShared) pairs.add(d, e);
       count[e] = 0;
     }
-    touched.length = 0;
   }
   return pairs.sorted();
 }
