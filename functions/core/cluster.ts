@@ -281,40 +281,93 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
   }
   const unitCanon = units.map((u) => canon[uf.find(u[0]!)]!);
 
-  // Story graph between units: similarity of their canonical articles.
-  const unitSim = new Map<number, number>();
+  // Story graph between units: similarity of their canonical articles. Unit pairs are grouped by
+  // their smaller unit in typed arrays (CSR), each pair scored once, at its first edge in edge order.
+  const U = units.length;
+  const uStart = new Int32Array(U + 1);
   for (let k = 0; k < nEdges; k++) {
-    const a = edgeA[k]!;
-    const b = edgeB[k]!;
-    const ua = unitOf[a]!;
-    const ub = unitOf[b]!;
-    if (ua === ub) continue;
-    const uk = key(ua, ub);
-    if (unitSim.has(uk)) continue;
-    const ca = unitCanon[ua]!;
-    const cb = unitCanon[ub]!;
-    unitSim.set(uk, (ca === a && cb === b) || (ca === b && cb === a) ? edgeS[k]! : scorer.storySim(ca, cb));
+    const ua = unitOf[edgeA[k]!]!;
+    const ub = unitOf[edgeB[k]!]!;
+    if (ua !== ub) uStart[(ua < ub ? ua : ub) + 1]!++;
   }
+  for (let u = 0; u < U; u++) uStart[u + 1]! += uStart[u]!;
+  const uFill = uStart.slice(0, U);
+  const pairOther = new Int32Array(uStart[U]!);
+  const pairEdge = new Int32Array(uStart[U]!);
+  for (let k = 0; k < nEdges; k++) {
+    const ua = unitOf[edgeA[k]!]!;
+    const ub = unitOf[edgeB[k]!]!;
+    if (ua === ub) continue;
+    const [lo, hi] = ua < ub ? [ua, ub] : [ub, ua];
+    const p = uFill[lo]!++;
+    pairOther[p] = hi;
+    pairEdge[p] = k;
+  }
+  // Dedupe per unit (first edge wins), then sort each unit's partners ascending.
+  const seen = new Int32Array(U).fill(-1);
+  const simStart = new Int32Array(U + 1);
+  const simOther = new Int32Array(uStart[U]!);
+  const simVal = new Float64Array(uStart[U]!);
+  let nSim = 0;
+  let order = new Float64Array(64);
+  for (let u = 0; u < U; u++) {
+    simStart[u] = nSim;
+    let m = 0;
+    for (let p = uStart[u]!; p < uStart[u + 1]!; p++) {
+      const v = pairOther[p]!;
+      if (seen[v] === u) continue;
+      seen[v] = u;
+      if (m === order.length) { const next = new Float64Array(m * 2); next.set(order); order = next; }
+      order[m++] = v * 67108864 + p; // partner, then position: a native sort orders partners
+    }
+    const sortedP = order.subarray(0, m).sort();
+    const ca = unitCanon[u]!;
+    for (let i = 0; i < m; i++) {
+      const v = Math.floor(sortedP[i]! / 67108864);
+      const k = pairEdge[sortedP[i]! - v * 67108864]!;
+      const a = edgeA[k]!;
+      const b = edgeB[k]!;
+      const cb = unitCanon[v]!;
+      simOther[nSim] = v;
+      simVal[nSim++] = (ca === a && cb === b) || (ca === b && cb === a) ? edgeS[k]! : scorer.storySim(ca, cb);
+    }
+  }
+  simStart[U] = nSim;
+  /** Similarity of two units' canonicals, when they share an edge (binary search in the smaller's row). */
+  const unitSimOf = (x: number, y: number): number | undefined => {
+    const [u, v] = x < y ? [x, y] : [y, x];
+    let lo = simStart[u]!;
+    let hi = simStart[u + 1]! - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const w = simOther[mid]!;
+      if (w === v) return simVal[mid]!;
+      if (w < v) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  };
 
   // Average linkage over the sparse graph.
-  const U = units.length;
   const size = new Int32Array(U).fill(1);
   const version = new Int32Array(U);
   const alive = new Uint8Array(U).fill(1);
   const nbr: Array<Map<number, number>> = Array.from({ length: U }, () => new Map());
-  const simKeys = [...unitSim.keys()].sort((x, y) => x - y);
-  for (const k of simKeys) {
-    const [x, y] = unpackPair(k);
-    const s = unitSim.get(k)!;
-    if (s < o.storyFloor) continue;
-    nbr[x]!.set(y, s);
-    nbr[y]!.set(x, s);
+  for (let x = 0; x < U; x++) {
+    for (let p = simStart[x]!; p < simStart[x + 1]!; p++) {
+      const s = simVal[p]!;
+      if (s < o.storyFloor) continue;
+      const y = simOther[p]!;
+      nbr[x]!.set(y, s);
+      nbr[y]!.set(x, s);
+    }
   }
   const heap = new LinkHeap();
-  for (const k of simKeys) {
-    const [x, y] = unpackPair(k);
-    const s = nbr[x]!.get(y);
-    if (s !== undefined && s >= o.storyThreshold) heap.push([s, x, y, 0, 0]);
+  for (let x = 0; x < U; x++) {
+    for (let p = simStart[x]!; p < simStart[x + 1]!; p++) {
+      const s = simVal[p]!;
+      if (s >= o.storyFloor && s >= o.storyThreshold) heap.push([s, x, simOther[p]!, 0, 0]);
+    }
   }
   const members: number[][] = Array.from({ length: U }, (_, i) => [i]);
   const linkage = new Float64Array(U);
@@ -426,7 +479,7 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
         let sum = 0;
         for (const v of us) {
           if (v === u) continue;
-          const s = unitSim.get(key(u, v));
+          const s = unitSimOf(u, v);
           if (s === undefined) continue;
           sum += s;
           if (s > bestSim) { bestSim = s; best = v; }

@@ -90,6 +90,12 @@ export function alignSentences(a: Int32Array[], post: Map<number, Int32Array>, b
   return { coverage: bestW / total, matched: matchedW / total, sentences: bestN };
 }
 
+/** A document's sentences in one array: sentence j is terms[starts[j]..starts[j+1]). */
+export interface FlatSentences {
+  terms: Int32Array;
+  starts: Int32Array;
+}
+
 /**
  * Term -> sentence-position postings of one document, scattered into dense arrays indexed by term id
  * (no Map on the hot path). `load` replaces the previous document in O(its size).
@@ -108,36 +114,37 @@ export class DenseSentenceIndex {
     this.head = new Int32Array(vocabulary).fill(-1);
   }
 
-  load(sents: Int32Array[]): this {
+  load(sents: FlatSentences): this {
     for (const t of this.touched) this.head[t] = -1;
     this.touched.length = 0;
-    let occ = 0;
-    for (const s of sents) occ += s.length;
+    const { terms, starts } = sents;
+    const count = starts.length - 1;
+    const occ = terms.length;
     if (occ > this.next.length) {
       this.next = new Int32Array(occ * 2);
       this.pos = new Int32Array(occ * 2);
     }
-    if (sents.length + 1 > this.win.length) {
-      this.win = new Int32Array(sents.length * 2 + 2);
-      this.stamp = new Int32Array(sents.length * 2 + 2);
+    if (count + 1 > this.win.length) {
+      this.win = new Int32Array(count * 2 + 2);
+      this.stamp = new Int32Array(count * 2 + 2);
     }
-    let i = 0;
-    for (let j = 0; j < sents.length; j++) {
-      for (const t of sents[j]!) {
+    for (let j = 0; j < count; j++) {
+      for (let i = starts[j]!; i < starts[j + 1]!; i++) {
+        const t = terms[i]!;
         if (this.head[t] === -1) this.touched.push(t);
         this.pos[i] = j;
         this.next[i] = this.head[t]!;
-        this.head[t] = i++;
+        this.head[t] = i;
       }
     }
-    this.sentences = sents.length;
+    this.sentences = count;
     return this;
   }
 
   /** Same result as alignSentences(a, postings of the loaded document, ...). */
-  align(a: Int32Array[], minShare: number): Alignment {
-    let total = 0;
-    for (const s of a) total += s.length;
+  align(a: FlatSentences, minShare: number): Alignment {
+    const { terms, starts } = a;
+    const total = terms.length;
     if (total === 0 || this.sentences === 0) return { coverage: 0, matched: 0, sentences: 0 };
     const win = this.win;
     const stamp = this.stamp;
@@ -145,9 +152,12 @@ export class DenseSentenceIndex {
     const posList: number[] = [];
     const wts: number[] = [];
     let matchedW = 0;
-    for (const s of a) {
-      if (s.length === 0) continue;
-      for (const t of s) {
+    for (let si = 0; si + 1 < starts.length; si++) {
+      const from = starts[si]!;
+      const len = starts[si + 1]! - from;
+      if (len === 0) continue;
+      for (let ti = from; ti < from + len; ti++) {
+        const t = terms[ti]!;
         // one count per window and term, whatever the term's repetitions
         const tk = ++this.tick;
         for (let i = this.head[t]!; i !== -1; i = this.next[i]!) {
@@ -168,10 +178,10 @@ export class DenseSentenceIndex {
         win[w] = 0;
       }
       touched.length = 0;
-      if (best >= 0 && bestC >= Math.min(2, s.length) && bestC / s.length >= minShare) {
+      if (best >= 0 && bestC >= Math.min(2, len) && bestC / len >= minShare) {
         posList.push(best);
-        wts.push(s.length);
-        matchedW += s.length;
+        wts.push(len);
+        matchedW += len;
       }
     }
     const dp = new Float64Array(posList.length);

@@ -1,9 +1,8 @@
 // Pair features between two fingerprinted articles of a batch, and candidate generation.
-import { decodeSentences } from '../fingerprint.ts';
-import { decodeU32 } from './codec.ts';
+import { fromBase64 } from './codec.ts';
 import { fmix32 } from './hash.ts';
 import { type Corpus, cosine, intersectCount, intersectIdf } from './index.ts';
-import { DenseSentenceIndex } from './align.ts';
+import { DenseSentenceIndex, type FlatSentences } from './align.ts';
 
 export interface CopyScores {
   /** Term containment: shared terms / terms of the shorter article. */
@@ -30,7 +29,8 @@ export interface StoryScores {
 }
 
 export class PairScorer {
-  private sentCache = new Map<number, Int32Array[]>();
+  /** Sentences (dense term ids, flat) of the articles that reached sentence alignment. */
+  private sentCache: Array<FlatSentences | undefined> = [];
   constructor(
     readonly corpus: Corpus,
     private readonly dates: Array<number | null>,
@@ -38,18 +38,39 @@ export class PairScorer {
     private readonly weights: { cosine: number; entities: number; title: number } = { cosine: 0.5, entities: 0.35, title: 0.15 },
   ) {}
 
-  sentences(d: number): Int32Array[] {
-    let s = this.sentCache.get(d);
-    if (s) return s;
-    const fp = this.corpus.fps[d]!;
-    const hashes = decodeU32(fp.terms);
-    const table = this.corpus.table;
-    s = decodeSentences(fp).map((sent) => {
-      const out = new Int32Array(sent.length);
-      for (let i = 0; i < sent.length; i++) out[i] = table.get(hashes[sent[i]!] ?? 0);
-      return out;
-    });
-    this.sentCache.set(d, s);
+  /** Sentences of article d as dense term ids, decoded straight from the varint field. */
+  sentences(d: number): FlatSentences {
+    const cached = this.sentCache[d];
+    if (cached) return cached;
+    const b = fromBase64(this.corpus.fps[d]!.sents);
+    const ids = this.corpus.docs[d]!.ids;
+    // Each sentence's count is followed by that many deltas: at most b.length values in all.
+    const terms = new Int32Array(b.length);
+    const startsTmp: number[] = [0];
+    let p = 0;
+    let k = 0;
+    const next = (): number => {
+      let v = 0;
+      let mul = 1;
+      while (p < b.length) {
+        const x = b[p++]!;
+        v += (x & 0x7f) * mul;
+        if (!(x & 0x80)) break;
+        mul *= 128;
+      }
+      return v;
+    };
+    while (p < b.length) {
+      const n = next();
+      let prev = 0;
+      for (let i = 0; i < n && p < b.length; i++) {
+        prev += next();
+        terms[k++] = ids[prev] ?? 0;
+      }
+      startsTmp.push(k);
+    }
+    const s: FlatSentences = { terms: terms.slice(0, k), starts: Int32Array.from(startsTmp) };
+    this.sentCache[d] = s;
     return s;
   }
 
