@@ -14,7 +14,7 @@
 import { type Fingerprint } from './fingerprint.ts';
 import { hex64 } from './similarity/hash.ts';
 import { buildCorpus } from './similarity/index.ts';
-import { BatchScorer, type CopyScores, PairScorer, type StoryScores, candidatePairs, unpackPair } from './similarity/pairs.ts';
+import { BatchScorer, type CopyScores, PairScorer, type StoryScores, candidatePairs } from './similarity/pairs.ts';
 
 export interface ClusterItem {
   id: string;
@@ -217,7 +217,9 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
   let nEdges = 0;
   const batch = new BatchScorer(scorer, corpus);
   for (let k = 0; k < cands.length; k++) {
-    const [a, b] = unpackPair(cands[k]!);
+    const p = cands[k]!;
+    const a = Math.floor(p / 67108864);
+    const b = p - a * 67108864;
     const sim = batch.sim(a, b);
     // Cheap MinHash estimate of containment first; the exact term overlap only when it may pass.
     if (scorer.containmentEstimate(a, b) >= o.copyGate - 0.1) {

@@ -3,10 +3,12 @@
 import { type Fingerprint, decodeEntities } from '../fingerprint.ts';
 import { decodeU16, decodeU32, fromBase64 } from './codec.ts';
 
-/** Open-addressing map from 32-bit term hash to a dense id. */
+/**
+ * Open-addressing map from 32-bit term hash to a dense id. Key and id sit side by side in one
+ * Int32Array (one cache line per probe instead of two).
+ */
 export class TermTable {
-  private keys: Uint32Array;
-  private vals: Int32Array;
+  private slots: Int32Array;
   private mask: number;
   size = 0;
   df: Int32Array;
@@ -14,28 +16,35 @@ export class TermTable {
   constructor(capacity = 1 << 16) {
     let cap = 1 << 4;
     while (cap < capacity * 2) cap <<= 1;
-    this.keys = new Uint32Array(cap);
-    this.vals = new Int32Array(cap).fill(-1);
+    this.slots = TermTable.empty(cap);
     this.mask = cap - 1;
     this.df = new Int32Array(Math.max(16, capacity));
   }
 
+  private static empty(cap: number): Int32Array {
+    const s = new Int32Array(cap * 2);
+    for (let i = 1; i < s.length; i += 2) s[i] = -1;
+    return s;
+  }
+
   private slot(h: number): number {
+    const k = h | 0;
+    const s = this.slots;
     let i = (Math.imul(h, 0x9e3779b1) >>> 0) & this.mask;
-    while (this.vals[i] !== -1 && this.keys[i] !== h) i = (i + 1) & this.mask;
+    while (s[2 * i + 1] !== -1 && s[2 * i] !== k) i = (i + 1) & this.mask;
     return i;
   }
 
   /** Dense id of a hash, inserting it when new. */
   intern(h: number): number {
     let i = this.slot(h);
-    if (this.vals[i] === -1) {
-      if ((this.size + 1) * 2 > this.keys.length) {
+    if (this.slots[2 * i + 1] === -1) {
+      if ((this.size + 1) * 2 > this.mask + 1) {
         this.grow();
         i = this.slot(h);
       }
-      this.keys[i] = h;
-      this.vals[i] = this.size;
+      this.slots[2 * i] = h | 0;
+      this.slots[2 * i + 1] = this.size;
       if (this.size >= this.df.length) {
         const df = new Int32Array(this.df.length * 2);
         df.set(this.df);
@@ -43,44 +52,45 @@ export class TermTable {
       }
       this.size++;
     }
-    return this.vals[i]!;
+    return this.slots[2 * i + 1]!;
   }
 
   get(h: number): number {
-    return this.vals[this.slot(h)]!;
+    return this.slots[2 * this.slot(h) + 1]!;
   }
 
   /** Renumber ids by ascending key; returns old id -> new id (the table is updated too). */
   rankByKey(): Int32Array {
     const remap = new Int32Array(this.size);
     const SHIFT = 2097152; // 2^21: key * SHIFT + id stays below 2^53
+    const s = this.slots;
+    const cap = this.mask + 1;
     if (this.size <= SHIFT) {
       const pairs = new Float64Array(this.size);
       let k = 0;
-      for (let i = 0; i < this.keys.length; i++) if (this.vals[i] !== -1) pairs[k++] = this.keys[i]! * SHIFT + this.vals[i]!;
+      for (let i = 0; i < cap; i++) if (s[2 * i + 1] !== -1) pairs[k++] = (s[2 * i]! >>> 0) * SHIFT + s[2 * i + 1]!;
       pairs.sort();
       for (let r = 0; r < k; r++) remap[pairs[r]! % SHIFT] = r;
     } else {
-      const slots: number[] = [];
-      for (let i = 0; i < this.keys.length; i++) if (this.vals[i] !== -1) slots.push(i);
-      slots.sort((x, y) => this.keys[x]! - this.keys[y]!);
-      slots.forEach((slot, r) => { remap[this.vals[slot]!] = r; });
+      const used: number[] = [];
+      for (let i = 0; i < cap; i++) if (s[2 * i + 1] !== -1) used.push(i);
+      used.sort((x, y) => (s[2 * x]! >>> 0) - (s[2 * y]! >>> 0));
+      used.forEach((slot, r) => { remap[s[2 * slot + 1]!] = r; });
     }
-    for (let i = 0; i < this.keys.length; i++) if (this.vals[i] !== -1) this.vals[i] = remap[this.vals[i]!]!;
+    for (let i = 0; i < cap; i++) if (s[2 * i + 1] !== -1) s[2 * i + 1] = remap[s[2 * i + 1]!]!;
     return remap;
   }
 
   private grow(): void {
-    const oldK = this.keys;
-    const oldV = this.vals;
-    this.keys = new Uint32Array(oldK.length * 2);
-    this.vals = new Int32Array(oldK.length * 2).fill(-1);
-    this.mask = this.keys.length - 1;
-    for (let i = 0; i < oldK.length; i++) {
-      if (oldV[i] === -1) continue;
-      const s = this.slot(oldK[i]!);
-      this.keys[s] = oldK[i]!;
-      this.vals[s] = oldV[i]!;
+    const old = this.slots;
+    const cap = (this.mask + 1) * 2;
+    this.slots = TermTable.empty(cap);
+    this.mask = cap - 1;
+    for (let i = 0; i < old.length; i += 2) {
+      if (old[i + 1] === -1) continue;
+      const j = this.slot(old[i]! >>> 0);
+      this.slots[2 * j] = old[i]!;
+      this.slots[2 * j + 1] = old[i + 1]!;
     }
   }
 }
@@ -150,7 +160,7 @@ function sentenceFrequencies(sents: string, nTerms: number): Uint16Array {
 export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
   const n = fps.length;
   // Vocabulary grows sublinearly; start small (cache-friendly) and let the table grow.
-  const table = new TermTable(Math.min(1 << 20, Math.max(1 << 12, n * 8)));
+  const table = new TermTable(Math.min(1 << 18, Math.max(1 << 12, n * 2)));
   // Pass 1: intern every hash (provisional ids in first-seen order).
   const bodyIds: Int32Array[] = [];
   const titleIds: Int32Array[] = [];
