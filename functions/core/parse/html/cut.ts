@@ -7,7 +7,8 @@ import { type AlreadyCut, CLUTTER_ROLES, CLUTTER_TAGS, CLUTTER_WORDS, INLINE, KE
 
 export interface Cut extends AlreadyCut { html: string }
 
-const TAG = /<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)\b((?:[^>"']|"[^"]*"|'[^']*')*?)(\/?)>/g;
+// Attribute text as an unrolled loop (no backtracking alternation); a trailing `/` marks a self-closing tag.
+const TAG = /<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)\b([^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>/g;
 const ATTR = /([^\s"'>\/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr', 'keygen', 'command', 'basefont', 'frame', 'isindex']);
 // Left open by pages (end implied by the next sibling): not tracked as containers.
@@ -23,17 +24,31 @@ const LONG_PARA = 68;
 interface Open { name: string; at: number; text: number; long: number; clutter: boolean; keep: boolean }
 interface Candidate { from: number; to: number; text: number; long: number }
 
-function attrsOf(raw: string): Map<string, string> {
-  const m = new Map<string, string>();
+interface Attrs { cls: string; role: string | null; itemprop: string }
+
+function attrsOf(raw: string): Attrs {
+  let cls: string | null = null, id: string | null = null, role: string | null = null, itemprop: string | null = null;
   ATTR.lastIndex = 0;
   for (let a = ATTR.exec(raw); a; a = ATTR.exec(raw)) {
     const k = a[1]!.toLowerCase();
-    if (!m.has(k)) m.set(k, a[2] ?? a[3] ?? a[4] ?? '');
+    const v = a[2] ?? a[3] ?? a[4] ?? '';
+    if (k === 'class') cls ??= v;
+    else if (k === 'id') id ??= v;
+    else if (k === 'role') role ??= v;
+    else if (k === 'itemprop') itemprop ??= v;
   }
-  return m;
+  return { cls: `${cls ?? ''} ${id ?? ''}`, role, itemprop: itemprop ?? '' };
 }
 
-const nonBlank = (s: string) => s.replace(/\s+/g, '').length;
+/** Non-blank characters of html[from, to) (what `textContent` without whitespace would count). */
+function nonBlank(html: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = html.charCodeAt(i);
+    if (c > 32 || (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12)) n++;
+  }
+  return n;
+}
 
 /** Cuts clutter subtrees out of `html` (already prepared: scripts other than JSON-LD and comments gone). */
 export function cutClutter(html: string): Cut {
@@ -53,7 +68,7 @@ export function cutClutter(html: string): Cut {
   };
   TAG.lastIndex = 0;
   for (let m = TAG.exec(html); m; m = TAG.exec(html)) {
-    if (m.index > prevEnd) text += nonBlank(html.slice(prevEnd, m.index));
+    if (m.index > prevEnd) text += nonBlank(html, prevEnd, m.index);
     prevEnd = m.index + m[0].length;
     const end = m[1] === '/';
     const name = m[2]!.toLowerCase();
@@ -74,22 +89,23 @@ export function cutClutter(html: string): Cut {
       continue;
     }
     const raw = m[3] ?? '';
-    const attrs = raw.trim() ? attrsOf(raw) : null;
-    const cls = attrs ? `${attrs.get('class') ?? ''} ${attrs.get('id') ?? ''}` : '';
-    const container = name === 'article' || name === 'main' || (attrs?.get('itemprop') ?? '').toLowerCase() === 'articlebody' || (!!attrs && KEEP.test(cls));
+    const selfClosing = raw.endsWith('/');
+    const attrs = raw.length > 1 ? attrsOf(raw) : null;
+    const cls = attrs ? attrs.cls : '';
+    const container = name === 'article' || name === 'main' || (!!attrs && (attrs.itemprop.toLowerCase() === 'articlebody' || KEEP.test(cls)));
     const meta = META_TAGS.has(name) || (!!attrs && META_ATTRS.test(raw));
-    if (name === 'script' && !m[4]) {
+    if (name === 'script' && !selfClosing) {
       // Raw text: nothing inside is a tag.
       const close = html.indexOf('</script', TAG.lastIndex);
       if (close > 0) TAG.lastIndex = prevEnd = close;
     }
-    if (VOID.has(name) || IMPLIED.has(name) || m[4]) {
+    if (VOID.has(name) || IMPLIED.has(name) || selfClosing) {
       if (container || meta) keepOpen();
       continue;
     }
     let clutter = false;
     if (!container) {
-      const role = attrs?.get('role');
+      const role = attrs?.role;
       if (CLUTTER_TAGS.includes(name) || (role && CLUTTER_ROLES.test(role))) clutter = true;
       else if (cls.trim() && !INLINE.has(name.toUpperCase())) {
         const words = cls.toLowerCase().split(/[\s_-]+/).filter(Boolean);
@@ -99,7 +115,7 @@ export function cutClutter(html: string): Cut {
     stack.push({ name, at: m.index, text, long, clutter, keep: false });
     if (container || meta) keepOpen();
   }
-  if (html.length > prevEnd) text += nonBlank(html.slice(prevEnd));
+  if (html.length > prevEnd) text += nonBlank(html, prevEnd, html.length);
   endPara();
   // Outermost first, with precleanDom's size guards: clutter is small next to the article.
   candidates.sort((a, b) => a.from - b.from);

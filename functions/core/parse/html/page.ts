@@ -24,7 +24,7 @@ export interface PageMeta {
 
 export function readPageMeta(doc: Document, jsonLdBlocks: string[]): PageMeta {
   // One walk over the elements instead of several selector queries.
-  const h1El: Element[] = [], timeEls: Element[] = [], authorEls: Element[] = [];
+  const h1El: Element[] = [], timeEls: Element[] = [], authorEls: Element[] = [], dateEls: Element[] = [];
   let canonical: string | null = null;
   if (doc.documentElement) {
     for (const el of elementsOf(doc.documentElement)) {
@@ -32,7 +32,13 @@ export function readPageMeta(doc: Document, jsonLdBlocks: string[]): PageMeta {
       if (tag === 'H1' && h1El.length < 5) h1El.push(el);
       else if (tag === 'TIME' && timeEls.length < 50) timeEls.push(el);
       else if (tag === 'LINK' && !canonical && /(?:^|\s)canonical(?:\s|$)/i.test(el.getAttribute('rel') ?? '')) canonical = el.getAttribute('href');
-      if (authorEls.length < 10 && ((el.getAttribute('itemprop') ?? '').toLowerCase() === 'author' || (tag === 'A' && (el.getAttribute('rel') ?? '').toLowerCase() === 'author'))) authorEls.push(el);
+      const itemprop = el.getAttribute('itemprop') ?? '';
+      if (authorEls.length < 10 && (itemprop.toLowerCase() === 'author' || (tag === 'A' && (el.getAttribute('rel') ?? '').toLowerCase() === 'author'))) authorEls.push(el);
+      // Elements that may hold a date line: [itemprop=datePublished], [class*=publish|date|time], [id*=date].
+      if (dateEls.length < 30) {
+        const cls = el.getAttribute('class');
+        if (itemprop === 'datePublished' || (cls && (cls.includes('publish') || cls.includes('date') || cls.includes('time'))) || el.getAttribute('id')?.includes('date')) dateEls.push(el);
+      }
     }
   }
   const h1s = h1El.map((h) => collapse(h.textContent ?? '')).filter(Boolean);
@@ -44,7 +50,7 @@ export function readPageMeta(doc: Document, jsonLdBlocks: string[]): PageMeta {
   // Free-text date lines are costly to find and parse: only when no structured date exists.
   let textDate: string | null = null;
   if (!structuredDate(jsonLd, meta, times)) {
-    for (const el of Array.from(doc.querySelectorAll('[itemprop=datePublished], [class*=publish], [class*=date], [class*=time], [id*=date]')).slice(0, 30)) {
+    for (const el of dateEls) {
       const content = el.getAttribute('content') ?? el.getAttribute('datetime');
       const t = collapse(el.textContent ?? '');
       textDate = normalizeDate(content) ?? (t && t.length < 120 ? freeTextDate(t) : null);

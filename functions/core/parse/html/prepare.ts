@@ -41,7 +41,7 @@ const KEEP_ATTRS = new Set([
   'rel', 'datetime', 'type', 'pubdate', 'http-equiv', 'charset', 'hidden', 'aria-hidden', 'aria-modal', 'dir', 'colspan', 'rowspan',
 ]);
 // Kept scripts (JSON-LD) are passed over whole: their JSON may hold markup that must stay as written.
-const START_WITH_ATTRS = /(<script\b[^>]*>[\s\S]*?<\/script>)|<([a-zA-Z][a-zA-Z0-9:-]*)(\s(?:[^>"']|"[^"]*"|'[^']*')*)>/g;
+const START_WITH_ATTRS = /(<script\b[^>]*>[\s\S]*?<\/script>)|<([a-zA-Z][a-zA-Z0-9:-]*)(\s[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>/g;
 const ATTR = /([^\s"'>\/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?/g;
 
 function slimTag(whole: string, script: string | undefined, name: string, attrs: string): string {
@@ -69,7 +69,8 @@ function slimTag(whole: string, script: string | undefined, name: string, attrs:
   return `${out}${/\/\s*$/.test(attrs) ? ' /' : ''}>`;
 }
 
-const TAG = /<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)\b(?:[^>"']|"[^"]*"|'[^']*')*?(\/?)>/g;
+// Attributes as an unrolled loop (no backtracking alternation); group 3 ends with `/` on a self-closing tag.
+const TAG = /<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)\b([^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>/g;
 
 /** Largest element nesting depth, by a linear scan of the tags (end tags close the nearest match). */
 export function nestingDepth(html: string): number {
@@ -136,15 +137,16 @@ function scan(html: string, limit: number, dropBlankGaps = false): { max: number
       prevEnd = m.index + m[0].length;
       prevBlock = block;
       // Elements left open (p, li…) protect until their parent closes.
-      if (!m[1] && BYLINE.test(m[0])) guard = Math.min(guard, VOID.has(name) || IMPLIED.has(name) || m[3] ? stack.length - 1 : stack.length);
+      if (!m[1] && BYLINE.test(m[0])) guard = Math.min(guard, VOID.has(name) || IMPLIED.has(name) || m[3]!.endsWith('/') ? stack.length - 1 : stack.length);
     }
     if (!m[1]) elements++;
-    if (name === 'script' && !m[1] && !m[3]) {
+    if (name === 'script' && !m[1] && !m[3]!.endsWith('/')) {
       // Raw text (the JSON-LD kept in the page): nothing inside is a tag.
       const end = html.indexOf('</script', TAG.lastIndex);
       if (end > 0) TAG.lastIndex = end;
     }
-    if (VOID.has(name) || IMPLIED.has(name) || m[3]) continue;
+    const selfClosing = m[3]!.endsWith('/');
+    if (VOID.has(name) || IMPLIED.has(name) || selfClosing) continue;
     let drop = false;
     if (!m[1]) {
       drop = stack.length >= limit;
