@@ -112,13 +112,14 @@ describe('parseHtml: hostile input', () => {
     expect(prepareHtml(raw).html).toBe(raw);
   });
 
-  it('keeps JSON-LD scripts as written and drops plain link targets', () => {
+  it('keeps JSON-LD scripts as written, drops plain link targets and non-canonical <link>s', () => {
     const ld = '{"@type":"NewsArticle","articleBody":"<p class=\\"x\\">A <a href=\\"https://x.example/\\">link</a></p>"}';
-    const { html, jsonLd } = prepareHtml(`<head><script type="application/ld+json">${ld}</script><link rel="canonical" href="https://x.example/a"></head><body><a href="https://x.example/b">b</a><a href="#top">top</a></body>`);
+    const { html, jsonLd } = prepareHtml(`<head><script type="application/ld+json">${ld}</script><link rel="canonical" href="https://x.example/a"><link rel="stylesheet" href="/site.css"></head><body><a href="https://x.example/b">b</a><a href="#top">top</a></body>`);
     expect(jsonLd).toEqual([ld]);
     expect(html).toContain(ld);
     expect(html).toContain('href="https://x.example/a"');
     expect(html).not.toContain('x.example/b');
+    expect(html).not.toContain('site.css');
     expect(html).toContain('href="#top"');
   });
 

@@ -46,6 +46,8 @@ const ATTR = /([^\s"'>\/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?/g;
 
 function slimTag(whole: string, script: string | undefined, name: string, attrs: string): string {
   if (script) return whole;
+  // Of all <link>s (stylesheets, preloads, icons, alternates…) only the canonical URL is ever read.
+  if (name.length === 4 && name.toLowerCase() === 'link' && !/\bcanonical\b/i.test(attrs)) return '';
   let out = `<${name}`;
   let kept = false;
   ATTR.lastIndex = 0;
