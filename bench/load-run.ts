@@ -71,6 +71,8 @@ export interface LoadReport {
   latencyP50Ms: number;
   latencyP95Ms: number;
   peakRssMb: number;
+  /** CPU time of the whole process (every thread) from the first upload to idle, per file. */
+  cpuMsPerFile: number;
   records: number;
   expectedArticles: number;
   rejected: number;
@@ -86,19 +88,30 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-export async function runLoad(options: { files: number; concurrency: number; sourceDir: string; seed?: number; log?: (s: string) => void }): Promise<LoadReport> {
+export async function runLoad(options: {
+  files: number;
+  concurrency: number;
+  sourceDir: string;
+  seed?: number;
+  /** Ingest worker threads in the local runner (default 2; 0 runs ingest on the embedded S3's thread). */
+  ingestThreads?: number;
+  /** Where the embedded S3 stores the bucket (a fresh folder under it; default: the OS temp folder). */
+  dataDir?: string;
+  log?: (s: string) => void;
+}): Promise<LoadReport> {
   const seed = options.seed ?? 7;
   const log = options.log ?? (() => undefined);
   // About 1.15 articles per file on average (JSON Lines and feeds hold two).
   const articles = generateCorpus({ n: Math.ceil(options.files * 1.15), seed, sourceDir: options.sourceDir, copyRate: 0.1 });
   const files = buildLoadFiles(articles, seed).slice(0, options.files);
-  const directory = mkdtempSync(path.join(tmpdir(), 'newsdigest-load-'));
+  const directory = mkdtempSync(path.join(options.dataDir ?? tmpdir(), 'newsdigest-load-'));
   const putAt = new Map<string, number>();
   const latencies: number[] = [];
   let digestRuns = 0;
   const p = await startLocalPipeline({
     directory,
     concurrency: 8,
+    ingestThreads: options.ingestThreads ?? 2,
     batchWindowMs: 1000,
     onError: (handler, e) => log(`  ${handler} failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} ${JSON.stringify((e as { $metadata?: unknown }).$metadata ?? {})}`),
     onIngest: (r) => {
@@ -112,6 +125,7 @@ export async function runLoad(options: { files: number; concurrency: number; sou
   try {
     log(`uploading ${files.length} files (${options.concurrency} in flight) to ${p.s3.endpoint}`);
     const started = performance.now();
+    const cpuStart = process.cpuUsage();
     let done = 0;
     await mapLimit(files, options.concurrency, async (f) => {
       putAt.set(f.key, performance.now());
@@ -120,6 +134,7 @@ export async function runLoad(options: { files: number; concurrency: number; sou
     });
     await p.runner.idle();
     const wallSeconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
     if (p.runner.errors.length) throw new Error(`handler failed: ${String(p.runner.errors[0]!.error)}`);
 
     // Count check: every file is one or more article records, or one rejection report.
@@ -159,6 +174,7 @@ export async function runLoad(options: { files: number; concurrency: number; sou
       latencyP50Ms: percentile(latencies, 50),
       latencyP95Ms: percentile(latencies, 95),
       peakRssMb: process.resourceUsage().maxRSS / 1024,
+      cpuMsPerFile: (cpu.user + cpu.system) / 1000 / files.length,
       records: records.length,
       expectedArticles: files.reduce((n, f) => n + f.articles, 0),
       rejected,

@@ -1,6 +1,8 @@
 // `npm run bench:load`: 10,000 files through the local pipeline wired as deployed; prints throughput,
 // latency, memory and the count check. Options: --files N --concurrency N --source DIR --seed N
+// --data DIR (where the embedded S3 keeps the bucket; default the OS temp folder) --threads N (ingest worker threads, default 2; 0 = on the embedded S3's thread)
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runLoad } from './load-run.ts';
@@ -12,6 +14,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     source: { type: 'string', default: path.join(root, '..', 'shared', 'eval', 'ecb-dev', 'files') },
     seed: { type: 'string', default: '7' },
+    threads: { type: 'string', default: '2' },
+    data: { type: 'string' },
   },
 });
 // Real sentences to recombine: the ECB+ development set when present, else the seeds.
@@ -21,6 +25,8 @@ const report = await runLoad({
   concurrency: Number(values.concurrency),
   sourceDir,
   seed: Number(values.seed),
+  ingestThreads: Number(values.threads),
+  ...(values.data ? { dataDir: values.data } : {}),
   log: (s) => console.error(s),
 });
 const ok = report.lost.length === 0 && report.duplicated.length === 0;
@@ -29,6 +35,7 @@ wall time             ${report.wallSeconds.toFixed(1)} s
 end to end            ${report.ingestPerSecond.toFixed(0)} files/s
 latency put→record    p50 ${report.latencyP50Ms.toFixed(0)} ms, p95 ${report.latencyP95Ms.toFixed(0)} ms
 peak RSS              ${report.peakRssMb.toFixed(0)} MB
+CPU (all threads)     ${report.cpuMsPerFile.toFixed(1)} ms per file (load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores)
 article records       ${report.records} (files hold ${report.expectedArticles}; exact copies share one record)
 rejected              ${report.rejected}
 digest                ${report.storiesInDigest} stories, ${report.articlesInDigest} articles, ${report.digestRuns} rebuilds

@@ -32,6 +32,8 @@ export interface LocalPipelineOptions {
   reset?: boolean;
   batchWindowMs?: number;
   concurrency?: number;
+  /** Ingest on this many worker threads (see LocalRunnerOptions.ingestThreads); each gets one parser thread. */
+  ingestThreads?: number;
   env?: NodeJS.ProcessEnv;
   onIngest?: (result: IngestResult) => void;
   /** Called when a handler invocation fails (also kept in `runner.errors`). */
@@ -47,8 +49,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   await s3.createBucket(bucket);
   const env: NodeJS.ProcessEnv = {
     LOG_LEVEL: 'warn',
-    // The embedded S3 runs on this thread; two parser threads keep both cores busy.
-    PARSE_WORKERS: '2',
+    // The embedded S3 runs on this thread; two parser threads keep both cores busy (one per ingest thread).
+    PARSE_WORKERS: options.ingestThreads ? '1' : '2',
     ...options.env,
     BUCKET: bucket,
     S3_ENDPOINT: s3.endpoint,
@@ -59,6 +61,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     env,
     ...(options.batchWindowMs !== undefined ? { batchWindowMs: options.batchWindowMs } : {}),
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(options.ingestThreads ? { ingestThreads: options.ingestThreads } : {}),
     ...(options.onIngest ? { onIngest: options.onIngest } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
   });
@@ -74,7 +77,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     store: new S3ObjectStore(s3.client, bucket),
     env,
     events,
-    close: () => s3.close(),
+    close: async () => {
+      await runner.close();
+      await s3.close();
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import { encodeEventKey } from '../functions/core/keys.ts';
 import { createDigestHandler } from '../functions/digest/handler.ts';
 import { createIngestHandler } from '../functions/ingest/handler.ts';
 import type { IngestResult } from '../functions/pipeline/ingest.ts';
+import { startIngestThreads, type IngestThreads } from './ingest-threads.ts';
 import { createRuntime, lazy, type Runtime } from '../functions/runtime.ts';
 import { triggers as declaredTriggers, triggersForKey, type Trigger } from '../functions/triggers.ts';
 
@@ -18,6 +19,11 @@ export interface LocalRunnerOptions {
   /** Retries of a failed invocation before it counts as failed (Lambda's async default is 2). */
   retries?: number;
   triggers?: readonly Trigger[];
+  /**
+   * Run ingest invocations on this many worker threads (warm instances with their own S3 client and
+   * parser), beside the embedded S3 instead of on its thread. 0 (default): in this thread.
+   */
+  ingestThreads?: number;
   onIngest?: (result: IngestResult) => void;
   onError?: (handler: string, error: unknown) => void;
 }
@@ -68,10 +74,16 @@ export class LocalRunner {
   /** Waiters woken whenever a tracked invocation settles. */
   private readonly changed = new Set<() => void>();
   readonly errors: Array<{ handler: string; error: unknown }> = [];
+  private readonly threads: IngestThreads | null;
 
   constructor(private readonly options: LocalRunnerOptions) {
     this.runtime = lazy(() => createRuntime(options.env));
-    this.handlers = { ingest: createIngestHandler(this.runtime), digest: createDigestHandler(this.runtime) };
+    const threads = options.ingestThreads ? startIngestThreads(options.ingestThreads, options.env) : null;
+    this.threads = threads;
+    this.handlers = {
+      ingest: threads ? (event) => threads.invoke(event) : createIngestHandler(this.runtime),
+      digest: createDigestHandler(this.runtime),
+    };
     this.triggers = options.triggers ?? declaredTriggers;
     this.batchWindowMs = options.batchWindowMs ?? 250;
     this.concurrency = options.concurrency ?? 4;
@@ -117,6 +129,11 @@ export class LocalRunner {
         this.changed.add(wake);
       });
     }
+  }
+
+  /** Stop the ingest threads, if any. */
+  async close(): Promise<void> {
+    await this.threads?.close();
   }
 
   /** Deliver queued batches now instead of waiting for the window. */

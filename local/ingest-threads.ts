@@ -1,0 +1,104 @@
+// Ingest invocations on worker threads: each thread is one warm "Lambda instance" running the real ingest
+// handler (its own runtime, S3 client and parse worker), so the handlers' request work (SDK signing,
+// XML, JSON) runs beside the embedded S3 instead of on its thread. This module is its own worker script.
+import type { S3Event } from 'aws-lambda';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { IngestResult } from '../functions/pipeline/ingest.ts';
+
+const ROLE = 'newsdigest-ingest-thread';
+
+interface Invocation {
+  id: number;
+  event: S3Event;
+}
+type Reply =
+  | { id: number; ok: true; results: IngestResult[] }
+  | { id: number; ok: false; error: { name: string; message: string; stack?: string; $metadata?: unknown } };
+
+if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) {
+  const { env } = workerData as { env: NodeJS.ProcessEnv };
+  const handler = import('../functions/ingest/handler.ts').then(async ({ createIngestHandler }) => {
+    const { createRuntime, lazy } = await import('../functions/runtime.ts');
+    return createIngestHandler(lazy(() => createRuntime(env)));
+  });
+  parentPort!.on('message', (m: Invocation) => {
+    void handler
+      .then((h) => h(m.event))
+      .then(
+        ({ results }) => parentPort!.postMessage({ id: m.id, ok: true, results } satisfies Reply),
+        (e: unknown) => {
+          const err = e instanceof Error ? e : new Error(String(e));
+          const $metadata = (e as { $metadata?: unknown }).$metadata;
+          parentPort!.postMessage({
+            id: m.id,
+            ok: false,
+            error: { name: err.name, message: err.message, ...(err.stack ? { stack: err.stack } : {}), ...($metadata ? { $metadata } : {}) },
+          } satisfies Reply);
+        },
+      );
+  });
+}
+
+export interface IngestThreads {
+  invoke(event: S3Event): Promise<{ results: IngestResult[] }>;
+  close(): Promise<void>;
+}
+
+/** `threads` warm ingest instances; invocations go to the one with the fewest in flight. */
+export function startIngestThreads(threads: number, env: NodeJS.ProcessEnv): IngestThreads {
+  const self = import.meta.url;
+  const fromSource = self.endsWith('.ts');
+  const tsxApi = () => pathToFileURL(createRequire(self).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const script = fromSource
+    ? `import(${JSON.stringify(tsxApi())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(self)}); });`
+    : new URL(self);
+  const pending = new Map<number, { resolve: (r: { results: IngestResult[] }) => void; reject: (e: Error) => void }>();
+  let nextId = 0;
+  let closing = false;
+  const spawn = (slot: { worker: Worker | null; inFlight: Set<number> }) => {
+    const worker = new Worker(script, { eval: fromSource, workerData: { role: ROLE, env } });
+    worker.unref();
+    slot.worker = worker;
+    worker.on('message', (r: Reply) => {
+      const p = pending.get(r.id);
+      pending.delete(r.id);
+      slot.inFlight.delete(r.id);
+      if (!p) return;
+      if (r.ok) p.resolve({ results: r.results });
+      else p.reject(Object.assign(new Error(r.error.message), r.error));
+    });
+    // A thread that dies fails its invocations (the runner retries them, as Lambda would) and is replaced.
+    worker.once('exit', (code) => {
+      const e = new Error(`ingest thread exited (${code})`);
+      for (const id of slot.inFlight) {
+        pending.get(id)?.reject(e);
+        pending.delete(id);
+      }
+      slot.inFlight.clear();
+      if (!closing) spawn(slot);
+    });
+    worker.on('error', () => undefined); // followed by 'exit'
+  };
+  const pool = Array.from({ length: Math.max(1, threads) }, () => {
+    const slot = { worker: null as Worker | null, inFlight: new Set<number>() };
+    spawn(slot);
+    return slot;
+  });
+  return {
+    invoke(event) {
+      const slot = pool.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a));
+      const id = nextId++;
+      slot.inFlight.add(id);
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        slot.worker!.postMessage({ id, event } satisfies Invocation);
+      });
+    },
+    async close() {
+      closing = true;
+      await Promise.all(pool.map((s) => s.worker?.terminate()));
+    },
+  };
+}
