@@ -1,9 +1,9 @@
 // Copy-pair and story quality of fingerprint + clusterArticles on labelled suites, with the metrics of
-// /work/shared/eval/score.py (dup pair P/R/F1 over transitively closed pairs, story B-cubed P/R/F1).
+// ../shared/eval/score.py (dup pair P/R/F1 over transitively closed pairs, story B-cubed P/R/F1).
 //
 //   npx tsx bench/cluster-quality.ts [suiteDir ...] [--errors] [--opt key=value ...]
 //
-// Default suites: /work/shared/eval/seeds and /work/shared/eval/ecb-dev (read at run time, never copied).
+// Default suites: ../shared/eval/seeds and ../shared/eval/ecb-dev beside the repo (read at run time, never copied).
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
