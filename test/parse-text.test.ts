@@ -160,6 +160,13 @@ describe('parseText on small fixtures', () => {
     expect(a.text).not.toMatch(/Advertisement|Related:|Read more:|Tags:|Share this|Most read|Storm closes|Copyright|Published 3 hours/);
   });
 
+  it('takes a file of one finished sentence as a news brief, title and body at once', () => {
+    const brief = parseText('The parliament election is over in Turkmenistan.\n');
+    expect(brief.title).toBe('The parliament election is over in Turkmenistan.');
+    expect(brief.text).toBe('The parliament election is over in Turkmenistan.');
+    expect(() => parseText('Election over.\n')).toThrow(ParseError); // too short to be news
+  });
+
   it('throws ParseError for a file that is only a headline', () => {
     expect(() => parseText(fixture('title-only.txt'))).toThrow(ParseError);
     expect(() => parseText('')).toThrow(ParseError);

@@ -62,9 +62,10 @@ export function detectLanguage(text: string): string | null {
   return code && code.length === 2 ? code : null;
 }
 
-function finish(article: ParsedArticle, limits: ParseLimits): ParsedArticle {
-  const words = countWordsUpTo(article.text, limits.minWords);
-  if (words < limits.minWords) throw new ParseError(`no article text found (${words} words, need ${limits.minWords})`);
+function finish(article: ParsedArticle, format: ArticleFormat, limits: ParseLimits): ParsedArticle {
+  const min = format === 'html' ? limits.minWords : limits.minWordsStated;
+  const words = countWordsUpTo(article.text, min);
+  if (words < min) throw new ParseError(`no article text found (${words} words, need ${min})`);
   const withLanguage = { ...article, language: article.language ?? detectLanguage(`${article.title}\n${article.text}`) };
   const checked = ParsedArticleSchema.safeParse(withLanguage);
   if (!checked.success) throw new ParseError(`invalid article: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -136,7 +137,7 @@ export function parseFile(name: string, bytes: Uint8Array, limits: ParseLimits =
         return;
       }
       try {
-        outcome.articles.push({ index, format, article: finish(item.article, limits) });
+        outcome.articles.push({ index, format, article: finish(item.article, format, limits) });
       } catch (e) {
         outcome.errors.push({ error: describeFailure(e), index, ...at });
       }

@@ -10,8 +10,13 @@ export const ParseLimitsSchema = z.object({
   maxArticlesPerFile: z.number().int().positive().default(5000),
   /** Longest line a plain-text file may have: a text without line breaks is not an article (and would be slow). */
   maxLineChars: z.number().int().positive().default(1_000_000),
-  /** Fewest words for a body to count as an article. */
+  /**
+   * Fewest words for text extracted from a web page to count as an article: extraction can pick up a
+   * page's furniture ("Page not found. Back to home."), so the bar is higher there.
+   */
   minWords: z.number().int().nonnegative().default(20),
+  /** Fewest words where the file states its body (plain text, JSON, feeds): a one-sentence brief is news. */
+  minWordsStated: z.number().int().nonnegative().default(6),
 });
 export type ParseLimits = z.infer<typeof ParseLimitsSchema>;
 export const defaultParseLimits: ParseLimits = ParseLimitsSchema.parse({});

@@ -23,6 +23,8 @@ const Rank = { SourceCredit: 1, SignOff: 2, Copyright: 3, Wire: 4, SourceLabel: 
 
 /** A title line made only of a full sentence this long is the article's first sentence, kept in the body too. */
 const LEDE_TITLE_WORDS = 20;
+/** A file that is one finished sentence of at least this many words is a news brief: title and body at once. */
+const BRIEF_WORDS = 6;
 /** Lines after the title (and before the end) where bylines and sign-offs are looked for. */
 const HEAD_ZONE = 6;
 const TAIL_ZONE = 4;
@@ -291,7 +293,10 @@ export function parseText(input: string): ParsedArticle {
 
   // 7. A "headline" that is a whole long sentence is the article's first sentence (corpus style, or a
   // lede-only item): it stays in the body too. Without any other body, length alone tells it from a headline.
-  const ledeTitle = wordCount(title) >= LEDE_TITLE_WORDS && (isTerminated(title) || body.length === 0);
+  const words = wordCount(title);
+  const ledeTitle =
+    (words >= LEDE_TITLE_WORDS && (isTerminated(title) || body.length === 0)) ||
+    (body.length === 0 && isTerminated(title) && words >= BRIEF_WORDS);
   if (ledeTitle && !body.some((p) => compareKey(p).startsWith(titleKey))) body.unshift(title);
   if (body.length === 0) throw new ParseError('no article body found');
 
