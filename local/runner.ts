@@ -206,16 +206,16 @@ export class LocalRunner {
     // The batching window: a quiet moment, and (as with SQS's MaximumBatchingWindow) never longer than the
     // declared window. While ingest invocations are still running, more messages are on their way: the batch
     // waits for them (up to the declared window), since every rebuild reads and clusters the whole bucket.
-    const maxWaitMs = trigger.delivery.batchWindowSeconds * 1000;
+    const deadline = q.firstAt + trigger.delivery.batchWindowSeconds * 1000;
     const arm = (delay: number) => {
       q.timer = setTimeout(() => {
         q.timer = null;
-        if (this.directInFlight > 0 && Date.now() - q.firstAt < maxWaitMs) return arm(this.batchWindowMs);
+        if (this.directInFlight > 0 && Date.now() < deadline) return arm(Math.min(this.batchWindowMs, deadline - Date.now()));
         this.track(this.deliver(name));
-      }, delay);
+      }, Math.max(0, delay));
     };
     const full = q.records.length >= trigger.delivery.batchSize;
-    arm(full && this.directInFlight === 0 ? 0 : this.batchWindowMs);
+    arm(full && this.directInFlight === 0 ? 0 : Math.min(this.batchWindowMs, deadline - Date.now()));
   }
 
   /** One batch at a time per queue, as reserved concurrency 1 does for the digest function. */
