@@ -2,10 +2,11 @@
 // 50-story edition (Gmail clips HTML over 102 KB). Prints figures; `--json` prints them as one JSON line.
 //   npx tsx bench/render.ts [--json]
 import { performance } from 'node:perf_hooks';
-import { EditionSchema, type Edition } from '../functions/core/edition.ts';
+import type { Edition } from '../functions/core/edition.ts';
 import { composeEditionMessage } from '../functions/core/email.ts';
 import { createArchiveRenderer, createRenderer, DEFAULT_MAX_EMAIL_BYTES } from '../functions/core/render.ts';
 import { loadTemplates } from '../functions/templates.ts';
+import { editionOf } from '../test/edition-fixture.ts';
 
 const GMAIL_CLIP_BYTES = 102 * 1024;
 
@@ -40,18 +41,7 @@ function syntheticEdition(stories: number): Edition {
       articleCount: entries.length + entries.reduce((n, e) => n + e.copies.length, 0),
     };
   });
-  const articles = list.reduce((n, s) => n + s.articleCount, 0);
-  const entries = list.reduce((n, s) => n + s.entries.length, 0);
-  return EditionSchema.parse({
-    schema: 'newsdigest.edition/1',
-    edition: '2026-11-22',
-    title: 'News digest',
-    updatedAt: '2026-11-22T06:00:00.000Z',
-    window: { from: '2026-11-21T00:00:00.000Z', to: '2026-11-23T00:00:00.000Z' },
-    language: 'en',
-    counts: { articles, stories, entries, copiesCollapsed: articles - entries, outlets: 41 },
-    stories: list,
-  });
+  return editionOf(list);
 }
 
 function time<T>(fn: () => T): { ms: number; value: T } {

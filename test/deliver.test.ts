@@ -12,6 +12,7 @@ import { ARCHIVE_KEYS, editionKey } from '../functions/pipeline/archive.ts';
 import { DeliveryIncompleteError, SUBSCRIBERS_KEY, checkThenPut, deliverLatest, markerKey, type DeliverDeps } from '../functions/pipeline/deliver.ts';
 import { createRuntime, lazy } from '../functions/runtime.ts';
 import { loadTemplates } from '../functions/templates.ts';
+import { editionOf } from './edition-fixture.ts';
 import { seedFiles, startSmtpCatcher, startTestPipeline, type SmtpCatcher, type TestPipeline } from './helpers.ts';
 
 function scheduledEvent(): ScheduledEvent {
@@ -134,15 +135,8 @@ class MemoryStore implements ObjectStore {
 }
 
 function sampleEdition(stories = 2): Edition {
-  return EditionSchema.parse({
-    schema: 'newsdigest.edition/1',
-    edition: '2026-11-22',
-    title: 'News digest',
-    updatedAt: '2026-11-22T06:00:00.000Z',
-    window: { from: '2026-11-21T00:00:00.000Z', to: '2026-11-23T00:00:00.000Z' },
-    language: 'en',
-    counts: { articles: stories, stories, entries: stories, copiesCollapsed: 0, outlets: stories },
-    stories: Array.from({ length: stories }, (_, i) => ({
+  return editionOf(
+    Array.from({ length: stories }, (_, i) => ({
       id: `s_${i}`,
       headline: `Story ${i} headline`,
       summary: `Story ${i} summary. It has two sentences.`,
@@ -154,7 +148,7 @@ function sampleEdition(stories = 2): Edition {
         { id: `a_${i}`, title: `Story ${i}`, publisher: `Outlet ${i}`, author: null, url: `https://outlet${i}.example/a`, publishedAt: null, language: 'en', words: 100, copies: [] },
       ],
     })),
-  });
+  );
 }
 
 async function publishSample(store: MemoryStore, edition: Edition, subscribers: unknown = ['a@example.org', 'b@example.org', 'c@example.org']) {

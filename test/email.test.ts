@@ -1,7 +1,7 @@
 // The MIME message: reproducible bytes, both parts, unsubscribe headers, ids, and the subscriber list parsing.
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { EditionSchema, type Edition } from '../functions/core/edition.ts';
+import type { Edition } from '../functions/core/edition.ts';
 import {
   SubscriberListSchema,
   composeEditionMessage,
@@ -12,17 +12,11 @@ import {
   unsubscribeUrlFor,
 } from '../functions/core/email.ts';
 import { createRenderer } from '../functions/core/render.ts';
+import { editionOf } from './edition-fixture.ts';
 import { loadTemplates } from '../functions/templates.ts';
 
-const edition: Edition = EditionSchema.parse({
-  schema: 'newsdigest.edition/1',
-  edition: '2026-11-22',
-  title: 'Morning digest',
-  updatedAt: '2026-11-22T06:10:00.000Z',
-  window: { from: '2026-11-21T00:00:00.000Z', to: '2026-11-23T00:00:00.000Z' },
-  language: 'en',
-  counts: { articles: 3, stories: 1, entries: 2, copiesCollapsed: 1, outlets: 3 },
-  stories: [
+const edition: Edition = editionOf(
+  [
     {
       id: 's_1',
       headline: 'Zürich café reopens — “finally”',
@@ -47,7 +41,8 @@ const edition: Edition = EditionSchema.parse({
       ],
     },
   ],
-});
+  { title: 'Morning digest', updatedAt: '2026-11-22T06:10:00.000Z' },
+);
 
 const render = createRenderer(loadTemplates(), { publicBaseUrl: 'https://news.example.com/digests/' });
 const FROM = 'Morning digest <digest@news.example.com>';

@@ -5,42 +5,34 @@ import { EditionSchema, editionFor, editionJsonSchema, inWindow, summarize, type
 import { composeEditionMessage } from '../functions/core/email.ts';
 import { createArchiveRenderer, createRenderer, oneLine, wrapText } from '../functions/core/render.ts';
 import { loadTemplates } from '../functions/templates.ts';
+import { editionOf } from './edition-fixture.ts';
 
 function hostileEdition(): Edition {
   const evil = '<script>alert(1)</script> {{title}} \r\nBcc: victim@example.com';
-  return {
-    schema: 'newsdigest.edition/1',
-    edition: '2026-11-22',
-    title: 'News digest',
-    updatedAt: '2026-11-22T06:00:00.000Z',
-    window: { from: '2026-11-21T00:00:00.000Z', to: '2026-11-23T00:00:00.000Z' },
-    language: 'en',
-    counts: { articles: 2, stories: 1, entries: 1, copiesCollapsed: 1, outlets: 2 },
-    stories: [
-      {
-        id: 's_1',
-        headline: evil,
-        summary: `${evil} summary.`,
-        language: 'en',
-        publishedAt: null,
-        outlets: ['<b>Outlet</b>', 'Wire'],
-        articleCount: 2,
-        entries: [
-          {
-            id: 'a_1',
-            title: evil,
-            publisher: '<b>Outlet</b>',
-            author: '"><img src=x onerror=alert(1)>',
-            url: 'javascript:alert(1)',
-            publishedAt: null,
-            language: 'en',
-            words: 100,
-            copies: [{ articleId: 'a_2', publisher: 'Wire', url: 'https://wire.example/story?a=1&b=2' }],
-          },
-        ],
-      },
-    ],
-  };
+  return editionOf([
+    {
+      id: 's_1',
+      headline: evil,
+      summary: `${evil} summary.`,
+      language: 'en',
+      publishedAt: null,
+      outlets: ['<b>Outlet</b>', 'Wire'],
+      articleCount: 2,
+      entries: [
+        {
+          id: 'a_1',
+          title: evil,
+          publisher: '<b>Outlet</b>',
+          author: '"><img src=x onerror=alert(1)>',
+          url: 'javascript:alert(1)',
+          publishedAt: null,
+          language: 'en',
+          words: 100,
+          copies: [{ articleId: 'a_2', publisher: 'Wire', url: 'https://wire.example/story?a=1&b=2' }],
+        },
+      ],
+    },
+  ]);
 }
 
 describe('rendering', () => {
