@@ -171,6 +171,25 @@ describe('clusterArticles on synthetic cases', () => {
     expect(s.copies).toEqual([]);
   });
 
+  it('does not call a separate report of the same facts, in the same order, a copy', () => {
+    // Each sentence repeats the names, numbers and a few key words of QUAKE_A's, in the same order,
+    // in the reporter's own words: half or more of its content terms reappear, but not the wording.
+    const report = item('Velmora quake: 14 dead', para([
+      'An earthquake measuring 6.4 killed 14 people in Velmora province on Tuesday, destroying dozens of homes.',
+      'It struck at 4:12 a.m. near Dastrel, 12 kilometres underground, the seismological institute reported.',
+      'In Orvik, rescue teams dug survivors out of a school dormitory that villagers saw crumble.',
+      'Governor Ilse Marrant put the injured at 160 and feared more dead in valleys blocked by landslides.',
+      'Velmora lost power and telephone lines; army helicopters carried tents, water and medical supplies.',
+      'Aftershocks reaching magnitude 4.8 kept families outdoors, camping on football pitches.',
+      'In 1987 a quake there killed more than 300 people when a landslide buried a market town.',
+      'Neighbouring countries sent dogs and engineers; the prime minister visits Dastrel on Wednesday.',
+    ]));
+    const { stories } = clusterArticles([a, b, other, report]);
+    const s = stories.find((x) => x.articles.includes(a.id))!;
+    expect(s.articles).toEqual([a.id, report.id].sort());
+    expect(s.copies).toEqual([]);
+  });
+
   it('treats equal fingerprints under different ids as copies', () => {
     const twin = item(a.title, para(QUAKE_A), { key: 'other-outlet' });
     expect(twin.id).not.toBe(a.id);

@@ -31,7 +31,7 @@ export interface ClusterOptions {
   copyCoverage: number;
   /** Min in-order coverage of the longer article by the shorter for a copy (a snippet is not a copy). */
   copyReach: number;
-  /** Share of a sentence's content terms that must reappear for it to align. */
+  /** Share of a sentence's content-term weight (1/idf per term) that must reappear for it to align. */
   sentenceShare: number;
   /** Term containment below which sentence alignment is not even tried. */
   copyGate: number;
@@ -60,9 +60,9 @@ export interface ClusterOptions {
 }
 
 export const defaultClusterOptions: ClusterOptions = {
-  copyCoverage: 0.75,
+  copyCoverage: 0.7,
   copyReach: 0.3,
-  sentenceShare: 0.5,
+  sentenceShare: 0.7,
   copyGate: 0.4,
   storyThreshold: 0.18,
   storyFloor: 0.05,

@@ -1,7 +1,10 @@
 // In-order sentence alignment: how much of article A (weighted by content terms per sentence) can be
 // matched, in the same order, to sentences of article B. A sentence matches when at least `minShare`
-// of its terms occur in one sentence of B or in two consecutive ones (a sentence split in two by an
-// editor), with at least two shared terms. Order is enforced by a weighted longest non-decreasing
+// of its term weight occurs in one sentence of B or in two consecutive ones (a sentence split in two by
+// an editor), with at least two shared terms. With no weights every term counts 1; the pair scorer
+// weighs terms by inverse rarity (1/idf over the batch), so a sentence of a separate report that only
+// repeats the event's names and rare facts does not match, while a copy or a close paraphrase, which
+// keeps the ordinary wording around them, still does. Order is enforced by a weighted longest non-decreasing
 // subsequence over the matched positions, so shuffled boilerplate or a shared quote or two do not add up.
 
 export interface Alignment {
@@ -28,11 +31,12 @@ export function sentencePostings(b: Int32Array[]): Map<number, Int32Array> {
   return out;
 }
 
-export function alignSentences(a: Int32Array[], post: Map<number, Int32Array>, bCount: number, minShare: number): Alignment {
+export function alignSentences(a: Int32Array[], post: Map<number, Int32Array>, bCount: number, minShare: number, weight: Float64Array | null = null): Alignment {
   let total = 0;
   for (const s of a) total += s.length;
   if (total === 0 || bCount === 0) return { coverage: 0, matched: 0, sentences: 0 };
   const win = new Int32Array(bCount);
+  const winW = new Float64Array(bCount);
   const touched: number[] = [];
   const pos: number[] = [];
   const wts: number[] = [];
@@ -40,7 +44,10 @@ export function alignSentences(a: Int32Array[], post: Map<number, Int32Array>, b
   for (let i = 0; i < a.length; i++) {
     const s = a[i]!;
     if (s.length === 0) continue;
+    let sentW = 0;
     for (const t of s) {
+      const wt = weight ? weight[t]! : 1;
+      sentW += wt;
       const l = post.get(t);
       if (!l) continue;
       let last = -1;
@@ -49,23 +56,26 @@ export function alignSentences(a: Int32Array[], post: Map<number, Int32Array>, b
         if (p > 0 && p - 1 > last) {
           if (win[p - 1] === 0) touched.push(p - 1);
           win[p - 1]!++;
+          winW[p - 1]! += wt;
         }
         if (p > last) {
           if (win[p] === 0) touched.push(p);
           win[p]!++;
+          winW[p]! += wt;
           last = p;
         }
       }
     }
     let best = -1;
     let bestC = 0;
+    let bestW = 0;
     for (const w of touched) {
-      const c = win[w]!;
-      if (c > bestC || (c === bestC && w < best)) { bestC = c; best = w; }
+      const cw = winW[w]!;
+      if (cw > bestW || (cw === bestW && w < best)) { bestC = win[w]!; bestW = cw; best = w; }
     }
-    for (const w of touched) win[w] = 0;
+    for (const w of touched) { win[w] = 0; winW[w] = 0; }
     touched.length = 0;
-    if (best >= 0 && bestC >= Math.min(2, s.length) && bestC / s.length >= minShare) {
+    if (best >= 0 && bestC >= Math.min(2, s.length) && bestW >= minShare * sentW) {
       pos.push(best);
       wts.push(s.length);
       matchedW += s.length;
@@ -109,6 +119,9 @@ export class DenseSentenceIndex {
   private win = new Int32Array(64);
   private stamp = new Int32Array(64);
   private tick = 0;
+  private winW = new Float64Array(64);
+  /** Weight per dense term id (alignSentences' `weight`); every term counts 1 when null. */
+  termWeight: Float64Array | null = null;
 
   constructor(vocabulary: number) {
     this.head = new Int32Array(vocabulary).fill(-1);
@@ -127,6 +140,7 @@ export class DenseSentenceIndex {
     if (count + 1 > this.win.length) {
       this.win = new Int32Array(count * 2 + 2);
       this.stamp = new Int32Array(count * 2 + 2);
+      this.winW = new Float64Array(count * 2 + 2);
     }
     for (let j = 0; j < count; j++) {
       for (let i = starts[j]!; i < starts[j + 1]!; i++) {
@@ -147,6 +161,8 @@ export class DenseSentenceIndex {
     const total = terms.length;
     if (total === 0 || this.sentences === 0) return { coverage: 0, matched: 0, sentences: 0 };
     const win = this.win;
+    const winW = this.winW;
+    const tw = this.termWeight;
     const stamp = this.stamp;
     const touched: number[] = [];
     const posList: number[] = [];
@@ -156,8 +172,11 @@ export class DenseSentenceIndex {
       const from = starts[si]!;
       const len = starts[si + 1]! - from;
       if (len === 0) continue;
+      let sentW = 0;
       for (let ti = from; ti < from + len; ti++) {
         const t = terms[ti]!;
+        const wt = tw ? tw[t]! : 1;
+        sentW += wt;
         // one count per window and term, whatever the term's repetitions
         const tk = ++this.tick;
         for (let i = this.head[t]!; i !== -1; i = this.next[i]!) {
@@ -167,18 +186,21 @@ export class DenseSentenceIndex {
             stamp[w] = tk;
             if (win[w] === 0) touched.push(w);
             win[w]!++;
+            winW[w]! += wt;
           }
         }
       }
       let best = -1;
       let bestC = 0;
+      let bestW = 0;
       for (const w of touched) {
-        const c = win[w]!;
-        if (c > bestC || (c === bestC && w < best)) { bestC = c; best = w; }
+        const cw = winW[w]!;
+        if (cw > bestW || (cw === bestW && w < best)) { bestC = win[w]!; bestW = cw; best = w; }
         win[w] = 0;
+        winW[w] = 0;
       }
       touched.length = 0;
-      if (best >= 0 && bestC >= Math.min(2, len) && bestC / len >= minShare) {
+      if (best >= 0 && bestC >= Math.min(2, len) && bestW >= minShare * sentW) {
         posList.push(best);
         wts.push(len);
         matchedW += len;

@@ -94,10 +94,22 @@ export class PairScorer {
   private ixL: DenseSentenceIndex | null = null;
   private loadedS = -1;
   private loadedL = -1;
+  private rarityWeight: Float64Array | null = null;
+  /** Sentence-match weight per term: 1/idf, so shared names and rare facts alone do not make a sentence match. */
+  private alignWeights(): Float64Array {
+    if (!this.rarityWeight) {
+      const idf = this.corpus.idf;
+      const w = new Float64Array(idf.length);
+      for (let t = 0; t < idf.length; t++) w[t] = idf[t]! > 0 ? 1 / idf[t]! : 1;
+      this.rarityWeight = w;
+    }
+    return this.rarityWeight;
+  }
   private indexes(s: number, l: number): [DenseSentenceIndex, DenseSentenceIndex] {
     const v = this.corpus.table.size;
     this.ixS ??= new DenseSentenceIndex(v);
     this.ixL ??= new DenseSentenceIndex(v);
+    this.ixS.termWeight = this.ixL.termWeight = this.alignWeights();
     if (this.loadedS !== s) { this.ixS.load(this.sentences(s)); this.loadedS = s; }
     if (this.loadedL !== l) { this.ixL.load(this.sentences(l)); this.loadedL = l; }
     return [this.ixS, this.ixL];
