@@ -83,6 +83,33 @@ export interface LoadReport {
   digestRuns: number;
 }
 
+const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
+
+/**
+ * Where the memory goes, phase by phase: the process's peak RSS (every thread) reached by the end of each phase,
+ * and this thread's own peak heap and off-heap buffers sampled during it (the rest is the worker threads and V8).
+ */
+class MemoryPeaks {
+  private heap = 0;
+  private external = 0;
+  private readonly lines: string[] = [];
+  sample(): void {
+    const m = process.memoryUsage();
+    this.heap = Math.max(this.heap, m.heapUsed);
+    this.external = Math.max(this.external, m.external);
+  }
+  mark(phase: string): void {
+    this.sample();
+    const peak = process.resourceUsage().maxRSS * 1024;
+    this.lines.push(`  memory after ${phase.padEnd(17)} peak RSS ${mb(peak).padStart(7)}, main thread heap ${mb(this.heap).padStart(6)}, buffers ${mb(this.external).padStart(6)}`);
+    this.heap = 0;
+    this.external = 0;
+  }
+  report(): string[] {
+    return this.lines;
+  }
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -98,15 +125,27 @@ export async function runLoad(options: {
   /** Where the embedded S3 stores the bucket (a fresh folder under it; default: the OS temp folder). */
   dataDir?: string;
   log?: (s: string) => void;
+  /** Uploads started but not yet ingested, at most (default: no limit; 256 measured the same peak RSS at 10,000 files). */
+  maxAhead?: number;
 }): Promise<LoadReport> {
   const seed = options.seed ?? 7;
   const log = options.log ?? (() => undefined);
-  // About 1.15 articles per file on average (JSON Lines and feeds hold two).
-  const articles = generateCorpus({ n: Math.ceil(options.files * 1.15), seed, sourceDir: options.sourceDir, copyRate: 0.1 });
-  const files = buildLoadFiles(articles, seed).slice(0, options.files);
+  // About 1.15 articles per file on average (JSON Lines and feeds hold two). The generated articles (text and
+  // fingerprint each) are dropped as soon as the files are built: only the file bodies stay, each until its upload.
+  const built = ((): LoadFile[] => {
+    const articles = generateCorpus({ n: Math.ceil(options.files * 1.15), seed, sourceDir: options.sourceDir, copyRate: 0.1 });
+    return buildLoadFiles(articles, seed).slice(0, options.files);
+  })();
+  const files = built.map((f) => ({ key: f.key, articles: f.articles }));
+  const bodies: Array<Buffer | null> = built.map((f) => f.body);
+  built.length = 0;
+  const memory = new MemoryPeaks();
+  memory.mark('files built');
   const directory = mkdtempSync(path.join(options.dataDir ?? tmpdir(), 'newsdigest-load-'));
   const putAt = new Map<string, number>();
   const latencies: number[] = [];
+  /** Files the ingest function has finished with (any outcome). */
+  const settled = new Set<string>();
   let digestRuns = 0;
   const p = await startLocalPipeline({
     directory,
@@ -115,43 +154,70 @@ export async function runLoad(options: {
     batchWindowMs: 1000,
     onError: (handler, e) => log(`  ${handler} failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} ${JSON.stringify((e as { $metadata?: unknown }).$metadata ?? {})}`),
     onIngest: (r) => {
+      settled.add(r.key);
       const t = putAt.get(r.key);
-      if (t !== undefined && (r.status === 'ingested' || r.status === 'rejected')) latencies.push(performance.now() - t);
+      if (t !== undefined && (r.status === 'ingested' || r.status === 'rejected')) {
+        latencies.push(performance.now() - t);
+      }
     },
   });
   p.s3.onEvent((e) => {
     if (e.Records.some((r) => r.s3.object.key.startsWith('digests/latest/digest.json'))) digestRuns++;
   });
+  const sampler = setInterval(() => memory.sample(), 250);
+  sampler.unref();
   try {
+    memory.mark('pipeline started');
     log(`uploading ${files.length} files (${options.concurrency} in flight) to ${p.s3.endpoint}`);
     const started = performance.now();
     const cpuStart = process.cpuUsage();
     let done = 0;
-    await mapLimit(files, options.concurrency, async (f) => {
-      putAt.set(f.key, performance.now());
-      await uploadFile(p.s3.client, p.bucket, f.key, f.body);
-      if (++done % 1000 === 0) log(`  uploaded ${done}`);
-    });
+    let started_ = 0;
+    const maxAhead = options.maxAhead ?? Infinity;
+    await mapLimit(
+      files.map((f, i) => ({ f, i })),
+      options.concurrency,
+      async ({ f, i }) => {
+        // With `maxAhead`, uploads run at most that many files ahead of ingest, as a steady producer would (latency
+        // then measures ingest, not the backlog); a wait never lasts more than 5 s, so a file ingest never reports
+        // cannot stall the run.
+        const waitUntil = performance.now() + 5000;
+        while (started_ - settled.size > maxAhead && performance.now() < waitUntil && p.runner.errors.length === 0) await new Promise((r) => setTimeout(r, 10));
+        started_++;
+        putAt.set(f.key, performance.now());
+        const body = bodies[i]!;
+        bodies[i] = null; // uploaded bodies are the bucket's now
+        await uploadFile(p.s3.client, p.bucket, f.key, body);
+        if (++done % 1000 === 0) log(`  uploaded ${done}`);
+      },
+    );
+    memory.mark('uploaded');
     await p.runner.idle();
     const wallSeconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuStart);
+    memory.mark('pipeline idle');
     if (p.runner.errors.length) throw new Error(`handler failed: ${String(p.runner.errors[0]!.error)}`);
 
-    // Count check: every file is one or more article records, or one rejection report.
+    // Count check: every file is one or more article records, or one rejection report; every record is in the
+    // digest. Records are checked one at a time as they are read, never all held at once.
     const lost: string[] = [];
     const duplicated: string[] = [];
     let rejected = 0;
-    const recordsByKey = new Map<string, Set<number>>();
+    let records = 0;
+    const edition = JSON.parse((await readText(p.s3.client, p.bucket, 'digests/latest/digest.json')) ?? 'null') as Edition | null;
+    const inDigest = new Set(edition?.stories.flatMap((s) => s.entries.flatMap((e) => [e.id, ...e.copies.map((c) => c.articleId)])) ?? []);
+    const seenSources = new Set<string>();
     const recordKeys: string[] = [];
     for await (const o of p.store.list('articles/')) recordKeys.push(o.key);
-    const records = await mapLimit(recordKeys, 32, async (k) => ArticleRecordSchema.parse(JSON.parse((await readText(p.s3.client, p.bucket, k))!)));
-    for (const r of records) {
-      const seen = recordsByKey.get(r.source.key) ?? new Set<number>();
-      if (seen.has(r.source.index)) duplicated.push(`${r.source.key}#${r.source.index}`);
-      seen.add(r.source.index);
-      recordsByKey.set(r.source.key, seen);
-    }
-    await mapLimit(files, 32, async (f) => {
+    await mapLimit(recordKeys, 8, async (k) => {
+      const r = ArticleRecordSchema.parse(JSON.parse((await readText(p.s3.client, p.bucket, k))!));
+      records++;
+      const source = `${r.source.key}#${r.source.index}`;
+      if (seenSources.has(source)) duplicated.push(source);
+      seenSources.add(source);
+      if (!inDigest.has(r.id)) lost.push(`digest is missing ${r.id}`);
+    });
+    await mapLimit(files, 8, async (f) => {
       const manifestText = await readText(p.s3.client, p.bucket, `sources/${f.key}.json`);
       const manifest = manifestText ? SourceManifestSchema.parse(JSON.parse(manifestText)) : null;
       const rejectionText = await readText(p.s3.client, p.bucket, `rejected/${f.key}.error.json`);
@@ -162,9 +228,8 @@ export async function runLoad(options: {
       const produced = manifest?.articles.length ?? 0;
       if (f.articles === 0 ? !rejectionText : produced === 0) lost.push(f.key);
     });
-    const edition = JSON.parse((await readText(p.s3.client, p.bucket, 'digests/latest/digest.json')) ?? 'null') as Edition | null;
-    const inDigest = new Set(edition?.stories.flatMap((s) => s.entries.flatMap((e) => [e.id, ...e.copies.map((c) => c.articleId)])) ?? []);
-    for (const r of records) if (!inDigest.has(r.id)) lost.push(`digest is missing ${r.id}`);
+    memory.mark('count check');
+    for (const line of memory.report()) log(line);
     latencies.sort((a, b) => a - b);
     return {
       files: files.length,
@@ -175,7 +240,7 @@ export async function runLoad(options: {
       latencyP95Ms: percentile(latencies, 95),
       peakRssMb: process.resourceUsage().maxRSS / 1024,
       cpuMsPerFile: (cpu.user + cpu.system) / 1000 / files.length,
-      records: records.length,
+      records,
       expectedArticles: files.reduce((n, f) => n + f.articles, 0),
       rejected,
       lost,
@@ -185,6 +250,7 @@ export async function runLoad(options: {
       digestRuns,
     };
   } finally {
+    clearInterval(sampler);
     await p.close();
     rmSync(directory, { recursive: true, force: true });
   }

@@ -46,8 +46,15 @@ export interface IngestThreads {
   close(): Promise<void>;
 }
 
+/**
+ * Heap limits of one ingest thread. An ingest invocation holds one file and its parsed articles (parsing itself
+ * runs on the parser thread, which has its own limit), so a small young generation and a bounded old one keep
+ * each instance's garbage collected early instead of letting every thread grow its heap towards V8's default.
+ */
+export const INGEST_THREAD_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 } as const;
+
 /** `threads` warm ingest instances; invocations go to the one with the fewest in flight. */
-export function startIngestThreads(threads: number, env: NodeJS.ProcessEnv): IngestThreads {
+export function startIngestThreads(threads: number, env: NodeJS.ProcessEnv, resourceLimits: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number } = INGEST_THREAD_LIMITS): IngestThreads {
   const self = import.meta.url;
   const fromSource = self.endsWith('.ts');
   const tsxApi = () => pathToFileURL(createRequire(self).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
@@ -58,7 +65,7 @@ export function startIngestThreads(threads: number, env: NodeJS.ProcessEnv): Ing
   let nextId = 0;
   let closing = false;
   const spawn = (slot: { worker: Worker | null; inFlight: Set<number> }) => {
-    const worker = new Worker(script, { eval: fromSource, workerData: { role: ROLE, env } });
+    const worker = new Worker(script, { eval: fromSource, workerData: { role: ROLE, env }, resourceLimits });
     worker.unref();
     slot.worker = worker;
     worker.on('message', (r: Reply) => {
