@@ -73,3 +73,31 @@ export function decodeVarints(s: string): number[] {
   }
   return out;
 }
+
+/**
+ * Walks a fingerprint's decoded `sents` stream (varints: per sentence its term count, then that many deltas of
+ * sorted local term indexes), calling `term` for each term and `end` after each sentence.
+ */
+export function walkSentenceTerms(b: Uint8Array, term: (index: number) => void, end?: () => void): void {
+  let p = 0;
+  const next = (): number => {
+    let v = 0;
+    let mul = 1;
+    while (p < b.length) {
+      const x = b[p++]!;
+      v += (x & 0x7f) * mul;
+      if (!(x & 0x80)) break;
+      mul *= 128;
+    }
+    return v;
+  };
+  while (p < b.length) {
+    const n = next();
+    let prev = 0;
+    for (let i = 0; i < n && p < b.length; i++) {
+      prev += next();
+      term(prev);
+    }
+    end?.();
+  }
+}

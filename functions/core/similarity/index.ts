@@ -1,7 +1,7 @@
 // Batch-level view of fingerprints: dense term ids, document frequencies, TF-IDF vectors,
 // sentences as dense ids. Everything is typed arrays so 100k articles fit in memory and time.
 import { type Fingerprint, decodeEntities } from '../fingerprint.ts';
-import { decodeU16, decodeU32, fromBase64 } from './codec.ts';
+import { decodeU16, decodeU32, fromBase64, walkSentenceTerms } from './codec.ts';
 
 /**
  * Open-addressing map from 32-bit term hash to a dense id. Key and id sit side by side in one
@@ -133,27 +133,9 @@ function sortedUniqueInt(xs: Int32Array): Int32Array {
 /** Sentence frequency per local term index, straight from the varint-coded `sents` field. */
 function sentenceFrequencies(sents: string, nTerms: number): Uint16Array {
   const sf = new Uint16Array(nTerms);
-  const b = fromBase64(sents);
-  let p = 0;
-  const next = (): number => {
-    let v = 0;
-    let mul = 1;
-    while (p < b.length) {
-      const x = b[p++]!;
-      v += (x & 0x7f) * mul;
-      if (!(x & 0x80)) break;
-      mul *= 128;
-    }
-    return v;
-  };
-  while (p < b.length) {
-    const n = next();
-    let prev = 0;
-    for (let i = 0; i < n && p < b.length; i++) {
-      prev += next();
-      if (prev < nTerms && sf[prev]! < 65535) sf[prev]!++;
-    }
-  }
+  walkSentenceTerms(fromBase64(sents), (t) => {
+    if (t < nTerms && sf[t]! < 65535) sf[t]!++;
+  });
   return sf;
 }
 

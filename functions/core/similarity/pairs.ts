@@ -1,5 +1,5 @@
 // Pair features between two fingerprinted articles of a batch, and candidate generation.
-import { fromBase64 } from './codec.ts';
+import { fromBase64, walkSentenceTerms } from './codec.ts';
 import { fmix32 } from './hash.ts';
 import { type Corpus, cosine, intersectCount, intersectIdf } from './index.ts';
 import { DenseSentenceIndex, type FlatSentences } from './align.ts';
@@ -44,31 +44,17 @@ export class PairScorer {
     if (cached) return cached;
     const b = fromBase64(this.corpus.fps[d]!.sents);
     const ids = this.corpus.docs[d]!.ids;
-    // Each sentence's count is followed by that many deltas: at most b.length values in all.
+    // Every term takes at least one byte of the stream, so its byte length bounds the term count.
     const terms = new Int32Array(b.length);
     const startsTmp: number[] = [0];
-    let p = 0;
     let k = 0;
-    const next = (): number => {
-      let v = 0;
-      let mul = 1;
-      while (p < b.length) {
-        const x = b[p++]!;
-        v += (x & 0x7f) * mul;
-        if (!(x & 0x80)) break;
-        mul *= 128;
-      }
-      return v;
-    };
-    while (p < b.length) {
-      const n = next();
-      let prev = 0;
-      for (let i = 0; i < n && p < b.length; i++) {
-        prev += next();
-        terms[k++] = ids[prev] ?? 0;
-      }
-      startsTmp.push(k);
-    }
+    walkSentenceTerms(
+      b,
+      (t) => {
+        terms[k++] = ids[t] ?? 0;
+      },
+      () => startsTmp.push(k),
+    );
     const s: FlatSentences = { terms: terms.slice(0, k), starts: Int32Array.from(startsTmp) };
     this.sentCache[d] = s;
     return s;
