@@ -38,11 +38,12 @@ function asAwsRecord(record: S3EventRecord): S3EventRecord {
   return { ...record, s3: { ...record.s3, object: { ...record.s3.object, key: encodeEventKey(record.s3.object.key) } } };
 }
 
-function sqsMessage(record: S3EventRecord, queue: string): SQSRecord {
+/** An SQS message carrying one S3 notification, as S3 → SQS delivers it. */
+export function sqsMessage(record: S3EventRecord, queue: string, messageId: string = randomUUID()): SQSRecord {
   const body = JSON.stringify({ Records: [record] });
   return {
-    messageId: randomUUID(),
-    receiptHandle: randomUUID(),
+    messageId,
+    receiptHandle: `${messageId}-receipt`,
     body,
     attributes: {
       ApproximateReceiveCount: '1',

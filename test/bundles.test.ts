@@ -14,6 +14,7 @@ import { functionBundles, type FunctionBundle } from '../infra/assets.ts';
 import { buildApp } from '../infra/build.ts';
 import { LAMBDA_TASK_ROOT, REPO_ROOT, type HandlerName } from '../infra/functions.ts';
 import { s3Event, seedFiles, startTestPipeline, type TestPipeline } from './helpers.ts';
+import { sqsMessage } from '../local/runner.ts';
 
 const run = promisify(execFile);
 
@@ -46,22 +47,7 @@ let fromSources: Snapshot;
 
 function sqsEventFor(bucket: string, keys: string[]): SQSEvent {
   return {
-    Records: keys.map((key, i) => ({
-      messageId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-      receiptHandle: `receipt-${i}`,
-      body: JSON.stringify(s3Event(bucket, key)),
-      attributes: {
-        ApproximateReceiveCount: '1',
-        SentTimestamp: String(Date.now()),
-        SenderId: 'AIDAS3NOTIFICATIONS',
-        ApproximateFirstReceiveTimestamp: String(Date.now()),
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:digest-queue',
-      awsRegion: 'us-east-1',
-    })),
+    Records: keys.map((key, i) => sqsMessage(s3Event(bucket, key).Records[0]!, 'digest-queue', `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`)),
   };
 }
 
