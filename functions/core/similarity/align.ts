@@ -81,7 +81,14 @@ export function alignSentences(a: Int32Array[], post: Map<number, Int32Array>, b
       matchedW += s.length;
     }
   }
-  // Weighted longest non-decreasing subsequence of positions.
+  return inOrderCoverage(pos, wts, matchedW, total);
+}
+
+/**
+ * The heaviest run of matched sentences whose positions in the other article never go backwards
+ * (weighted longest non-decreasing subsequence), as shares of the aligned article's total weight.
+ */
+function inOrderCoverage(pos: ArrayLike<number>, wts: ArrayLike<number>, matchedW: number, total: number) {
   const dp = new Float64Array(pos.length);
   const cnt = new Int32Array(pos.length);
   let bestW = 0;
@@ -206,21 +213,6 @@ export class DenseSentenceIndex {
         matchedW += len;
       }
     }
-    const dp = new Float64Array(posList.length);
-    const cnt = new Int32Array(posList.length);
-    let bestW = 0;
-    let bestN = 0;
-    for (let x = 0; x < posList.length; x++) {
-      dp[x] = wts[x]!;
-      cnt[x] = 1;
-      for (let y = 0; y < x; y++) {
-        if (posList[y]! <= posList[x]! && dp[y]! + wts[x]! > dp[x]!) {
-          dp[x] = dp[y]! + wts[x]!;
-          cnt[x] = cnt[y]! + 1;
-        }
-      }
-      if (dp[x]! > bestW) { bestW = dp[x]!; bestN = cnt[x]!; }
-    }
-    return { coverage: bestW / total, matched: matchedW / total, sentences: bestN };
+    return inOrderCoverage(posList, wts, matchedW, total);
   }
 }
