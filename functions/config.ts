@@ -1,5 +1,5 @@
 // Handler configuration from the environment, validated once at cold start.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ParseLimitsSchema, type ParseLimits } from './core/parse/limits.ts';
 
 const optionalInt = z.coerce.number().int().positive().optional();

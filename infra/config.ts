@@ -1,6 +1,6 @@
 // Stack configuration: CDK context values (`cdk synth -c windowHours=24`) over defaults, validated once.
 import type { Node } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Context values arrive as strings from the CLI (`-c kms=true`) and as JSON from cdk.json: accept both. */
 const flag = z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.union([

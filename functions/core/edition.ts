@@ -1,5 +1,5 @@
 // The edition: stories ranked for reading, each with its distinct articles and their collapsed copies.
-import { z } from 'zod';
+import * as z from 'zod';
 import { clusterArticles, type ClusterItem, type Story } from './cluster.ts';
 import { IsoDate, type ArticleRecord } from './schema.ts';
 

@@ -3,7 +3,7 @@
 // (the Date header is passed in), and the same inputs give the same bytes.
 import { createHash } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Edition } from './edition.ts';
 import { oneLine, safeUrl } from './render.ts';
 

@@ -2,7 +2,7 @@
 // the text that clustering ever sees. Compact (base64 binary fields, ~3 KB for 1,000 words) but
 // sufficient for candidate generation (MinHash/LSH), exact set verification (hashed term set),
 // in-order sentence alignment (each sentence as indices into the term set), entity and title overlap.
-import { z } from 'zod';
+import * as z from 'zod';
 import { decodeU16, decodeU32, decodeVarints, encodeU16, encodeU32, encodeVarints } from './similarity/codec.ts';
 import { fmix32, hashString } from './similarity/hash.ts';
 import { splitSentences, stopwordsFor, tokenise } from './similarity/text.ts';

@@ -1,5 +1,5 @@
 // The records that cross a boundary (S3 objects, CLI output), each validated with zod.
-import { z } from 'zod';
+import * as z from 'zod';
 import { FingerprintSchema } from './fingerprint.ts';
 
 export const IsoDate = z.iso.datetime({ offset: true });

@@ -2,7 +2,7 @@
 // subscriber not yet sent it. Reserved concurrency 1; an incomplete run throws, and the async retries
 // (or the next schedule) send only what is left.
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createMailer, type Mailer } from '../adapters/mailer.ts';
 import { createS3Client } from '../adapters/s3-store.ts';
 import { s3CreateMarker } from '../adapters/s3-markers.ts';

@@ -1,6 +1,6 @@
 // Lambda: a batch of SQS messages (S3 notifications for articles/) → rebuild and publish the edition.
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createArchiveRenderer, createRenderer } from '../core/render.ts';
 import { publishDigest } from '../pipeline/digest.ts';
 import { createRuntime, lazy, type Runtime } from '../runtime.ts';

@@ -1,6 +1,6 @@
 // Lambda: S3 ObjectCreated on inbox/ → parse → articles/ records (or a rejected/ report).
 import type { S3Event } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { decodeEventKey } from '../core/keys.ts';
 import { ingestObject, type IngestResult } from '../pipeline/ingest.ts';
 import { workerParseRunner, type ParseRunner } from '../pipeline/parse-runner.ts';

@@ -1,6 +1,6 @@
 // The web archive under digests/: one page per edition linking to its neighbours, an index of every
 // edition, and the `latest` switch (digests/latest/ copies, then the digests/latest.json pointer, last).
-import { z } from 'zod';
+import * as z from 'zod';
 import { EditionSchema, type Edition } from '../core/edition.ts';
 import type { ArchiveEntry, EditionNeighbours } from '../core/render.ts';
 import type { ObjectStore } from '../core/ports.ts';

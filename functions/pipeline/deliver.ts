@@ -9,7 +9,7 @@
 // The one gap: a crash after the provider accepted a message and before its marker is written. The next
 // run sends that one message again (at most one duplicate per crash, for that one subscriber: a marker
 // write that fails stops the run at once). The copy has the same Message-ID, which most clients fold.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Mailer } from '../adapters/mailer.ts';
 import {
   SubscriberListSchema,

@@ -3,7 +3,7 @@
 import * as chrono from 'chrono-node';
 import { decodeHTML } from 'entities';
 import { Parser } from 'htmlparser2';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Elements whose content is never article text. */
 const SKIPPED = new Set([

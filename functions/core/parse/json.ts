@@ -1,7 +1,7 @@
 // JSON and JSON Lines exports: one article object, an array of them, or a container holding such an array
 // (`articles`, `items`, `data`, ...; JSON Feed and schema.org JSON-LD `@graph` too). Each entry is validated
 // on its own, so one bad entry or line is reported with its position and the rest go on.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ParsedArticle } from '../schema.ts';
 import { ParseError } from './errors.ts';
 import {

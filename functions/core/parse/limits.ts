@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Limits on what one input file may cost. Configuration, with defaults sized for a Lambda of 1 GB. */
 export const ParseLimitsSchema = z.object({
