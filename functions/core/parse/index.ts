@@ -1,5 +1,4 @@
 // One entry point for every input format: sniff, decode, dispatch, then validate and detect language.
-import { detect } from 'tinyld';
 import { ParsedArticleSchema, type ArticleFormat, type ParsedArticle } from '../schema.ts';
 import { decodeBytes, gunzipLimited, isGzip } from './decode.ts';
 import { ParseError, isParseError } from './errors.ts';
@@ -10,6 +9,9 @@ import { parseHtml } from './html.ts';
 import { type ParseLimits, defaultParseLimits } from './limits.ts';
 import { parseFeed, parseJsonExport } from './structured.ts';
 import { parseText } from './text.ts';
+import { detectLanguage } from './language.ts';
+
+export { detectLanguage } from './language.ts';
 
 /** One article out of a file, or why one entry of a multi-article file was refused. */
 export type ParsedItem =
@@ -52,14 +54,6 @@ export function sniffFormat(name: string, text: string): Sniffed {
 
 function formatOf(s: Sniffed): ArticleFormat {
   return s === 'jsonl' ? 'json' : s;
-}
-
-/** ISO 639-1 code, or null when the text is too short or ambiguous to tell. */
-export function detectLanguage(text: string): string | null {
-  const sample = text.slice(0, 4000);
-  if (sample.split(/\s+/).length < 8) return null;
-  const code = detect(sample);
-  return code && code.length === 2 ? code : null;
 }
 
 function finish(article: ParsedArticle, format: ArticleFormat, limits: ParseLimits): ParsedArticle {
