@@ -1,14 +1,16 @@
 // Copy-pair and story quality of fingerprint + clusterArticles on labelled suites, with the metrics of
-// ../shared/eval/score.py (dup pair P/R/F1 over transitively closed pairs, story B-cubed P/R/F1).
+// ../shared/eval/score.py (dup pair P/R/F1 over transitively closed pairs, story B-cubed P/R/F1), and
+// copy pairs against the hand-adjudicated labels where bench/<suite>-adjudication.json exists.
 //
 //   npx tsx bench/cluster-quality.ts [suiteDir ...] [--errors] [--opt key=value ...]
 //
 // Default suites: ../shared/eval/seeds and ../shared/eval/ecb-dev beside the repo (read at run time, never copied).
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { fingerprintArticle } from '../functions/core/fingerprint.ts';
 import { type ClusterItem, type ClusterOptions, clusterArticles } from '../functions/core/cluster.ts';
+import { adjudicationReport, closurePairs, formatReport, loadAdjudication } from './adjudication.ts';
 
 type Parsed = { title: string; text: string; language: string | null; publishedAt: string | null; publisher: string | null };
 type TextParser = (text: string) => Parsed;
@@ -31,27 +33,6 @@ async function loadParser(): Promise<{ name: string; parse: TextParser }> {
     } catch { /* parser not ready: fall back */ }
   }
   return { name: 'first-line fallback', parse: fallback };
-}
-
-function closurePairs(groups: string[][]): Set<string> {
-  const parent = new Map<string, string>();
-  const find = (x: string): string => {
-    if (!parent.has(x)) parent.set(x, x);
-    while (parent.get(x) !== x) x = parent.get(x)!;
-    return x;
-  };
-  for (const g of groups) for (const x of g) parent.set(find(x), find(g[0]!));
-  const comps = new Map<string, string[]>();
-  for (const x of parent.keys()) {
-    const r = find(x);
-    comps.set(r, [...(comps.get(r) ?? []), x]);
-  }
-  const out = new Set<string>();
-  for (const c of comps.values()) {
-    c.sort();
-    for (let i = 0; i < c.length; i++) for (let j = i + 1; j < c.length; j++) out.add(`${c[i]}|${c[j]}`);
-  }
-  return out;
 }
 
 const f1 = (p: number, r: number): number => (p + r > 0 ? (2 * p * r) / (p + r) : 0);
@@ -133,16 +114,38 @@ export async function runSuite(dir: string, opts: Partial<ClusterOptions>, showE
     fingerprint_ms: t1 - t0,
     cluster_ms: t2 - t1,
   };
+  const adj = loadAdjudication(basename(dir));
+  const report = adj ? adjudicationReport(pred, goldPairs, adj) : null;
+  if (report) {
+    Object.assign(m, {
+      dup_precision_adj: report.adjudicated.precision,
+      dup_recall_adj: report.adjudicated.recall,
+      dup_f1_adj: report.adjudicated.f1,
+      dup_pairs_adj: report.adjudicated.gold,
+      adj_overturned: report.labels.added + report.labels.removed,
+    });
+  }
   console.log(`\n${dir}  (parser: ${parser.name})`);
   for (const [k, v] of Object.entries(m)) console.log(`  ${k.padEnd(18)} ${Number.isInteger(v) ? v : v.toFixed(3)}`);
+  if (report) for (const line of formatReport(basename(dir), report, showErrors ? Infinity : 5)) console.log(`  ${line}`);
   if (showErrors) {
     const byFile = new Map<string, string>([...fileOf].map(([id, f]) => [f, id]));
     const reasonOf = new Map(stories.flatMap((s) => s.copyGroups.flatMap((g) => g.reasons.map((r) => [`${fileOf.get(r.id)}|${fileOf.get(r.of)}`, r.scores] as const))));
+    const verdictOf = new Map((adj?.pairs ?? []).map((v) => [[...v.pair].sort().join('|'), v] as const));
+    const note = (p: string): string => {
+      const v = verdictOf.get(p);
+      return v ? `  [${v.verdict}: ${v.why}]` : '';
+    };
     for (const p of [...pred].filter((x) => !goldPairs.has(x)).sort()) {
       const [a, b] = p.split('|');
-      console.log(`  copy FP ${p}  ${JSON.stringify(reasonOf.get(`${a}|${b}`) ?? reasonOf.get(`${b}|${a}`) ?? {})}`);
+      console.log(`  copy FP ${p}  ${JSON.stringify(reasonOf.get(`${a}|${b}`) ?? reasonOf.get(`${b}|${a}`) ?? {})}${note(p)}`);
     }
-    for (const p of [...goldPairs].filter((x) => !pred.has(x)).sort()) console.log(`  copy FN ${p}`);
+    for (const p of [...goldPairs].filter((x) => !pred.has(x)).sort()) console.log(`  copy FN ${p}${note(p)}`);
+    if (report) {
+      const adjGold = report.labels.pairs;
+      for (const p of [...pred].filter((x) => !adjGold.has(x)).sort()) console.log(`  copy FP (adjudicated) ${p}${note(p)}`);
+      for (const p of [...adjGold].filter((x) => !pred.has(x)).sort()) console.log(`  copy FN (adjudicated) ${p}${note(p)}`);
+    }
     const gsOf = new Map(gstory);
     for (const s of stories) {
       const labels = s.articles.map((a) => gsOf.get(fileOf.get(a)!) ?? '?');
