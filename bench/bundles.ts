@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { functionBundles } from '../infra/assets.ts';
+import { bareImports, functionBundles, provideRuntimeSdk } from '../infra/assets.ts';
 import { buildApp } from '../infra/build.ts';
 import { HANDLER_SPECS, bundlingOptions, handlerEntry } from '../infra/functions.ts';
 
@@ -46,27 +46,44 @@ function weights(meta: Metafile): Map<string, number> {
   return out;
 }
 
-const isSdk = (pkg: string) => pkg.startsWith('@aws-sdk/') || pkg.startsWith('@smithy/') || pkg.startsWith('@aws-crypto/') || pkg === '@aws/lambda-invoke-store';
 
-async function importTimes(file: string, sourceMaps: boolean): Promise<{ importMs: number; processMs: number }> {
-  const code = `const t0 = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t0));`;
-  const importMs: number[] = [];
-  const processMs: number[] = [];
-  const cwd = mkdtempSync(path.join(tmpdir(), 'newsdigest-coldstart-'));
-  try {
-    for (let i = 0; i < runs; i++) {
-      const t0 = performance.now();
-      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', code], {
-        cwd,
-        env: { PATH: process.env.PATH, ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}) },
-      });
-      processMs.push(performance.now() - t0);
-      importMs.push(Number(stdout));
-    }
-  } finally {
-    rmSync(cwd, { recursive: true, force: true });
+interface ImportTimes {
+  /** Wall time of `import()` of the bundle (median). */
+  importMs: number;
+  /** CPU time (user + system) the import took: what a quiet machine's wall time would be, less sensitive to load. */
+  importCpuMs: number;
+  /** Of the import, the CPU time of loading the runtime-provided modules alone (the AWS SDK), measured first. */
+  runtimeCpuMs: number;
+  /** The whole `node` process, start to exit. */
+  processMs: number;
+}
+
+async function importTimes(file: string, sourceMaps: boolean, runtimeModules: string[]): Promise<ImportTimes> {
+  // The runtime modules are timed on their own in a separate process, so the bundle's import is measured cold.
+  const timed = (specifiers: string[]) => `const c0 = process.cpuUsage(); const t0 = performance.now();
+for (const s of ${JSON.stringify(specifiers)}) await import(s);
+const c = process.cpuUsage(c0); process.stdout.write(JSON.stringify({ wall: performance.now() - t0, cpu: (c.user + c.system) / 1000 }));`;
+  const samples = { importMs: [] as number[], importCpuMs: [] as number[], runtimeCpuMs: [] as number[], processMs: [] as number[] };
+  const cwd = path.dirname(file);
+  const env = { PATH: process.env.PATH, ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}) };
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', timed([pathToFileURL(file).href])], { cwd, env });
+    samples.processMs.push(performance.now() - t0);
+    const bundle = JSON.parse(stdout) as { wall: number; cpu: number };
+    samples.importMs.push(bundle.wall);
+    samples.importCpuMs.push(bundle.cpu);
+    if (runtimeModules.length > 0) {
+      const { stdout: rt } = await run(process.execPath, ['--input-type=module', '-e', timed(runtimeModules)], { cwd, env });
+      samples.runtimeCpuMs.push((JSON.parse(rt) as { cpu: number }).cpu);
+    } else samples.runtimeCpuMs.push(0);
   }
-  return { importMs: median(importMs), processMs: median(processMs) };
+  return {
+    importMs: median(samples.importMs),
+    importCpuMs: median(samples.importCpuMs),
+    runtimeCpuMs: median(samples.runtimeCpuMs),
+    processMs: median(samples.processMs),
+  };
 }
 
 async function main(): Promise<void> {
@@ -75,8 +92,12 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const { app, stack } = buildApp({ appProps: { outdir }, nag: false });
     const bundles = functionBundles(app.synth(), stack);
-    console.log(`synth with esbuild bundling: ${((performance.now() - t0) / 1000).toFixed(1)} s, ${runs} cold starts per bundle (median)\n`);
+    // Cold starts load the AWS SDK from outside the bundle, as Lambda's runtime provides it.
+    provideRuntimeSdk(outdir);
+    const { loadavg } = await import('node:os');
+    console.log(`synth with esbuild bundling: ${((performance.now() - t0) / 1000).toFixed(1)} s, ${runs} cold starts per bundle (median), load average ${loadavg()[0]!.toFixed(1)}\n`);
 
+    const o0 = bundlingOptions(HANDLER_SPECS.ingest);
     const rows: string[][] = [];
     const heavy: string[] = [];
     for (const [name, b] of bundles) {
@@ -93,6 +114,7 @@ async function main(): Promise<void> {
         minify: true,
         mainFields: o.mainFields,
         banner: { js: o.banner! },
+        external: o.externalModules,
         // The stack passes its aliases as esbuild arguments (`--alias:from`: `to`).
         alias: Object.fromEntries(
           Object.entries(o.esbuildArgs ?? {})
@@ -105,17 +127,17 @@ async function main(): Promise<void> {
         outfile: 'index.mjs',
       });
       const w = weights(res.metafile);
-      const sdk = [...w].filter(([k]) => isSdk(k)).reduce((s, [, v]) => s + v, 0);
-      const cold = await importTimes(path.join(b.dir, 'index.mjs'), true);
-      const coldNoMaps = await importTimes(path.join(b.dir, 'index.mjs'), false);
+      const provided = bareImports(index.toString('utf8'));
+      const cold = await importTimes(path.join(b.dir, 'index.mjs'), true, provided);
+      const coldNoMaps = await importTimes(path.join(b.dir, 'index.mjs'), false, []);
       rows.push([
         name,
         `${kb(index.length)} ${index.length <= SIZE_GOAL ? 'ok' : 'OVER'}`,
         kb(gzipSync(index).length),
-        kb(sdk),
         kb(map),
         kb(dirBytes(b.dir)),
         `${cold.importMs.toFixed(0)} ms ${cold.importMs <= START_GOAL_MS ? 'ok' : 'OVER'}`,
+        `${cold.importCpuMs.toFixed(0)} ms ${cold.importCpuMs <= START_GOAL_MS ? 'ok' : 'OVER'} (SDK ${cold.runtimeCpuMs.toFixed(0)})`,
         `${coldNoMaps.importMs.toFixed(0)} ms`,
         `${cold.processMs.toFixed(0)} ms`,
       ]);
@@ -123,7 +145,7 @@ async function main(): Promise<void> {
       heavy.push(`${name}: ${top.map(([k, v]) => `${k} ${kb(v)}`).join(', ')}`);
     }
 
-    const head = ['function', 'index.mjs (≤1 MB)', 'gzip', 'of it AWS SDK', 'source map', 'asset folder', 'import, source maps on (≤300 ms)', 'import, maps off', 'whole node process'];
+    const head = ['function', 'index.mjs (≤1 MB)', 'gzip', 'source map', 'asset folder', 'import, source maps on (≤300 ms)', 'CPU of that import (of it SDK)', 'import, maps off', 'whole node process'];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
     console.log(line(head));
@@ -132,8 +154,8 @@ async function main(): Promise<void> {
     console.log('\nheaviest packages in each bundle (minified bytes):');
     for (const h of heavy) console.log(`  ${h}`);
     console.log(
-      '\nThe AWS SDK v3 is bundled, not taken from the Lambda runtime: the S3 store relies on the pinned version\n' +
-        "(checksum settings), and a self-contained bundle is what test/bundles.test.ts runs outside the repository.",
+      `\nLeft to the Lambda runtime (not in the bundles, loaded from node_modules in the cold starts above): ${o0.externalModules!.join(', ')}.\n` +
+        'The nodejs22.x runtime ships the AWS SDK v3 and AWS patches it there; see infra/functions.ts.',
     );
   } finally {
     rmSync(outdir, { recursive: true, force: true });

@@ -1,9 +1,10 @@
 // Finds each function's bundled code folder in a synthesized cloud assembly (for the bundle test and bench).
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import type { HandlerName } from './functions.ts';
+import { REPO_ROOT, type HandlerName } from './functions.ts';
 import type { NewsdigestStack } from './stack.ts';
 
 export interface FunctionBundle {
@@ -37,4 +38,26 @@ export function functionBundles(assembly: CloudAssembly, stack: NewsdigestStack)
     out.set(name, { dir: path.join(assembly.directory, folder), env });
   }
   return out;
+}
+
+/**
+ * Makes the AWS SDK resolvable from bundles staged under `dir`, as the Lambda runtime does for /var/task: a
+ * `node_modules/@aws-sdk` beside the asset folders that links to the project's copy and holds nothing else, so any
+ * other package a bundle failed to include still fails to load.
+ */
+export function provideRuntimeSdk(dir: string): void {
+  mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
+  symlinkSync(path.join(REPO_ROOT, 'node_modules', '@aws-sdk'), path.join(dir, 'node_modules', '@aws-sdk'), 'dir');
+}
+
+const PACKAGE_SPECIFIER = /^(?:@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*(?:\/[\w.-]+)*$/;
+
+/** Bare module specifiers a bundle imports or requires (Node builtins aside): what the runtime must provide. */
+export function bareImports(code: string): string[] {
+  const found = new Set<string>();
+  for (const m of code.matchAll(/(?:\bfrom\s*|\b(?:import|require)\s*\(?\s*)["']([^"'./][^"']*)["']/g)) {
+    // Only what reads as a package name: code generators in some dependencies hold strings like "${x}".
+    if (PACKAGE_SPECIFIER.test(m[1]!) && !isBuiltin(m[1]!)) found.add(m[1]!);
+  }
+  return [...found].sort();
 }

@@ -1,6 +1,6 @@
 // The synthesized Lambda bundles run: each is executed in a fresh `node` process, from a folder outside the
-// repository (so nothing resolves from its node_modules), against the embedded S3, with the S3/SQS event shapes
-// AWS delivers. Their output must equal what the TypeScript handlers produce from the same uploads.
+// repository where, as in Lambda, only the runtime's AWS SDK can be resolved, against the embedded S3, with the
+// S3/SQS event shapes AWS delivers. Their output must equal what the TypeScript handlers produce from the same uploads.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import type { S3Event, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeEventKey } from '../functions/core/keys.ts';
 import { PREFIX } from '../functions/triggers.ts';
-import { functionBundles, type FunctionBundle } from '../infra/assets.ts';
+import { bareImports, functionBundles, provideRuntimeSdk, type FunctionBundle } from '../infra/assets.ts';
 import { buildApp } from '../infra/build.ts';
 import { LAMBDA_TASK_ROOT, REPO_ROOT, type HandlerName } from '../infra/functions.ts';
 import { s3Event, seedFiles, startTestPipeline, type TestPipeline } from './helpers.ts';
@@ -101,6 +101,7 @@ beforeAll(async () => {
   scratch = mkdtempSync(path.join(tmpdir(), 'newsdigest-invoke-'));
   const { app, stack } = buildApp({ appProps: { outdir }, nag: false });
   bundles = functionBundles(app.synth(), stack);
+  provideRuntimeSdk(outdir);
 
   // The source handlers get the same configuration the stack gives the functions.
   const shared = bundles.get('digest')!.env;
@@ -150,11 +151,24 @@ describe('the synthesized Lambda bundles', () => {
     expect(existsSync(path.join(bundles.get('ingest')!.dir, 'templates'))).toBe(false);
   });
 
-  it('run where no node_modules can be reached', () => {
+  it("run where no node_modules but the runtime's AWS SDK can be reached", () => {
     for (const b of bundles.values()) {
-      for (let d = b.dir; d !== path.dirname(d); d = path.dirname(d)) expect(existsSync(path.join(d, 'node_modules')), d).toBe(false);
+      for (let d = b.dir; d !== path.dirname(d); d = path.dirname(d)) {
+        const nm = path.join(d, 'node_modules');
+        if (d === outdir) expect(readdirSync(nm)).toEqual(['@aws-sdk']);
+        else expect(existsSync(nm), d).toBe(false);
+      }
     }
     expect(existsSync(path.join(scratch, 'templates'))).toBe(false);
+  });
+
+  it('import nothing but Node builtins and the AWS SDK the Lambda runtime provides', () => {
+    for (const [name, b] of bundles) {
+      const imports = bareImports(readFileSync(path.join(b.dir, 'index.mjs'), 'utf8'));
+      expect(imports.filter((m) => !m.startsWith('@aws-sdk/')), name).toEqual([]);
+      expect(imports, name).toContain('@aws-sdk/client-s3');
+    }
+    expect(bareImports('import{a}from"zod";import"@aws-sdk/x";require("fs");import("node:path")')).toEqual(['@aws-sdk/x', 'zod']);
   });
 
   it('every bundle, deliver included, loads in a fresh node process', async () => {
