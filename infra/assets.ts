@@ -1,7 +1,9 @@
 // Finds each function's bundled code folder in a synthesized cloud assembly (for the bundle test and bench).
-import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { REPO_ROOT, type HandlerName } from './functions.ts';
@@ -47,6 +49,7 @@ export function functionBundles(assembly: CloudAssembly, stack: NewsdigestStack)
  */
 export function provideRuntimeSdk(dir: string): void {
   mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
+  if (existsSync(path.join(dir, 'node_modules', '@aws-sdk'))) return;
   symlinkSync(path.join(REPO_ROOT, 'node_modules', '@aws-sdk'), path.join(dir, 'node_modules', '@aws-sdk'), 'dir');
 }
 
@@ -60,4 +63,17 @@ export function bareImports(code: string): string[] {
     if (PACKAGE_SPECIFIER.test(m[1]!) && !isBuiltin(m[1]!)) found.add(m[1]!);
   }
   return [...found].sort();
+}
+
+/**
+ * The AWS SDK clients a bundle loads from the runtime when imported (a cold start), read from Node's module cache in
+ * a fresh process: the bundles name them only as strings handed to require() (infra/bundle-stubs).
+ */
+export function sdkClientsLoadedBy(bundleFile: string): string[] {
+  const probe = `import { createRequire } from 'node:module';
+await import(${JSON.stringify(pathToFileURL(bundleFile).href)});
+const names = Object.keys(createRequire(import.meta.url).cache).map((f) => /node_modules\\/(@aws-sdk\\/client-[a-z0-9-]+)\\//.exec(f)?.[1]);
+process.stdout.write(JSON.stringify([...new Set(names.filter(Boolean))].sort()));`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', probe], { cwd: path.dirname(bundleFile), env: { PATH: process.env.PATH } });
+  return JSON.parse(out.toString()) as string[];
 }

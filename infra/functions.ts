@@ -123,6 +123,8 @@ export function handlerEnvironment(config: StackConfig, bucketName: string, spec
   return env;
 }
 
+const stub = (file: string) => path.join(REPO_ROOT, 'infra', 'bundle-stubs', file);
+
 /** Packages the Lambda Node.js runtime provides, left out of the bundles. */
 export const RUNTIME_PROVIDED_MODULES = ['@aws-sdk/*'] as const;
 
@@ -146,7 +148,13 @@ export function bundlingOptions(spec: HandlerSpec): BundlingOptions {
     // juice parses with htmlparser2 (its `xml` option), so cheerio's parse5/undici/encoding-sniffer half is dead
     // weight: the slim build is the same code path at a third of the size.
     // linkedom's CSS parser runs only when a <style> element's `sheet` is read, which parsing never does.
-    esbuildArgs: { '--alias:cheerio': 'cheerio/slim', '--alias:cssomnom/parse': path.join(REPO_ROOT, 'infra', 'bundle-stubs', 'cssom-parse.mjs') },
+    // The SDK clients load through require() stubs: see infra/bundle-stubs/sdk-client-s3.cjs.
+    esbuildArgs: {
+      '--alias:cheerio': 'cheerio/slim',
+      '--alias:cssomnom/parse': stub('cssom-parse.mjs'),
+      '--alias:@aws-sdk/client-s3': stub('sdk-client-s3.cjs'),
+      '--alias:@aws-sdk/client-sesv2': stub('sdk-client-sesv2.cjs'),
+    },
     banner: "import{createRequire as __ndCreateRequire}from'node:module';const require=__ndCreateRequire(import.meta.url);",
     forceDockerBundling: false,
     commandHooks: {
