@@ -1,11 +1,16 @@
 // Delivery: the latest edition over real SMTP (smtp-server + mailparser in this process), exactly once per
 // edition and subscriber, and the retry paths: a second run, a crash between send and record, a timeout.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScheduledEvent } from 'aws-lambda';
 import type { Mailer, OutgoingMessage } from '../functions/adapters/mailer.ts';
 import { createMailer } from '../functions/adapters/mailer.ts';
 import { EditionSchema, type Edition } from '../functions/core/edition.ts';
-import type { ObjectStore, StoredObject } from '../functions/core/ports.ts';
+import type { ObjectStore } from '../functions/core/ports.ts';
+import { S3ObjectStore } from '../functions/adapters/s3-store.ts';
+import { startEmbeddedS3, type EmbeddedS3 } from '../local/embedded-s3.ts';
 import { createRenderer, editionSubject } from '../functions/core/render.ts';
 import { createDeliverHandler } from '../functions/deliver/handler.ts';
 import { ARCHIVE_KEYS, editionKey } from '../functions/pipeline/archive.ts';
@@ -116,23 +121,27 @@ describe('deliver over real SMTP, through the embedded S3', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------
-// The retry paths, on an in-memory store with a recording mailer.
+// The retry paths, through the embedded S3 (a fresh bucket per case). Only the mailer is a stand-in: a hang, or a
+// crash between a send and its record, is not something a real SMTP server can be told to do.
 
-class MemoryStore implements ObjectStore {
-  readonly objects = new Map<string, StoredObject>();
-  async get(key: string) {
-    return this.objects.get(key) ?? null;
+let s3: EmbeddedS3 | undefined;
+let s3Dir = '';
+let buckets = 0;
+
+async function freshStore(): Promise<S3ObjectStore> {
+  if (!s3) {
+    s3Dir = mkdtempSync(path.join(tmpdir(), 'newsdigest-deliver-'));
+    s3 = await startEmbeddedS3({ directory: s3Dir });
   }
-  async put(key: string, body: string | Uint8Array) {
-    this.objects.set(key, { body: typeof body === 'string' ? new TextEncoder().encode(body) : body, etag: null, lastModified: null });
-  }
-  async delete(key: string) {
-    this.objects.delete(key);
-  }
-  async *list(prefix: string) {
-    for (const key of [...this.objects.keys()].sort()) if (key.startsWith(prefix)) yield { key, size: this.objects.get(key)!.body.length };
-  }
+  const bucket = `deliver-${++buckets}`;
+  await s3.createBucket(bucket);
+  return new S3ObjectStore(s3.client, bucket);
 }
+
+afterAll(async () => {
+  await s3?.close();
+  if (s3Dir) rmSync(s3Dir, { recursive: true, force: true });
+});
 
 function sampleEdition(stories = 2): Edition {
   return editionOf(
@@ -151,13 +160,13 @@ function sampleEdition(stories = 2): Edition {
   );
 }
 
-async function publishSample(store: MemoryStore, edition: Edition, subscribers: unknown = ['a@example.org', 'b@example.org', 'c@example.org']) {
+async function publishSample(store: ObjectStore, edition: Edition, subscribers: unknown = ['a@example.org', 'b@example.org', 'c@example.org']) {
   const r = createRenderer(loadTemplates())(edition);
-  await store.put(editionKey(edition.edition, 'json'), r.json);
-  await store.put(editionKey(edition.edition, 'html'), r.html);
-  await store.put(editionKey(edition.edition, 'text'), r.text);
-  await store.put(ARCHIVE_KEYS.latestPointer, JSON.stringify({ schema: 'newsdigest.latest/1', edition: edition.edition, title: edition.title, stories: edition.stories.length, updatedAt: null, keys: {} }));
-  await store.put(SUBSCRIBERS_KEY, JSON.stringify(subscribers));
+  await store.put(editionKey(edition.edition, 'json'), r.json, 'application/json');
+  await store.put(editionKey(edition.edition, 'html'), r.html, 'text/html; charset=utf-8');
+  await store.put(editionKey(edition.edition, 'text'), r.text, 'text/plain; charset=utf-8');
+  await store.put(ARCHIVE_KEYS.latestPointer, JSON.stringify({ schema: 'newsdigest.latest/1', edition: edition.edition, title: edition.title, stories: edition.stories.length, updatedAt: null, keys: {} }), 'application/json');
+  await store.put(SUBSCRIBERS_KEY, JSON.stringify(subscribers), 'application/json');
 }
 
 function recordingMailer(behaviour: (to: string, attempt: number) => 'ok' | 'hang' | 'fail' = () => 'ok') {
@@ -181,13 +190,13 @@ function recordingMailer(behaviour: (to: string, attempt: number) => 'ok' | 'han
   return { mailer, sent };
 }
 
-function deps(store: MemoryStore, mailer: Mailer, extra: Partial<DeliverDeps> = {}): DeliverDeps {
+function deps(store: ObjectStore, mailer: Mailer, extra: Partial<DeliverDeps> = {}): DeliverDeps {
   return { store, mailer, clock: { now: () => new Date('2026-11-22T07:00:00Z') }, from: FROM, sendTimeoutMs: 200, ...extra };
 }
 
 describe('exactly once per edition and subscriber', () => {
   it('a second invocation sends nothing', async () => {
-    const store = new MemoryStore();
+    const store = await freshStore();
     await publishSample(store, sampleEdition());
     const { mailer, sent } = recordingMailer();
     await expect(deliverLatest(deps(store, mailer))).resolves.toMatchObject({ status: 'delivered', sent: 3 });
@@ -196,7 +205,7 @@ describe('exactly once per edition and subscriber', () => {
   });
 
   it('a crash after sending and before recording gives at most one duplicate, with the same Message-ID', async () => {
-    const store = new MemoryStore();
+    const store = await freshStore();
     await publishSample(store, sampleEdition());
     const { mailer, sent } = recordingMailer();
     // The store accepts the send's marker write for nobody: the run stops right after the first send.
@@ -213,7 +222,7 @@ describe('exactly once per edition and subscriber', () => {
   });
 
   it('a send that times out is retried by the next run, and only that one', async () => {
-    const store = new MemoryStore();
+    const store = await freshStore();
     await publishSample(store, sampleEdition());
     const { mailer, sent } = recordingMailer((to, attempt) => (to === 'b@example.org' && attempt === 1 ? 'hang' : 'ok'));
     const first = deliverLatest(deps(store, mailer));
@@ -226,7 +235,7 @@ describe('exactly once per edition and subscriber', () => {
   });
 
   it('stops starting sends when the invocation runs out of time, and the next run finishes', async () => {
-    const store = new MemoryStore();
+    const store = await freshStore();
     await publishSample(store, sampleEdition());
     const { mailer, sent } = recordingMailer();
     let left = 60_000;
@@ -237,13 +246,13 @@ describe('exactly once per edition and subscriber', () => {
   });
 
   it('detects a concurrent run through the conditional marker write', async () => {
-    const store = new MemoryStore();
+    const store = await freshStore();
     await publishSample(store, sampleEdition(), ['a@example.org']);
     const { mailer } = recordingMailer();
     const logs: Array<Record<string, unknown>> = [];
     // Another run records the marker between our check and our write.
     const racing = async (key: string, body: string) => {
-      await store.put(key, body);
+      await store.put(key, body, 'application/json');
       return checkThenPut(store)(key, body);
     };
     await deliverLatest(deps(store, mailer, { createMarker: racing, log: (e) => logs.push(e) }));
@@ -252,12 +261,12 @@ describe('exactly once per edition and subscriber', () => {
 
   it('never sends an empty edition, nor anything without an edition or subscribers', async () => {
     const { mailer, sent } = recordingMailer();
-    const none = new MemoryStore();
+    const none = await freshStore();
     await expect(deliverLatest(deps(none, mailer))).resolves.toEqual({ status: 'no-edition' });
-    const empty = new MemoryStore();
+    const empty = await freshStore();
     await publishSample(empty, sampleEdition(0));
     await expect(deliverLatest(deps(empty, mailer))).resolves.toEqual({ status: 'empty', edition: '2026-11-22' });
-    const nobody = new MemoryStore();
+    const nobody = await freshStore();
     await publishSample(nobody, sampleEdition(), []);
     await expect(deliverLatest(deps(nobody, mailer))).resolves.toEqual({ status: 'no-subscribers', edition: '2026-11-22' });
     expect(sent).toEqual([]);
@@ -265,10 +274,10 @@ describe('exactly once per edition and subscriber', () => {
 
   it('names what is wrong in a bad subscriber list, and falls back to the SUBSCRIBERS setting without one', async () => {
     const { mailer, sent } = recordingMailer();
-    const bad = new MemoryStore();
+    const bad = await freshStore();
     await publishSample(bad, sampleEdition(), { subscribers: [{ email: 'not an address' }] });
     await expect(deliverLatest(deps(bad, mailer))).rejects.toThrow(/invalid config\/subscribers\.json: subscribers/);
-    const fallback = new MemoryStore();
+    const fallback = await freshStore();
     await publishSample(fallback, sampleEdition());
     await fallback.delete(SUBSCRIBERS_KEY);
     await deliverLatest(deps(fallback, mailer, { fallbackSubscribers: 'Zoe <zoe@example.org>, yan@example.org' }));
