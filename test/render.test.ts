@@ -3,7 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EditionSchema, editionFor, editionJsonSchema, inWindow, summarize, type Edition } from '../functions/core/edition.ts';
 import { composeEditionMessage } from '../functions/core/email.ts';
-import { createArchiveRenderer, createRenderer, oneLine, wrapText } from '../functions/core/render.ts';
+import { createArchiveRenderer, createRenderer } from '../functions/core/render.ts';
+import { oneLine, wrapText } from '../functions/core/text-format.ts';
 import { loadTemplates } from '../functions/templates.ts';
 import { editionOf } from './edition-fixture.ts';
 

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import * as z from 'zod';
 import type { Edition } from './edition.ts';
-import { oneLine, safeUrl } from './render.ts';
+import { oneLine, safeUrl } from './text-format.ts';
 
 export const SubscriberSchema = z.object({
   email: z.email(),

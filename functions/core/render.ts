@@ -3,6 +3,7 @@
 import Handlebars from 'handlebars';
 import juice from 'juice';
 import type { Edition } from './edition.ts';
+import { editionPreheader, editionSubject, formatDay, formatLongDay, formatWhen, languageName, oneLine, publicUrl, safeUrl, wrapText } from './text-format.ts';
 
 export interface TemplateSources {
   /** The edition as HTML: the email (inlined, maybe clipped) and the web page share it. */
@@ -57,104 +58,6 @@ export interface ArchiveEntry {
 /** Under Gmail's 102 KB clipping threshold with room for the MIME transfer encoding. */
 export const DEFAULT_MAX_EMAIL_BYTES = 96_000;
 
-const LANGUAGE_NAMES = new Intl.DisplayNames(['en'], { type: 'language' });
-const DAY = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
-const LONG_DAY = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-const TIME = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' });
-
-/**
- * Wrap plain text at `width` columns, keeping words whole (a word longer than the width, like a URL,
- * gets a line of its own). Leading spaces of the text are kept on the first line; continuation lines
- * get `indent`.
- */
-export function wrapText(text: string, width = 72, indent = ''): string {
-  const lead = text.match(/^ */)?.[0] ?? '';
-  const lines: string[] = [];
-  let line = lead;
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    const empty = line === lead || line === indent;
-    if (!empty && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = indent + word;
-    } else {
-      line = empty ? line + word : `${line} ${word}`;
-    }
-  }
-  if (line.trim()) lines.push(line);
-  return lines.join('\n');
-}
-
-function parseDate(iso: unknown): Date | null {
-  if (typeof iso !== 'string') return null;
-  const d = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
-  return Number.isNaN(d.getTime()) ? null : d;
-}
-
-function formatDay(iso: unknown): string {
-  const d = parseDate(iso);
-  return d ? DAY.format(d) : '';
-}
-
-/** "23 Apr 2025", or "23 Apr 2025, 14:05 UTC" when the source gave a time of day. */
-function formatWhen(iso: unknown): string {
-  const d = parseDate(iso);
-  if (!d) return '';
-  const midnight = d.getUTCHours() === 0 && d.getUTCMinutes() === 0 && d.getUTCSeconds() === 0;
-  return midnight ? DAY.format(d) : `${DAY.format(d)}, ${TIME.format(d)} UTC`;
-}
-
-/** Only http(s) links reach the output; anything else (javascript:, data:, mailto:) renders as no link. */
-export function safeUrl(url: unknown): string | null {
-  if (typeof url !== 'string') return null;
-  try {
-    const u = new URL(url.trim());
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
-  } catch {
-    return null;
-  }
-}
-
-/** A header-safe single line: control characters (CR, LF, tabs, NUL…) become spaces, runs collapse, length capped at a word. */
-export function oneLine(text: string, max = 160): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
-  if (flat.length <= max) return flat;
-  const cut = flat.slice(0, max - 1);
-  const space = cut.lastIndexOf(' ');
-  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.–—-]+$/, '')}…`;
-}
-
-function languageName(code: unknown): string {
-  if (typeof code !== 'string') return '';
-  try {
-    return LANGUAGE_NAMES.of(code) ?? code;
-  } catch {
-    return code;
-  }
-}
-
-/** `base` + `path`, for links in the email; null without a valid http(s) base. */
-export function publicUrl(base: string | null | undefined, path: string): string | null {
-  const root = safeUrl(base);
-  if (!root) return null;
-  return safeUrl(new URL(path, root.endsWith('/') ? root : `${root}/`).href);
-}
-
-export function editionSubject(edition: Edition): string {
-  const top = edition.stories[0];
-  const day = formatDay(edition.edition);
-  if (!top) return oneLine(`${edition.title} — ${day}`);
-  const more = edition.stories.length - 1;
-  const tail = more > 0 ? ` (+${more} more)` : '';
-  return oneLine(`${oneLine(edition.title, 40)} — ${day}: ${oneLine(top.headline, 110)}${tail}`, 178);
-}
-
-export function editionPreheader(edition: Edition): string {
-  const s = edition.counts.stories;
-  const parts = edition.stories.slice(0, 3).map((st) => oneLine(st.headline, 70));
-  return oneLine(`${s} ${s === 1 ? 'story' : 'stories'} from ${edition.counts.outlets} ${edition.counts.outlets === 1 ? 'outlet' : 'outlets'}: ${parts.join(' · ')}`, 150);
-}
-
 function utf8Bytes(s: string): number {
   return Buffer.byteLength(s, 'utf8');
 }
@@ -177,10 +80,7 @@ function inline(html: string): string {
 function createHandlebars(sources: TemplateSources): typeof Handlebars {
   const hb = Handlebars.create();
   hb.registerHelper('day', formatDay);
-  hb.registerHelper('longDay', (iso: unknown) => {
-    const d = parseDate(iso);
-    return d ? LONG_DAY.format(d) : '';
-  });
+  hb.registerHelper('longDay', formatLongDay);
   hb.registerHelper('when', formatWhen);
   hb.registerHelper('safeUrl', safeUrl);
   hb.registerHelper('plural', (n: number, one: string, many: string) => (n === 1 ? one : many));

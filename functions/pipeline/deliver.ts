@@ -24,7 +24,7 @@ import {
 } from '../core/email.ts';
 import type { Edition } from '../core/edition.ts';
 import type { Clock, ObjectStore } from '../core/ports.ts';
-import { editionSubject } from '../core/render.ts';
+import { editionSubject } from '../core/text-format.ts';
 import { PREFIX } from '../triggers.ts';
 import { editionKey, readEdition, readLatestPointer, readText } from './archive.ts';
 
