@@ -1,6 +1,9 @@
 // Sends a ready-made MIME message: through Amazon SES v2 (raw content) in AWS, through SMTP elsewhere.
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import nodemailer from 'nodemailer';
+// nodemailer's mailer and SMTP transport alone, not its index: that loads every transport (SES v1, sendmail,
+// pooled SMTP, well-known services) into the deliver function, which in AWS only ever sends through SES v2.
+import NodemailerTransporter from 'nodemailer/lib/mailer/index.js';
+import SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 
 export interface OutgoingMessage {
   /** Envelope sender (bounces go there). */
@@ -49,7 +52,7 @@ export function createSmtpMailer(options: SmtpOptions): Mailer {
   const secure = u.protocol === 'smtps:';
   const local = ['localhost', '127.0.0.1', '::1', '[::1]'].includes(u.hostname);
   const timeout = options.timeoutMs ?? 30_000;
-  const transport = nodemailer.createTransport({
+  const smtp = new SMTPTransport({
     host: u.hostname.replace(/^\[|\]$/g, ''),
     port: u.port ? Number(u.port) : secure ? 465 : 587,
     secure,
@@ -60,6 +63,7 @@ export function createSmtpMailer(options: SmtpOptions): Mailer {
     greetingTimeout: timeout,
     socketTimeout: timeout,
   });
+  const transport = new NodemailerTransporter(smtp);
   return {
     kind: 'smtp',
     async send(message) {
