@@ -7,7 +7,7 @@
 // injected groups). At --brute N: the all-pairs verification cost, measured on a random sample of
 // pairs and extrapolated, against the candidate-based run.
 import { resourceUsage } from 'node:process';
-import { clusterArticles } from '../functions/core/cluster.ts';
+import { clusterArticles, clusterPhases } from '../functions/core/cluster.ts';
 import { buildCorpus } from '../functions/core/similarity/index.ts';
 import { PairScorer } from '../functions/core/similarity/pairs.ts';
 import { defaultClusterOptions } from '../functions/core/cluster.ts';
@@ -82,6 +82,7 @@ for (const n of sizes) {
       `copy recall ${(tp / goldPairs.size).toFixed(3)} precision ${(pred.size ? tp / pred.size : 1).toFixed(3)} (${goldPairs.size} injected pairs, ${pred.size} predicted), ` +
       `story B3 P ${bp.toFixed(3)} R ${br.toFixed(3)}`,
   );
+  console.log(`  phases (s): ${Object.entries(clusterPhases).map(([k, v]) => `${k} ${(v / 1000).toFixed(2)}`).join(', ')}`);
   if (n === brute) {
     // All-pairs verification cost, sampled.
     const corpus = buildCorpus(items.map((a) => a.fingerprint));

@@ -139,50 +139,94 @@ class UnionFind {
   }
 }
 
-/** Max-heap of [priority, x, y, versionX, versionY]; ties broken by smaller x then y. */
+/**
+ * Max-heap of (priority, x, y, versionX, versionY) in parallel typed arrays (no tuple per entry);
+ * ties broken by smaller x then y.
+ */
 class LinkHeap {
-  private h: Array<[number, number, number, number, number]> = [];
+  private p = new Float64Array(1024);
+  private x = new Int32Array(1024);
+  private y = new Int32Array(1024);
+  private vx = new Int32Array(1024);
+  private vy = new Int32Array(1024);
+  size = 0;
+  /** The entry last popped. */
+  top = { p: 0, x: 0, y: 0, vx: 0, vy: 0 };
+
   private less(i: number, j: number): boolean {
-    const a = this.h[i]!;
-    const b = this.h[j]!;
-    if (a[0] !== b[0]) return a[0] > b[0];
-    if (a[1] !== b[1]) return a[1] < b[1];
-    return a[2] < b[2];
+    const pi = this.p[i]!;
+    const pj = this.p[j]!;
+    if (pi !== pj) return pi > pj;
+    if (this.x[i] !== this.x[j]) return this.x[i]! < this.x[j]!;
+    return this.y[i]! < this.y[j]!;
   }
-  get size(): number {
-    return this.h.length;
+
+  private swap(i: number, j: number): void {
+    const { p, x, y, vx, vy } = this;
+    let t = p[i]!; p[i] = p[j]!; p[j] = t;
+    t = x[i]!; x[i] = x[j]!; x[j] = t;
+    t = y[i]!; y[i] = y[j]!; y[j] = t;
+    t = vx[i]!; vx[i] = vx[j]!; vx[j] = t;
+    t = vy[i]!; vy[i] = vy[j]!; vy[j] = t;
   }
-  push(e: [number, number, number, number, number]): void {
-    const h = this.h;
-    h.push(e);
-    let i = h.length - 1;
+
+  private move(from: number, to: number): void {
+    this.p[to] = this.p[from]!;
+    this.x[to] = this.x[from]!;
+    this.y[to] = this.y[from]!;
+    this.vx[to] = this.vx[from]!;
+    this.vy[to] = this.vy[from]!;
+  }
+
+  push(p: number, x: number, y: number, vx: number, vy: number): void {
+    if (this.size === this.p.length) {
+      const grow = <T extends Float64Array | Int32Array>(a: T, b: T): T => (b.set(a), b);
+      const cap = this.size * 2;
+      this.p = grow(this.p, new Float64Array(cap));
+      this.x = grow(this.x, new Int32Array(cap));
+      this.y = grow(this.y, new Int32Array(cap));
+      this.vx = grow(this.vx, new Int32Array(cap));
+      this.vy = grow(this.vy, new Int32Array(cap));
+    }
+    let i = this.size++;
+    this.p[i] = p;
+    this.x[i] = x;
+    this.y[i] = y;
+    this.vx[i] = vx;
+    this.vy[i] = vy;
     while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(i, p)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
-      i = p;
+      const q = (i - 1) >> 1;
+      if (!this.less(i, q)) break;
+      this.swap(i, q);
+      i = q;
     }
   }
-  pop(): [number, number, number, number, number] | undefined {
-    const h = this.h;
-    if (h.length === 0) return undefined;
-    const top = h[0]!;
-    const last = h.pop()!;
-    if (h.length) {
-      h[0] = last;
+
+  /** Pops the top entry into `top`; false when empty. */
+  pop(): boolean {
+    if (this.size === 0) return false;
+    const t = this.top;
+    t.p = this.p[0]!;
+    t.x = this.x[0]!;
+    t.y = this.y[0]!;
+    t.vx = this.vx[0]!;
+    t.vy = this.vy[0]!;
+    const n = --this.size;
+    if (n > 0) {
+      this.move(n, 0);
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
-        if (l < h.length && this.less(l, m)) m = l;
-        if (r < h.length && this.less(r, m)) m = r;
+        if (l < n && this.less(l, m)) m = l;
+        if (r < n && this.less(r, m)) m = r;
         if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
+        this.swap(i, m);
         i = m;
       }
     }
-    return top;
+    return true;
   }
 }
 
@@ -193,8 +237,18 @@ export interface ClusterStats {
   storyEdges: number;
 }
 
+/** Wall time of each phase of the last clusterArticles call, in ms (for the benchmarks; not part of the result). */
+export const clusterPhases: Record<string, number> = {};
+
 export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterOptions>): { stories: Story[]; stats: ClusterStats } {
   const o: ClusterOptions = { ...defaultClusterOptions, ...options };
+  for (const k of Object.keys(clusterPhases)) delete clusterPhases[k];
+  let phaseStart = performance.now();
+  const phase = (name: string): void => {
+    const now = performance.now();
+    clusterPhases[name] = now - phaseStart;
+    phaseStart = now;
+  };
   // Canonical order: by id; a repeated id is the same article (content-addressed), keep one.
   const sorted = [...items].sort((a, b) => cmpStr(a.id, b.id) || rankCompare(a, b));
   const docs: ClusterItem[] = [];
@@ -202,9 +256,12 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
   const n = docs.length;
   if (n === 0) return { stories: [], stats: { articles: 0, candidates: 0, copyEdges: 0, storyEdges: 0 } };
 
+  phase('sort');
   const corpus = buildCorpus(docs.map((d) => d.fingerprint), o.storyTerms);
   const scorer = new PairScorer(corpus, docs.map((d) => time(d.publishedAt)), o.dateWindowDays, { cosine: o.weightCosine, entities: o.weightEntities, title: o.weightTitle });
+  phase('corpus');
   const cands = candidatePairs(corpus, o);
+  phase('candidates');
 
   // Verify candidates.
   const copyEdges: Array<{ a: number; b: number; s: CopyScores }> = [];
@@ -241,6 +298,7 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
       edgeS[nEdges++] = sim;
     }
   }
+  phase('verify');
   const copyBetween = (a: number, b: number): CopyScores | null => {
     const k = key(a, b);
     let c = copyScores.get(k);
@@ -269,6 +327,7 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
     uf.parent[child] = root;
     canon[root] = rankIdx(ca, cb) <= 0 ? ca : cb;
   }
+  phase('copies');
   // Units = copy groups, numbered in order of their smallest member index.
   const unitOf = new Int32Array(n).fill(-1);
   const units: number[][] = [];
@@ -350,6 +409,7 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
     return undefined;
   };
 
+  phase('unit graph');
   // Average linkage over the sparse graph.
   const size = new Int32Array(U).fill(1);
   const version = new Int32Array(U);
@@ -368,13 +428,13 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
   for (let x = 0; x < U; x++) {
     for (let p = simStart[x]!; p < simStart[x + 1]!; p++) {
       const s = simVal[p]!;
-      if (s >= o.storyFloor && s >= o.storyThreshold) heap.push([s, x, simOther[p]!, 0, 0]);
+      if (s >= o.storyFloor && s >= o.storyThreshold) heap.push(s, x, simOther[p]!, 0, 0);
     }
   }
   const members: number[][] = Array.from({ length: U }, (_, i) => [i]);
   const linkage = new Float64Array(U);
-  while (heap.size) {
-    const [avg, x, y, vx, vy] = heap.pop()!;
+  while (heap.pop()) {
+    const { p: avg, x, y, vx, vy } = heap.top;
     if (!alive[x] || !alive[y] || version[x] !== vx || version[y] !== vy) continue;
     if (avg < o.storyThreshold) break;
     // Merge y into x (x < y).
@@ -401,7 +461,10 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
     const zs = [...nx.keys()].sort((p, q) => p - q);
     for (const z of zs) {
       const a = nx.get(z)! / (size[x]! * size[z]!);
-      if (a >= o.storyThreshold) heap.push(x < z ? [a, x, z, version[x]!, version[z]!] : [a, z, x, version[z]!, version[x]!]);
+      if (a >= o.storyThreshold) {
+        if (x < z) heap.push(a, x, z, version[x]!, version[z]!);
+        else heap.push(a, z, x, version[z]!, version[x]!);
+      }
     }
   }
 
@@ -428,6 +491,7 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
     }
   }
 
+  phase('linkage');
   // Assemble stories.
   const stories: Story[] = [];
   for (let c = 0; c < U; c++) {
@@ -508,5 +572,6 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
     });
   }
   stories.sort((a, b) => b.articles.length - a.articles.length || cmpStr(a.canonical, b.canonical));
+  phase('stories');
   return { stories, stats: { articles: n, candidates: cands.length, copyEdges: copyEdges.length, storyEdges: nEdges } };
 }

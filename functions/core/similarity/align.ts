@@ -216,3 +216,177 @@ export class DenseSentenceIndex {
     return inOrderCoverage(posList, wts, matchedW, total);
   }
 }
+
+/**
+ * One article's sentences as indexes into its own term list (as stored in the fingerprint), with
+ * term -> sentence postings by the same local index. Aligning two articles then touches only arrays
+ * of their own size: the other article's terms are reached through a local-to-local map built from
+ * one merge of the two sorted term lists, never through vocabulary-sized arrays (a cache miss per term
+ * at 100k articles). Buffers are reused: `load` replaces the article in O(its size).
+ */
+export class SentenceDoc {
+  /** Article loaded (-1: none). */
+  doc = -1;
+  /** Terms in the article's term list. */
+  nTerms = 0;
+  /** Term occurrences, sentence after sentence: local term index (-1: an index past the list). */
+  occ = new Int32Array(256);
+  nOcc = 0;
+  /** Sentence j is occ[starts[j]..starts[j+1]). */
+  starts = new Int32Array(64);
+  count = 0;
+  /** Weight of each local term (alignSentences' `weight` of its term); `outside` for an index past the list. */
+  weight = new Float64Array(256);
+  outside = 1;
+  /** Sentence positions of local term u: pos[postStart[u]..postStart[u+1]). */
+  postStart = new Int32Array(257);
+  pos = new Int32Array(256);
+
+  /**
+   * Loads article `doc` from its varint sentence stream (`bytes[0..len)`): per sentence a count, then
+   * that many deltas of sorted local term indexes. `termWeight(u)` gives local term u's weight.
+   */
+  load(doc: number, bytes: Uint8Array, len: number, nTerms: number, termWeight: (u: number) => number, outside: number): void {
+    this.doc = doc;
+    this.nTerms = nTerms;
+    this.outside = outside;
+    if (this.occ.length < len) this.occ = new Int32Array(len * 2); // a term takes at least one byte
+    if (this.weight.length < nTerms) this.weight = new Float64Array(nTerms * 2);
+    if (this.postStart.length < nTerms + 2) this.postStart = new Int32Array(nTerms * 2 + 2);
+    const occ = this.occ;
+    let k = 0;
+    let count = 0;
+    let p = 0;
+    let starts = this.starts;
+    starts[0] = 0;
+    while (p < len) {
+      let v = 0;
+      let mul = 1;
+      while (p < len) {
+        const x = bytes[p++]!;
+        v += (x & 0x7f) * mul;
+        if (!(x & 0x80)) break;
+        mul *= 128;
+      }
+      let prev = 0;
+      for (let i = 0; i < v && p < len; i++) {
+        let dv = 0;
+        let dm = 1;
+        while (p < len) {
+          const x = bytes[p++]!;
+          dv += (x & 0x7f) * dm;
+          if (!(x & 0x80)) break;
+          dm *= 128;
+        }
+        prev += dv;
+        occ[k++] = prev < nTerms ? prev : -1;
+      }
+      if (count + 2 > starts.length) {
+        const next = new Int32Array(starts.length * 2);
+        next.set(starts);
+        this.starts = starts = next;
+      }
+      starts[++count] = k;
+    }
+    this.nOcc = k;
+    this.count = count;
+    for (let u = 0; u < nTerms; u++) this.weight[u] = termWeight(u);
+    // Postings by local term (counting sort over the occurrences).
+    const ps = this.postStart;
+    ps.fill(0, 0, nTerms + 2);
+    for (let i = 0; i < k; i++) if (occ[i]! >= 0) ps[occ[i]! + 2]!++;
+    for (let u = 0; u < nTerms; u++) ps[u + 2]! += ps[u + 1]!;
+    if (this.pos.length < k) this.pos = new Int32Array(k * 2);
+    const pos = this.pos;
+    for (let j = 0; j < count; j++) {
+      for (let i = starts[j]!; i < starts[j + 1]!; i++) {
+        const u = occ[i]!;
+        if (u >= 0) pos[ps[u + 1]!++] = j;
+      }
+    }
+    // ps[u + 1] now ends term u, ps[u] starts it.
+  }
+}
+
+/**
+ * In-order alignment of article `a`'s sentences against article `b` (alignSentences with b's postings
+ * and a's term weights), where `map[u]` is b's local index of a's local term u, or -1 when b lacks it.
+ */
+export class LocalAligner {
+  private win = new Int32Array(64);
+  private winW = new Float64Array(64);
+  private stamp = new Int32Array(64);
+  private tick = 0;
+  private touched = new Int32Array(64);
+
+  align(a: SentenceDoc, map: Int32Array, b: SentenceDoc, minShare: number): Alignment {
+    const total = a.nOcc;
+    if (total === 0 || b.count === 0) return { coverage: 0, matched: 0, sentences: 0 };
+    if (this.tick > 1 << 30) {
+      this.stamp.fill(0);
+      this.tick = 0;
+    }
+    if (this.win.length < b.count + 1) {
+      const size = b.count * 2 + 2;
+      this.win = new Int32Array(size);
+      this.winW = new Float64Array(size);
+      this.stamp = new Int32Array(size);
+      this.touched = new Int32Array(size);
+      this.tick = 0;
+    }
+    const win = this.win;
+    const winW = this.winW;
+    const stamp = this.stamp;
+    const touched = this.touched;
+    const occ = a.occ;
+    const weight = a.weight;
+    const ps = b.postStart;
+    const pos = b.pos;
+    const posList: number[] = [];
+    const wts: number[] = [];
+    let matchedW = 0;
+    for (let si = 0; si < a.count; si++) {
+      const from = a.starts[si]!;
+      const to = a.starts[si + 1]!;
+      const len = to - from;
+      if (len === 0) continue;
+      let sentW = 0;
+      let nt = 0;
+      for (let ti = from; ti < to; ti++) {
+        const u = occ[ti]!;
+        const wt = u >= 0 ? weight[u]! : a.outside;
+        sentW += wt;
+        // one count per window and term, whatever the term's repetitions
+        const tk = ++this.tick;
+        const v = u >= 0 ? map[u]! : -1;
+        if (v < 0) continue;
+        for (let q = ps[v]!, qe = ps[v + 1]!; q < qe; q++) {
+          const p = pos[q]!;
+          for (let w = p > 0 ? p - 1 : p; w <= p; w++) {
+            if (stamp[w] === tk) continue;
+            stamp[w] = tk;
+            if (win[w] === 0) touched[nt++] = w;
+            win[w]!++;
+            winW[w]! += wt;
+          }
+        }
+      }
+      let best = -1;
+      let bestC = 0;
+      let bestW = 0;
+      for (let x = 0; x < nt; x++) {
+        const w = touched[x]!;
+        const cw = winW[w]!;
+        if (cw > bestW || (cw === bestW && w < best)) { bestC = win[w]!; bestW = cw; best = w; }
+        win[w] = 0;
+        winW[w] = 0;
+      }
+      if (best >= 0 && bestC >= Math.min(2, len) && bestW >= minShare * sentW) {
+        posList.push(best);
+        wts.push(len);
+        matchedW += len;
+      }
+    }
+    return inOrderCoverage(posList, wts, matchedW, total);
+  }
+}

@@ -101,3 +101,46 @@ export function walkSentenceTerms(b: Uint8Array, term: (index: number) => void, 
     end?.();
   }
 }
+
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** Bytes that a base64 string decodes to (what Buffer.from(s, 'base64') allocates). */
+export function base64Bytes(s: string): number {
+  let pad = 0;
+  if (s.length > 0 && s.charCodeAt(s.length - 1) === 61) pad++;
+  if (s.length > 1 && s.charCodeAt(s.length - 2) === 61) pad++;
+  return ((s.length * 3) >>> 2) - pad;
+}
+
+/**
+ * A reusable decoding buffer: base64 goes straight into it (Buffer#write, the decoder Buffer.from uses),
+ * with no allocation per field. Valid until the next `decode`.
+ */
+export class Base64Scratch {
+  buf: Buffer = Buffer.allocUnsafeSlow(1 << 16);
+  private u16 = new Uint16Array(this.buf.buffer, 0, this.buf.length >>> 1);
+  private u32 = new Uint32Array(this.buf.buffer, 0, this.buf.length >>> 2);
+
+  /** Decodes `s` into `buf`; returns the byte count. */
+  decode(s: string): number {
+    const need = base64Bytes(s) + 4;
+    if (need > this.buf.length) {
+      let size = this.buf.length;
+      while (size < need) size *= 2;
+      this.buf = Buffer.allocUnsafeSlow(size);
+      this.u16 = new Uint16Array(this.buf.buffer, 0, size >>> 1);
+      this.u32 = new Uint32Array(this.buf.buffer, 0, size >>> 2);
+    }
+    return this.buf.write(s, 0, 'base64');
+  }
+
+  /** The i-th little-endian uint32 of the decoded bytes. */
+  u32At(i: number): number {
+    return LITTLE_ENDIAN ? this.u32[i]! : this.buf.readUInt32LE(i * 4);
+  }
+
+  /** The i-th little-endian uint16 of the decoded bytes. */
+  u16At(i: number): number {
+    return LITTLE_ENDIAN ? this.u16[i]! : this.buf.readUInt16LE(i * 2);
+  }
+}

@@ -1,7 +1,7 @@
 // Batch-level view of fingerprints: dense term ids, document frequencies, TF-IDF vectors,
 // sentences as dense ids. Everything is typed arrays so 100k articles fit in memory and time.
-import { type Fingerprint, decodeEntities } from '../fingerprint.ts';
-import { decodeU16, decodeU32, fromBase64, walkSentenceTerms } from './codec.ts';
+import { type Fingerprint } from '../fingerprint.ts';
+import { Base64Scratch, base64Bytes } from './codec.ts';
 
 /**
  * Open-addressing map from 32-bit term hash to a dense id. Key and id sit side by side in one
@@ -95,177 +95,293 @@ export class TermTable {
   }
 }
 
-export interface DocView {
-  /** Body term dense ids, sorted ascending. */
-  ids: Int32Array;
-  /** Sentence frequency of each body term (aligned with ids). */
-  sf: Uint16Array;
-  /** Title term dense ids, sorted. */
-  title: Int32Array;
-  /** Entity dense ids, sorted. */
-  ents: Int32Array;
-  minhash: Uint16Array;
-}
-
+/**
+ * The batch in flat typed arrays (one array per field for all articles, CSR style: article d owns
+ * `xxx[xxxStart[d]..xxxStart[d+1])`). No object per article: at 100k articles per-article typed
+ * arrays cost hundreds of MB of headers and a cache miss per field per pair.
+ */
 export interface Corpus {
   n: number;
   table: TermTable;
-  docs: DocView[];
   fps: Fingerprint[];
+  /** Body term dense ids, sorted ascending per article. */
+  termStart: Int32Array;
+  terms: Int32Array;
+  /** Title term dense ids, sorted unique per article. */
+  titleStart: Int32Array;
+  titles: Int32Array;
+  /** Entity dense ids, sorted unique per article. */
+  entStart: Int32Array;
+  ents: Int32Array;
+  /** b-bit MinHash values. */
+  mhStart: Int32Array;
+  mhCount: Int32Array;
+  minhash: Uint16Array;
+  /** `minhash` read two values at a time (every article's slot starts at an even offset). */
+  minhash32: Uint32Array;
   /** idf per dense term id. */
   idf: Float64Array;
-  /** TF-IDF weights aligned with a doc's merged (body ∪ title) vector. */
-  vecIds: Int32Array[];
-  vecW: Float32Array[];
+  /** TF-IDF vector (the `storyTerms` heaviest of body ∪ title), ids ascending, unit norm. */
+  vecStart: Int32Array;
+  vecIds: Int32Array;
+  vecW: Float32Array;
   /** Sum of idf over entity terms. */
   entMass: Float64Array;
   /** Sum of idf over title terms. */
   titleMass: Float64Array;
 }
 
-function sortedUniqueInt(xs: Int32Array): Int32Array {
-  xs.sort();
-  let k = 0;
-  for (let i = 0; i < xs.length; i++) if (i === 0 || xs[i] !== xs[i - 1]) xs[k++] = xs[i]!;
-  return xs.slice(0, k);
+/** Sorts xs[from..to) ascending and drops repeats in place; returns the new end. */
+function sortUniqueRange(xs: Int32Array, from: number, to: number): number {
+  let sorted = true;
+  for (let i = from + 1; i < to; i++) if (xs[i]! <= xs[i - 1]!) { sorted = false; break; }
+  if (sorted) return to;
+  xs.subarray(from, to).sort();
+  let k = from;
+  for (let i = from; i < to; i++) if (i === from || xs[i] !== xs[i - 1]) xs[k++] = xs[i]!;
+  return k;
 }
 
-/** Sentence frequency per local term index, straight from the varint-coded `sents` field. */
-function sentenceFrequencies(sents: string, nTerms: number): Uint16Array {
-  const sf = new Uint16Array(nTerms);
-  walkSentenceTerms(fromBase64(sents), (t) => {
-    if (t < nTerms && sf[t]! < 65535) sf[t]!++;
-  });
-  return sf;
+/** The value that would sit at index `k` of xs[0..len) sorted ascending (Hoare quickselect, in place). */
+function selectKth(xs: Float32Array, len: number, k: number): number {
+  let lo = 0;
+  let hi = len - 1;
+  while (lo < hi) {
+    const pivot = xs[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (xs[i]! < pivot) i++;
+      while (xs[j]! > pivot) j--;
+      if (i <= j) {
+        const t = xs[i]!;
+        xs[i] = xs[j]!;
+        xs[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return xs[k]!;
+  }
+  return xs[k]!;
 }
 
 export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
   const n = fps.length;
+  const sc = new Base64Scratch();
+  // Upper bounds of the decoded sizes follow from the base64 lengths, so every field is one allocation;
+  // the starts are the decoded lengths.
+  let termCap = 0;
+  let titleCap = 0;
+  let mhCap = 0;
+  for (let d = 0; d < n; d++) {
+    const fp = fps[d]!;
+    termCap += base64Bytes(fp.terms) >>> 2;
+    titleCap += base64Bytes(fp.title) >>> 2;
+    mhCap += (base64Bytes(fp.mh) >>> 1) + 1;
+  }
+  const termStart = new Int32Array(n + 1);
+  const titleStart0 = new Int32Array(n + 1);
+  const mhStart = new Int32Array(n + 1);
+  const mhCount = new Int32Array(n);
+  const terms0 = new Int32Array(termCap);
+  const titles0 = new Int32Array(titleCap);
+  const minhash32 = new Uint32Array((mhCap + 1) >>> 1);
+  const minhash = new Uint16Array(minhash32.buffer);
   // Vocabulary grows sublinearly; start small (cache-friendly) and let the table grow.
   const table = new TermTable(Math.min(1 << 18, Math.max(1 << 12, n * 2)));
-  // Pass 1: intern every hash (provisional ids in first-seen order).
-  const bodyIds: Int32Array[] = [];
-  const titleIds: Int32Array[] = [];
-  for (const fp of fps) {
-    const hashes = decodeU32(fp.terms);
-    const local = new Int32Array(hashes.length);
-    for (let i = 0; i < hashes.length; i++) local[i] = table.intern(hashes[i]!);
-    bodyIds.push(local);
-    const th = decodeU32(fp.title);
-    const title = new Int32Array(th.length);
-    for (let i = 0; i < th.length; i++) title[i] = table.intern(th[i]!);
-    titleIds.push(title);
+  // Pass 1: intern every hash (provisional ids in first-seen order); MinHash copied as is, each
+  // article's slot at an even offset so that two values can be compared as one uint32.
+  let pt = 0;
+  let pl = 0;
+  let pm = 0;
+  for (let d = 0; d < n; d++) {
+    const fp = fps[d]!;
+    let len = sc.decode(fp.terms) >>> 2;
+    for (let i = 0; i < len; i++) terms0[pt++] = table.intern(sc.u32At(i));
+    termStart[d + 1] = pt;
+    len = sc.decode(fp.title) >>> 2;
+    for (let i = 0; i < len; i++) titles0[pl++] = table.intern(sc.u32At(i));
+    titleStart0[d + 1] = pl;
+    len = sc.decode(fp.mh) >>> 1;
+    for (let i = 0; i < len; i++) minhash[pm++] = sc.u16At(i);
+    mhCount[d] = len;
+    pm += pm & 1;
+    mhStart[d + 1] = pm;
   }
+  const terms = terms0.length === pt ? terms0 : terms0.slice(0, pt);
   // Final id = rank of the hash among all hashes. Fingerprint term lists are sorted by hash, so every
   // document's ids come out sorted without a per-document sort, and ids do not depend on input order.
   const remap = table.rankByKey();
-  const docs: DocView[] = [];
+  for (let i = 0; i < terms.length; i++) terms[i] = remap[terms[i]!]!;
+  for (let i = 0; i < pl; i++) titles0[i] = remap[titles0[i]!]!;
+  // Titles sorted unique per article, compacted.
+  const titleStart = new Int32Array(n + 1);
+  let nt = 0;
+  for (let d = 0; d < n; d++) {
+    const from = titleStart0[d]!;
+    const end = sortUniqueRange(titles0, from, titleStart0[d + 1]!);
+    titles0.copyWithin(nt, from, end);
+    nt += end - from;
+    titleStart[d + 1] = nt;
+  }
+  const titles = titles0.slice(0, nt);
+  // Sentence frequency per body term, and entities (local indexes into the term list) as dense ids.
+  const sf = new Uint16Array(terms.length);
+  const entStart = new Int32Array(n + 1);
+  let ents = new Int32Array(Math.max(16, n * 8));
+  let ne = 0;
   for (let d = 0; d < n; d++) {
     const fp = fps[d]!;
-    const ids = bodyIds[d]!;
-    for (let i = 0; i < ids.length; i++) ids[i] = remap[ids[i]!]!;
-    const sf = sentenceFrequencies(fp.sents, ids.length);
-    const entLocal = decodeEntities(fp);
-    const ents = new Int32Array(entLocal.length);
-    for (let i = 0; i < entLocal.length; i++) ents[i] = ids[entLocal[i]!] ?? 0;
-    const title = titleIds[d]!;
-    for (let i = 0; i < title.length; i++) title[i] = remap[title[i]!]!;
-    docs.push({ ids, sf, title: sortedUniqueInt(title), ents: sortedUniqueInt(ents), minhash: decodeU16(fp.mh) });
+    const base = termStart[d]!;
+    const nTerms = termStart[d + 1]! - base;
+    // Sentence stream: per sentence a count, then that many deltas of sorted local term indexes.
+    let len = sc.decode(fp.sents);
+    let b = sc.buf;
+    let p = 0;
+    while (p < len) {
+      let v = 0;
+      let mul = 1;
+      while (p < len) {
+        const x = b[p++]!;
+        v += (x & 0x7f) * mul;
+        if (!(x & 0x80)) break;
+        mul *= 128;
+      }
+      let prev = 0;
+      for (let i = 0; i < v && p < len; i++) {
+        let dv = 0;
+        let dm = 1;
+        while (p < len) {
+          const x = b[p++]!;
+          dv += (x & 0x7f) * dm;
+          if (!(x & 0x80)) break;
+          dm *= 128;
+        }
+        prev += dv;
+        if (prev < nTerms && sf[base + prev]! < 65535) sf[base + prev]!++;
+      }
+    }
+    // Entities: delta-coded local indexes (an index past the list counts as term id 0, as before).
+    len = sc.decode(fp.ents);
+    b = sc.buf;
+    p = 0;
+    let prev = 0;
+    const from = ne;
+    while (p < len) {
+      let v = 0;
+      let mul = 1;
+      let done = false;
+      while (p < len) {
+        const x = b[p++]!;
+        v += (x & 0x7f) * mul;
+        if (!(x & 0x80)) { done = true; break; }
+        mul *= 128;
+      }
+      if (!done) break; // a truncated last varint is not a value
+      prev += v;
+      if (ne === ents.length) {
+        const next = new Int32Array(ents.length * 2);
+        next.set(ents);
+        ents = next;
+      }
+      ents[ne++] = prev < nTerms ? terms[base + prev]! : 0;
+    }
+    ne = sortUniqueRange(ents, from, ne);
+    entStart[d + 1] = ne;
   }
-  const df = new Int32Array(table.size);
-  const last = new Int32Array(table.size).fill(-1);
+  ents = ents.slice(0, ne);
+  const V = table.size;
+  const df = new Int32Array(V);
+  const last = new Int32Array(V).fill(-1);
   for (let d = 0; d < n; d++) {
-    const doc = docs[d]!;
-    for (const t of doc.ids) { df[t]!++; last[t] = d; }
-    for (const t of doc.title) if (last[t] !== d) { df[t]!++; last[t] = d; }
+    for (let i = termStart[d]!; i < termStart[d + 1]!; i++) { const t = terms[i]!; df[t]!++; last[t] = d; }
+    for (let i = titleStart[d]!; i < titleStart[d + 1]!; i++) { const t = titles[i]!; if (last[t] !== d) { df[t]!++; last[t] = d; } }
   }
   table.df = df;
   // Smoothed IDF: stays positive when every document shares a term (small batches of one story).
-  const idf = new Float64Array(table.size);
-  for (let t = 0; t < table.size; t++) idf[t] = Math.log(1 + n / df[t]!);
-  const vecIds: Int32Array[] = [];
-  const vecW: Float32Array[] = [];
+  const idf = new Float64Array(V);
+  for (let t = 0; t < V; t++) idf[t] = Math.log(1 + n / df[t]!);
+  // 1 + ln(tf) for small tf, looked up (the same doubles Math.log returns).
+  const logTf = new Float64Array(256);
+  for (let t = 1; t < 256; t++) logTf[t] = 1 + Math.log(t);
+  const vecStart = new Int32Array(n + 1);
+  const vecIds = new Int32Array(n * maxTerms);
+  const vecW = new Float32Array(n * maxTerms);
   const entMass = new Float64Array(n);
   const titleMass = new Float64Array(n);
   let scratch = new Float32Array(1024);
   let ids = new Int32Array(1024);
   let w = new Float32Array(1024);
+  let nv = 0;
   for (let d = 0; d < n; d++) {
-    const doc = docs[d]!;
+    const b0 = termStart[d]!;
+    const b1 = termStart[d + 1]!;
+    const t0 = titleStart[d]!;
+    const t1 = titleStart[d + 1]!;
     // Merge body and title; a title term counts as one more sentence occurrence.
-    const cap = doc.ids.length + doc.title.length;
+    const cap = b1 - b0 + t1 - t0;
     if (ids.length < cap) {
       ids = new Int32Array(cap * 2);
       w = new Float32Array(cap * 2);
     }
     let k = 0;
-    let i = 0;
-    let j = 0;
-    let norm = 0;
-    while (i < doc.ids.length || j < doc.title.length) {
-      const a = i < doc.ids.length ? doc.ids[i]! : 2147483647;
-      const b = j < doc.title.length ? doc.title[j]! : 2147483647;
+    let i = b0;
+    let j = t0;
+    while (i < b1 || j < t1) {
+      const a = i < b1 ? terms[i]! : 2147483647;
+      const b = j < t1 ? titles[j]! : 2147483647;
       let t: number;
       let tf: number;
-      if (a === b) { t = a; tf = doc.sf[i]! + 1; i++; j++; }
-      else if (a < b) { t = a; tf = doc.sf[i]!; i++; }
+      if (a === b) { t = a; tf = sf[i]! + 1; i++; j++; }
+      else if (a < b) { t = a; tf = sf[i]!; i++; }
       else { t = b; tf = 1; j++; }
-      const x = (1 + Math.log(tf > 1 ? tf : 1)) * idf[t]!;
+      const x = (tf < 256 ? (tf > 1 ? logTf[tf]! : 1) : 1 + Math.log(tf)) * idf[t]!;
       ids[k] = t;
       w[k++] = x;
-      norm += x * x;
     }
-    // Keep the `maxTerms` heaviest terms: they carry the cosine, and the merge stays short.
-    let vi = ids.subarray(0, k);
-    let vw = w.subarray(0, k);
+    // Keep the `maxTerms` heaviest terms (ties: smaller id first), in id order: the cut weight is the
+    // (k - maxTerms)-th smallest weight; keep what is above it and the first ties.
+    const out = nv;
     if (k > maxTerms) {
-      // Heaviest `maxTerms` (ties: smaller id first), kept in id order: find the cut weight with one
-      // native sort of the weights, then keep what is above it and the first ties.
       if (scratch.length < k) scratch = new Float32Array(k * 2);
-      const ws = scratch.subarray(0, k);
-      ws.set(vw);
-      ws.sort();
-      const cut = ws[k - maxTerms]!;
+      scratch.set(w.subarray(0, k));
+      const cut = selectKth(scratch, k, k - maxTerms);
       let above = 0;
-      for (let x = 0; x < k; x++) if (vw[x]! > cut) above++;
+      for (let x = 0; x < k; x++) if (w[x]! > cut) above++;
       let ties = maxTerms - above;
-      const ki = new Int32Array(maxTerms);
-      const kw = new Float32Array(maxTerms);
-      let y = 0;
       for (let x = 0; x < k; x++) {
-        const v = vw[x]!;
-        if (v > cut || (v === cut && ties-- > 0)) { ki[y] = vi[x]!; kw[y++] = v; }
+        const v = w[x]!;
+        if (v > cut || (v === cut && ties-- > 0)) { vecIds[nv] = ids[x]!; vecW[nv++] = v; }
       }
-      vi = ki;
-      vw = kw;
     } else {
-      vi = vi.slice();
-      vw = vw.slice();
+      for (let x = 0; x < k; x++) { vecIds[nv] = ids[x]!; vecW[nv++] = w[x]!; }
     }
-    norm = 0;
-    for (let x = 0; x < vw.length; x++) norm += vw[x]! * vw[x]!;
+    let norm = 0;
+    for (let x = out; x < nv; x++) norm += vecW[x]! * vecW[x]!;
     norm = Math.sqrt(norm) || 1;
-    for (let x = 0; x < vw.length; x++) vw[x] = vw[x]! / norm;
-    vecIds.push(vi);
-    vecW.push(vw);
+    for (let x = out; x < nv; x++) vecW[x] = vecW[x]! / norm;
+    vecStart[d + 1] = nv;
     let m = 0;
-    for (const t of doc.ents) m += idf[t]!;
+    for (let x = entStart[d]!; x < entStart[d + 1]!; x++) m += idf[ents[x]!]!;
     entMass[d] = m;
     m = 0;
-    for (const t of doc.title) m += idf[t]!;
+    for (let x = t0; x < t1; x++) m += idf[titles[x]!]!;
     titleMass[d] = m;
   }
-  return { n, table, docs, fps, idf, vecIds, vecW, entMass, titleMass };
+  return { n, table, fps, termStart, terms, titleStart, titles, entStart, ents, mhStart, mhCount, minhash, minhash32, idf, vecStart, vecIds, vecW, entMass, titleMass };
 }
 
-/** Count of common elements of two sorted int arrays. */
-export function intersectCount(a: Int32Array, b: Int32Array): number {
-  let i = 0;
-  let j = 0;
+/** Count of common elements of the sorted ranges xs[a0..a1) and xs[b0..b1). */
+export function intersectCount(xs: Int32Array, a0: number, a1: number, b0: number, b1: number): number {
+  let i = a0;
+  let j = b0;
   let c = 0;
-  while (i < a.length && j < b.length) {
-    const x = a[i]!;
-    const y = b[j]!;
+  while (i < a1 && j < b1) {
+    const x = xs[i]!;
+    const y = xs[j]!;
     if (x === y) { c++; i++; j++; }
     else if (x < y) i++;
     else j++;
@@ -273,14 +389,14 @@ export function intersectCount(a: Int32Array, b: Int32Array): number {
   return c;
 }
 
-/** Sum of idf over common elements of two sorted int arrays. */
-export function intersectIdf(a: Int32Array, b: Int32Array, idf: Float64Array): number {
-  let i = 0;
-  let j = 0;
+/** Sum of idf over common elements of the sorted ranges xs[a0..a1) and xs[b0..b1), in ascending order. */
+export function intersectIdf(xs: Int32Array, a0: number, a1: number, b0: number, b1: number, idf: Float64Array): number {
+  let i = a0;
+  let j = b0;
   let s = 0;
-  while (i < a.length && j < b.length) {
-    const x = a[i]!;
-    const y = b[j]!;
+  while (i < a1 && j < b1) {
+    const x = xs[i]!;
+    const y = xs[j]!;
     if (x === y) { s += idf[x]!; i++; j++; }
     else if (x < y) i++;
     else j++;
@@ -288,14 +404,15 @@ export function intersectIdf(a: Int32Array, b: Int32Array, idf: Float64Array): n
   return s;
 }
 
-export function cosine(ai: Int32Array, aw: Float32Array, bi: Int32Array, bw: Float32Array): number {
-  let i = 0;
-  let j = 0;
+/** Dot product of two sparse vectors stored as sorted ranges of (ids, w), summed in ascending id order. */
+export function cosine(ids: Int32Array, w: Float32Array, a0: number, a1: number, b0: number, b1: number): number {
+  let i = a0;
+  let j = b0;
   let s = 0;
-  while (i < ai.length && j < bi.length) {
-    const x = ai[i]!;
-    const y = bi[j]!;
-    if (x === y) { s += aw[i]! * bw[j]!; i++; j++; }
+  while (i < a1 && j < b1) {
+    const x = ids[i]!;
+    const y = ids[j]!;
+    if (x === y) { s += w[i]! * w[j]!; i++; j++; }
     else if (x < y) i++;
     else j++;
   }

@@ -1,8 +1,8 @@
 // Pair features between two fingerprinted articles of a batch, and candidate generation.
-import { fromBase64, walkSentenceTerms } from './codec.ts';
+import { Base64Scratch } from './codec.ts';
 import { fmix32 } from './hash.ts';
 import { type Corpus, cosine, intersectCount, intersectIdf } from './index.ts';
-import { DenseSentenceIndex, type FlatSentences } from './align.ts';
+import { LocalAligner, SentenceDoc } from './align.ts';
 
 export interface CopyScores {
   /** Term containment: shared terms / terms of the shorter article. */
@@ -29,8 +29,14 @@ export interface StoryScores {
 }
 
 export class PairScorer {
-  /** Sentences (dense term ids, flat) of the articles that reached sentence alignment. */
-  private sentCache: Array<FlatSentences | undefined> = [];
+  private readonly scratch = new Base64Scratch();
+  /** The two articles last loaded for sentence alignment (pairs come grouped by their first article). */
+  private readonly slots = [new SentenceDoc(), new SentenceDoc()];
+  private readonly aligner = new LocalAligner();
+  private mapAB = new Int32Array(256);
+  private mapBA = new Int32Array(256);
+  private rarityWeight: Float64Array | null = null;
+
   constructor(
     readonly corpus: Corpus,
     private readonly dates: Array<number | null>,
@@ -38,49 +44,35 @@ export class PairScorer {
     private readonly weights: { cosine: number; entities: number; title: number } = { cosine: 0.5, entities: 0.35, title: 0.15 },
   ) {}
 
-  /** Sentences of article d as dense term ids, decoded straight from the varint field. */
-  sentences(d: number): FlatSentences {
-    const cached = this.sentCache[d];
-    if (cached) return cached;
-    const b = fromBase64(this.corpus.fps[d]!.sents);
-    const ids = this.corpus.docs[d]!.ids;
-    // Every term takes at least one byte of the stream, so its byte length bounds the term count.
-    const terms = new Int32Array(b.length);
-    const startsTmp: number[] = [0];
-    let k = 0;
-    walkSentenceTerms(
-      b,
-      (t) => {
-        terms[k++] = ids[t] ?? 0;
-      },
-      () => startsTmp.push(k),
-    );
-    const s: FlatSentences = { terms: terms.slice(0, k), starts: Int32Array.from(startsTmp) };
-    this.sentCache[d] = s;
-    return s;
-  }
-
   /** Containment of the smaller term set estimated from the b-bit MinHash signatures. */
   containmentEstimate(a: number, b: number): number {
-    const A = this.corpus.docs[a]!;
-    const B = this.corpus.docs[b]!;
-    const na = A.ids.length;
-    const nb = B.ids.length;
+    const c = this.corpus;
+    const na = c.termStart[a + 1]! - c.termStart[a]!;
+    const nb = c.termStart[b + 1]! - c.termStart[b]!;
     if (na === 0 || nb === 0) return 0;
-    const ma = A.minhash;
-    const mb = B.minhash;
-    const k = Math.min(ma.length, mb.length);
+    const ka = c.mhCount[a]!;
+    const kb = c.mhCount[b]!;
+    const k = ka < kb ? ka : kb;
     let eq = 0;
-    for (let i = 0; i < k; i++) if (ma[i] === mb[i]) eq++;
+    if ((k & 1) === 0) {
+      // Two 16-bit values per uint32 (slots start at even offsets); a zero half of the XOR is a match.
+      const m = c.minhash32;
+      const pa = c.mhStart[a]! >>> 1;
+      const pb = c.mhStart[b]! >>> 1;
+      for (let i = 0, h = k >>> 1; i < h; i++) {
+        const x = m[pa + i]! ^ m[pb + i]!;
+        eq += (((x & 0xffff) - 1) >>> 31) + (((x >>> 16) - 1) >>> 31);
+      }
+    } else {
+      const m = c.minhash;
+      const pa = c.mhStart[a]!;
+      const pb = c.mhStart[b]!;
+      for (let i = 0; i < k; i++) if (m[pa + i] === m[pb + i]) eq++;
+    }
     const j = k ? eq / k : 0;
     return Math.min(1, (j * (na + nb)) / ((1 + j) * Math.min(na, nb)));
   }
 
-  private ixS: DenseSentenceIndex | null = null;
-  private ixL: DenseSentenceIndex | null = null;
-  private loadedS = -1;
-  private loadedL = -1;
-  private rarityWeight: Float64Array | null = null;
   /** Sentence-match weight per term: 1/idf, so shared names and rare facts alone do not make a sentence match. */
   private alignWeights(): Float64Array {
     if (!this.rarityWeight) {
@@ -91,29 +83,60 @@ export class PairScorer {
     }
     return this.rarityWeight;
   }
-  private indexes(s: number, l: number): [DenseSentenceIndex, DenseSentenceIndex] {
-    const v = this.corpus.table.size;
-    this.ixS ??= new DenseSentenceIndex(v);
-    this.ixL ??= new DenseSentenceIndex(v);
-    this.ixS.termWeight = this.ixL.termWeight = this.alignWeights();
-    if (this.loadedS !== s) { this.ixS.load(this.sentences(s)); this.loadedS = s; }
-    if (this.loadedL !== l) { this.ixL.load(this.sentences(l)); this.loadedL = l; }
-    return [this.ixS, this.ixL];
+
+  /** Article d's sentences in a slot, keeping the slot that holds `keep` (the other article of the pair). */
+  private sentenceDoc(d: number, keep: number): SentenceDoc {
+    const [x, y] = this.slots as [SentenceDoc, SentenceDoc];
+    if (x.doc === d) return x;
+    if (y.doc === d) return y;
+    const slot = x.doc === keep ? y : x;
+    const c = this.corpus;
+    const len = this.scratch.decode(c.fps[d]!.sents);
+    const base = c.termStart[d]!;
+    const tw = this.alignWeights();
+    // An index past the term list (a damaged record) weighs as term id 0 did and matches nothing.
+    slot.load(d, this.scratch.buf, len, c.termStart[d + 1]! - base, (u) => tw[c.terms[base + u]!]!, tw.length ? tw[0]! : 1);
+    return slot;
   }
 
   /** Copy features, or null when the term sets are too different to bother aligning. */
   copy(a: number, b: number, gate: number, share: number, knownShared?: number): CopyScores | null {
-    const A = this.corpus.docs[a]!.ids;
-    const B = this.corpus.docs[b]!.ids;
-    if (A.length === 0 || B.length === 0) return null;
-    const inter = knownShared ?? intersectCount(A, B);
-    const containment = inter / Math.min(A.length, B.length);
-    const jaccard = inter / (A.length + B.length - inter);
+    const c = this.corpus;
+    const a0 = c.termStart[a]!;
+    const a1 = c.termStart[a + 1]!;
+    const b0 = c.termStart[b]!;
+    const b1 = c.termStart[b + 1]!;
+    const na = a1 - a0;
+    const nb = b1 - b0;
+    if (na === 0 || nb === 0) return null;
+    const inter = knownShared ?? intersectCount(c.terms, a0, a1, b0, b1);
+    const containment = inter / Math.min(na, nb);
+    const jaccard = inter / (na + nb - inter);
     if (containment < gate) return { containment, jaccard, coverage: 0, reach: 0 };
-    const [s, l] = A.length < B.length || (A.length === B.length && a < b) ? [a, b] : [b, a];
-    const [ixS, ixL] = this.indexes(s, l);
-    const cov = ixL.align(this.sentences(s), share);
-    const reach = ixS.align(this.sentences(l), share);
+    const [s, l] = na < nb || (na === nb && a < b) ? [a, b] : [b, a];
+    const S = this.sentenceDoc(s, l);
+    const L = this.sentenceDoc(l, s);
+    // Local index maps both ways, from one merge of the two sorted term lists.
+    const s0 = c.termStart[s]!;
+    const s1 = c.termStart[s + 1]!;
+    const l0 = c.termStart[l]!;
+    const l1 = c.termStart[l + 1]!;
+    if (this.mapAB.length < s1 - s0) this.mapAB = new Int32Array((s1 - s0) * 2);
+    if (this.mapBA.length < l1 - l0) this.mapBA = new Int32Array((l1 - l0) * 2);
+    const mapSL = this.mapAB;
+    const mapLS = this.mapBA;
+    mapSL.fill(-1, 0, s1 - s0);
+    mapLS.fill(-1, 0, l1 - l0);
+    const t = c.terms;
+    for (let i = s0, j = l0; i < s1 && j < l1; ) {
+      const x = t[i]!;
+      const y = t[j]!;
+      if (x === y) { mapSL[i - s0] = j - l0; mapLS[j - l0] = i - s0; i++; j++; }
+      else if (x < y) i++;
+      else j++;
+    }
+    const cov = this.aligner.align(S, mapSL, L, share);
+    const reach = this.aligner.align(L, mapLS, S, share);
     return { containment, jaccard, coverage: cov.coverage, reach: reach.coverage };
   }
 
@@ -133,15 +156,15 @@ export class PairScorer {
   /** Combined story similarity only (hot path: no allocation). */
   storySim(a: number, b: number): number {
     const c = this.corpus;
-    const cos = cosine(c.vecIds[a]!, c.vecW[a]!, c.vecIds[b]!, c.vecW[b]!);
+    const cos = cosine(c.vecIds, c.vecW, c.vecStart[a]!, c.vecStart[a + 1]!, c.vecStart[b]!, c.vecStart[b + 1]!);
     const w = this.weights;
     let num = w.cosine * cos;
     const ea = c.entMass[a]!;
     const eb = c.entMass[b]!;
-    if (ea > 0 && eb > 0) num += (w.entities * intersectIdf(c.docs[a]!.ents, c.docs[b]!.ents, c.idf)) / Math.sqrt(ea * eb);
+    if (ea > 0 && eb > 0) num += (w.entities * intersectIdf(c.ents, c.entStart[a]!, c.entStart[a + 1]!, c.entStart[b]!, c.entStart[b + 1]!, c.idf)) / Math.sqrt(ea * eb);
     const ta = c.titleMass[a]!;
     const tb = c.titleMass[b]!;
-    if (ta > 0 && tb > 0) num += (w.title * intersectIdf(c.docs[a]!.title, c.docs[b]!.title, c.idf)) / Math.sqrt(ta * tb);
+    if (ta > 0 && tb > 0) num += (w.title * intersectIdf(c.titles, c.titleStart[a]!, c.titleStart[a + 1]!, c.titleStart[b]!, c.titleStart[b + 1]!, c.idf)) / Math.sqrt(ta * tb);
     let sim = num / (w.cosine + w.entities + w.title);
     const da = this.dates[a];
     const db = this.dates[b];
@@ -154,14 +177,14 @@ export class PairScorer {
 
   story(a: number, b: number): StoryScores {
     const c = this.corpus;
-    const cos = cosine(c.vecIds[a]!, c.vecW[a]!, c.vecIds[b]!, c.vecW[b]!);
+    const cos = cosine(c.vecIds, c.vecW, c.vecStart[a]!, c.vecStart[a + 1]!, c.vecStart[b]!, c.vecStart[b + 1]!);
     const ea = c.entMass[a]!;
     const eb = c.entMass[b]!;
-    const entities = ea > 0 && eb > 0 ? intersectIdf(c.docs[a]!.ents, c.docs[b]!.ents, c.idf) / Math.sqrt(ea * eb) : 0;
-    const ta = c.docs[a]!.title;
-    const tb = c.docs[b]!.title;
+    const entities = ea > 0 && eb > 0 ? intersectIdf(c.ents, c.entStart[a]!, c.entStart[a + 1]!, c.entStart[b]!, c.entStart[b + 1]!, c.idf) / Math.sqrt(ea * eb) : 0;
     let title = 0;
-    if (c.titleMass[a]! > 0 && c.titleMass[b]! > 0) title = intersectIdf(ta, tb, c.idf) / Math.sqrt(c.titleMass[a]! * c.titleMass[b]!);
+    if (c.titleMass[a]! > 0 && c.titleMass[b]! > 0) {
+      title = intersectIdf(c.titles, c.titleStart[a]!, c.titleStart[a + 1]!, c.titleStart[b]!, c.titleStart[b + 1]!, c.idf) / Math.sqrt(c.titleMass[a]! * c.titleMass[b]!);
+    }
     const da = this.dates[a];
     const db = this.dates[b];
     const days = da != null && db != null ? Math.abs(da - db) / 86_400_000 : -1;
@@ -174,61 +197,24 @@ export class PairScorer {
 }
 
 /**
- * Scores many pairs (a, b) sharing the same `a` fast: a's vectors are scattered into dense arrays once,
- * then each b costs one read per term of b (no merge, no branches on order).
+ * Story similarity of many pairs, the hot path of verification: sorted merges over the flat arrays
+ * (64 TF-IDF terms, names, title terms). Sums run in ascending term order, so the result is the same
+ * float as `story(a, b).sim`.
  */
 export class BatchScorer {
-  private vec: Float32Array;
-  private ent: Uint8Array;
-  private title: Uint8Array;
-  private a = -1;
-  constructor(private readonly scorer: PairScorer, private readonly corpus: Corpus) {
-    const v = corpus.table.size;
-    this.vec = new Float32Array(v);
-    this.ent = new Uint8Array(v);
-    this.title = new Uint8Array(v);
-  }
-  private load(a: number): void {
-    if (this.a === a) return;
-    const c = this.corpus;
-    if (this.a >= 0) {
-      const p = this.a;
-      for (const t of c.vecIds[p]!) this.vec[t] = 0;
-      for (const t of c.docs[p]!.ents) this.ent[t] = 0;
-      for (const t of c.docs[p]!.title) this.title[t] = 0;
-    }
-    const ids = c.vecIds[a]!;
-    const w = c.vecW[a]!;
-    for (let i = 0; i < ids.length; i++) this.vec[ids[i]!] = w[i]!;
-    for (const t of c.docs[a]!.ents) this.ent[t] = 1;
-    for (const t of c.docs[a]!.title) this.title[t] = 1;
-    this.a = a;
-  }
-  /** Story similarity of (a, b); also leaves the shared body-term count in `shared`. */
+  constructor(private readonly scorer: PairScorer, private readonly corpus: Corpus) {}
+  /** Story similarity of (a, b). */
   sim(a: number, b: number): number {
-    this.load(a);
     const c = this.corpus;
-    const idf = c.idf;
-    const bi = c.vecIds[b]!;
-    const bw = c.vecW[b]!;
-    let cos = 0;
-    for (let i = 0; i < bi.length; i++) cos += this.vec[bi[i]!]! * bw[i]!;
+    const cos = cosine(c.vecIds, c.vecW, c.vecStart[a]!, c.vecStart[a + 1]!, c.vecStart[b]!, c.vecStart[b + 1]!);
     let ent = 0;
     const ea = c.entMass[a]!;
     const eb = c.entMass[b]!;
-    if (ea > 0 && eb > 0) {
-      let x = 0;
-      for (const t of c.docs[b]!.ents) if (this.ent[t]) x += idf[t]!;
-      ent = x / Math.sqrt(ea * eb);
-    }
+    if (ea > 0 && eb > 0) ent = intersectIdf(c.ents, c.entStart[a]!, c.entStart[a + 1]!, c.entStart[b]!, c.entStart[b + 1]!, c.idf) / Math.sqrt(ea * eb);
     let title = 0;
     const ta = c.titleMass[a]!;
     const tb = c.titleMass[b]!;
-    if (ta > 0 && tb > 0) {
-      let x = 0;
-      for (const t of c.docs[b]!.title) if (this.title[t]) x += idf[t]!;
-      title = x / Math.sqrt(ta * tb);
-    }
+    if (ta > 0 && tb > 0) title = intersectIdf(c.titles, c.titleStart[a]!, c.titleStart[a + 1]!, c.titleStart[b]!, c.titleStart[b + 1]!, c.idf) / Math.sqrt(ta * tb);
     return this.scorer.combine(a, b, cos, ent, title);
   }
 }
@@ -257,14 +243,16 @@ export function candidatePairs(corpus: Corpus, o: CandidateOptions): Float64Arra
   const rows = Math.max(1, o.lshRows);
   if (n > 2097152) throw new RangeError(`clusterArticles handles at most 2^21 articles per batch (got ${n})`);
   const packed = new Float64Array(n);
+  const mh = corpus.minhash;
   for (let band = 0; band < o.lshBands; band++) {
     // (bucket key, doc) packed in one double: a native numeric sort groups buckets, docs ascending.
     let m = 0;
+    const bandSeed = fmix32(band + 0x1234567);
     for (let d = 0; d < n; d++) {
-      const mh = corpus.docs[d]!.minhash;
-      if (corpus.docs[d]!.ids.length === 0 || mh.length < (band + 1) * rows) continue;
-      let h = fmix32(band + 0x1234567);
-      for (let r = 0; r < rows; r++) h = fmix32(h ^ mh[band * rows + r]!);
+      if (corpus.termStart[d + 1] === corpus.termStart[d] || corpus.mhCount[d]! < (band + 1) * rows) continue;
+      const at = corpus.mhStart[d]! + band * rows;
+      let h = bandSeed;
+      for (let r = 0; r < rows; r++) h = fmix32(h ^ mh[at + r]!);
       packed[m++] = h * 2097152 + d;
     }
     const order = packed.subarray(0, m).sort();
@@ -286,13 +274,15 @@ export function candidatePairs(corpus: Corpus, o: CandidateOptions): Float64Arra
   let topTerms = new Int32Array(Math.max(16, n * Math.min(o.rareTerms, 64)));
   let nTop = 0;
   let keys = new Float64Array(256);
+  const vecIds = corpus.vecIds;
+  const vecW = corpus.vecW;
   for (let d = 0; d < n; d++) {
-    const ids = corpus.vecIds[d]!;
-    const w = corpus.vecW[d]!;
+    const v0 = corpus.vecStart[d]!;
+    const v1 = corpus.vecStart[d + 1]!;
     // Heaviest first (weight quantised to 2^-20, ties by term id), via one native numeric sort.
-    if (ids.length > keys.length) keys = new Float64Array(ids.length * 2);
+    if (v1 - v0 > keys.length) keys = new Float64Array((v1 - v0) * 2);
     let m = 0;
-    for (let i = 0; i < ids.length; i++) if (df[ids[i]!]! >= 2) keys[m++] = Math.round((1 - w[i]!) * 1048576) * 16777216 + ids[i]!;
+    for (let i = v0; i < v1; i++) if (df[vecIds[i]!]! >= 2) keys[m++] = Math.round((1 - vecW[i]!) * 1048576) * 16777216 + vecIds[i]!;
     const sortedCand = keys.subarray(0, m).sort();
     const k = Math.min(m, o.rareTerms);
     if (nTop + k > topTerms.length) {
