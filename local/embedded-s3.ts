@@ -5,6 +5,7 @@ import S3rver from '@20minutes/s3rver';
 import type { S3Event } from 'aws-lambda';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../functions/adapters/s3-store.ts';
+import { IndexedFilesystemStore } from './indexed-store.ts';
 
 export interface EmbeddedS3 {
   endpoint: string;
@@ -16,12 +17,62 @@ export interface EmbeddedS3 {
   close(): Promise<void>;
 }
 
+/** The bucket and key an object request addresses (path-style), or null for bucket-level requests. */
+function objectOf(url: string | undefined): { bucket: string; key: string } | null {
+  const path = (url ?? '/').split('?')[0]!;
+  const m = /^\/([^/]+)\/(.+)$/.exec(path);
+  if (!m) return null;
+  try {
+    return { bucket: decodeURIComponent(m[1]!), key: decodeURIComponent(m[2]!) };
+  } catch {
+    return null; // malformed escapes: s3rver answers those itself
+  }
+}
+
+function s3Error(res: ServerResponse, status: number, code: string, message: string, extra: Record<string, string>): void {
+  const fields = Object.entries(extra).map(([k, v]) => `<${k}>${v.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</${k}>`).join('');
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message>${fields}<RequestId>0</RequestId></Error>`;
+  res.writeHead(status, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/**
+ * Conditional writes as S3 does them (s3rver ignores the headers): a PUT with `If-None-Match: *` fails with
+ * 412 when the key exists, one with `If-Match: <etag>` with 412 when the object's ETag differs (404 when there
+ * is none). Runs inside the key's turn (see below), so the check and the write are one step, as in S3.
+ * Returns true when it answered the request.
+ */
+async function refusedByCondition(store: IndexedFilesystemStore, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  if (req.method !== 'PUT' || req.headers['x-amz-copy-source']) return false;
+  const noneMatch = req.headers['if-none-match'];
+  const match = req.headers['if-match'];
+  if (noneMatch === undefined && match === undefined) return false;
+  const target = objectOf(req.url);
+  if (!target) return false;
+  const etag = await store.etagOf(target.bucket, target.key);
+  let refusal: [number, string, string, Record<string, string>] | null = null;
+  if (noneMatch !== undefined && noneMatch.trim() === '*' && etag !== null) {
+    refusal = [412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'If-None-Match' }];
+  } else if (match !== undefined && etag === null) {
+    refusal = [404, 'NoSuchKey', 'The specified key does not exist.', { Key: target.key }];
+  } else if (match !== undefined && match.trim() !== '*' && match.trim() !== etag) {
+    refusal = [412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'If-Match' }];
+  }
+  if (!refusal) return false;
+  // The body is read (and dropped) before answering, so the connection stays usable.
+  await new Promise<void>((resolve) => {
+    req.on('end', resolve).on('error', resolve).resume();
+  });
+  s3Error(res, ...refusal);
+  return true;
+}
+
 /**
  * S3 makes a PUT visible all at once; s3rver writes the file in place, so two writes of one key at the same
  * time interleave, and a read during a write sees half an object. Requests on one object key therefore take
  * turns here, which is what S3's atomic PUT guarantees. Bucket-level requests (listings) run freely.
  */
-function serializePerKey(http: Server): void {
+function serializePerKey(http: Server, store: IndexedFilesystemStore): void {
   const handlers = http.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
   http.removeAllListeners('request');
   const tails = new Map<string, Promise<void>>();
@@ -32,8 +83,8 @@ function serializePerKey(http: Server): void {
     if (!isObject) return run();
     const previous = tails.get(path) ?? Promise.resolve();
     const done = new Promise<void>((resolve) => res.once('close', () => resolve()));
-    const tail = previous.then(() => {
-      run();
+    const tail = previous.then(async () => {
+      if (!(await refusedByCondition(store, req, res).catch(() => false))) run();
       return done;
     });
     tails.set(path, tail);
@@ -63,10 +114,14 @@ export async function startEmbeddedS3(options: { directory: string; port?: numbe
   // s3rver puts koa-logger first in its chain even when silent: it times, measures and colours every
   // response only for winston to drop the line. Silent means no request log, so it leaves the chain
   // (before run() composes it). NEWSDIGEST_DEBUG_S3 keeps it.
+  // Its store, with the bookkeeping in memory (same files on disk; see indexed-store.ts).
+  const store = new IndexedFilesystemStore(options.directory);
+  const app = server as unknown as { store: unknown; context: { store: unknown } };
+  app.store = app.context.store = store;
   const chain = (server as unknown as { middleware: Array<{ name?: string }> }).middleware;
   if (!process.env.NEWSDIGEST_DEBUG_S3 && chain[0]?.name === 'logger') chain.shift();
   const info = await server.run();
-  serializePerKey((server as unknown as { httpServer: Server }).httpServer);
+  serializePerKey((server as unknown as { httpServer: Server }).httpServer, store);
   const endpoint = `http://${address}:${info.port}`;
   const client = createS3Client({ endpoint, credentials: LOCAL_CREDENTIALS });
   return {

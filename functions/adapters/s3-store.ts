@@ -33,6 +33,9 @@ export function createS3Client(options: S3Endpoint = {}): S3Client {
     // s3rver stores streamed uploads corrupted when the SDK adds its default CRC32 trailers.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // Resolve each command's middleware stack once, not on every request (the stack is never changed after
+    // this function returns).
+    cacheMiddleware: true,
   };
   if (options.endpoint) {
     config.endpoint = options.endpoint;
@@ -40,6 +43,9 @@ export function createS3Client(options: S3Endpoint = {}): S3Client {
   }
   if (options.credentials) config.credentials = options.credentials;
   const client = new S3Client(config);
+  // The SDK's logger middleware filters every request's input and output for its logger (a no-op logger
+  // here: nothing is logged through the SDK), walking the operation schemas each time; it is dropped.
+  client.middlewareStack.remove('loggerMiddleware');
   if (options.endpoint) client.middlewareStack.add(stripBucketTrailingSlash, { step: 'build', name: 'stripBucketTrailingSlash' });
   return client;
 }
@@ -77,6 +83,20 @@ export class S3ObjectStore implements ObjectStore {
 
   async put(key: string, body: string | Uint8Array, contentType: string): Promise<void> {
     await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+  }
+
+  /**
+   * Create the object only if the key is free (`If-None-Match: *`, atomic in S3; the embedded S3 honours it
+   * too). False when the key exists (412) or a concurrent conditional write holds it (409).
+   */
+  async putIfAbsent(key: string, body: string | Uint8Array, contentType: string): Promise<boolean> {
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, IfNoneMatch: '*' }));
+      return true;
+    } catch (e) {
+      if (e instanceof S3ServiceException && [409, 412].includes(e.$metadata.httpStatusCode ?? 0)) return false;
+      throw e;
+    }
   }
 
   async delete(key: string): Promise<void> {

@@ -13,6 +13,19 @@ import {
 import { PREFIX } from '../triggers.ts';
 import type { ParseRunner } from './parse-runner.ts';
 
+/**
+ * A store that can create an object only if its key is free, in one atomic step (S3: PutObject with
+ * `If-None-Match: *`). Returns false when the key exists, or when it cannot tell (a concurrent conditional
+ * write: S3's 409); the caller then reads what is there.
+ */
+export interface CreateOnlyStore {
+  putIfAbsent(key: string, body: string | Uint8Array, contentType: string): Promise<boolean>;
+}
+
+function canCreateOnly(store: ObjectStore): store is ObjectStore & CreateOnlyStore {
+  return typeof (store as Partial<CreateOnlyStore>).putIfAbsent === 'function';
+}
+
 export interface IngestDeps {
   store: ObjectStore;
   clock: Clock;
@@ -40,13 +53,19 @@ export function manifestKey(key: string): string {
 }
 
 async function readJson<T>(store: ObjectStore, key: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): Promise<T | null> {
+  return (await readJsonText(store, key, schema))?.value ?? null;
+}
+
+/** The parsed object and its stored text; null when absent. A corrupt object reads as `value: null`. */
+async function readJsonText<T>(store: ObjectStore, key: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): Promise<{ value: T | null; text: string } | null> {
   const obj = await store.get(key);
   if (!obj) return null;
+  const text = new TextDecoder().decode(obj.body);
   try {
-    const parsed = schema.safeParse(JSON.parse(new TextDecoder().decode(obj.body)));
-    return parsed.success ? parsed.data : null;
+    const parsed = schema.safeParse(JSON.parse(text));
+    return { value: parsed.success ? parsed.data : null, text };
   } catch {
-    return null; // a corrupt record is rewritten, not fatal
+    return { value: null, text }; // a corrupt record is rewritten, not fatal
   }
 }
 
@@ -54,12 +73,20 @@ function toJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/** Write the record unless an equal-content record from an earlier source is already stored. */
+/**
+ * Write the record unless an equal-content record from an earlier source is already stored. The id is the
+ * content's hash, so nearly every record is new: it is created with one conditional write, and only when
+ * the key is taken is the stored record read and compared (and left alone when it is the same bytes).
+ */
 async function storeArticle(store: ObjectStore, record: ArticleRecord): Promise<void> {
   const key = articleKey(record.id);
-  const existing = await readJson(store, key, ArticleRecordSchema);
+  const body = toJson(record);
+  if (canCreateOnly(store) && (await store.putIfAbsent(key, body, JSON_TYPE))) return;
+  const stored = await readJsonText(store, key, ArticleRecordSchema);
+  if (stored?.text === body) return;
+  const existing = stored?.value;
   if (existing && preferredRecord(existing, record) === existing && existing.source.key !== record.source.key) return;
-  await store.put(key, toJson(record), JSON_TYPE);
+  await store.put(key, body, JSON_TYPE);
 }
 
 /**
