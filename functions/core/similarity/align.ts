@@ -244,9 +244,10 @@ export class SentenceDoc {
 
   /**
    * Loads article `doc` from its varint sentence stream (`bytes[0..len)`): per sentence a count, then
-   * that many deltas of sorted local term indexes. `termWeight(u)` gives local term u's weight.
+   * that many deltas of sorted local term indexes. Local term u is dense term `terms[base + u]`, whose
+   * weight is `termWeight[id]`; an index past the list weighs `outside`.
    */
-  load(doc: number, bytes: Uint8Array, len: number, nTerms: number, termWeight: (u: number) => number, outside: number): void {
+  load(doc: number, bytes: Uint8Array, len: number, terms: Int32Array, base: number, nTerms: number, termWeight: Float64Array, outside: number): void {
     this.doc = doc;
     this.nTerms = nTerms;
     this.outside = outside;
@@ -290,7 +291,7 @@ export class SentenceDoc {
     }
     this.nOcc = k;
     this.count = count;
-    for (let u = 0; u < nTerms; u++) this.weight[u] = termWeight(u);
+    for (let u = 0; u < nTerms; u++) this.weight[u] = termWeight[terms[base + u]!]!;
     // Postings by local term (counting sort over the occurrences).
     const ps = this.postStart;
     ps.fill(0, 0, nTerms + 2);

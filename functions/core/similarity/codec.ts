@@ -104,12 +104,9 @@ export function walkSentenceTerms(b: Uint8Array, term: (index: number) => void, 
 
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
-/** Bytes that a base64 string decodes to (what Buffer.from(s, 'base64') allocates). */
-export function base64Bytes(s: string): number {
-  let pad = 0;
-  if (s.length > 0 && s.charCodeAt(s.length - 1) === 61) pad++;
-  if (s.length > 1 && s.charCodeAt(s.length - 2) === 61) pad++;
-  return ((s.length * 3) >>> 2) - pad;
+/** At most this many bytes come out of a base64 string (padding not subtracted: no string access). */
+export function base64Bound(s: string): number {
+  return (s.length * 3) >>> 2;
 }
 
 /**
@@ -123,7 +120,7 @@ export class Base64Scratch {
 
   /** Decodes `s` into `buf`; returns the byte count. */
   decode(s: string): number {
-    const need = base64Bytes(s) + 4;
+    const need = base64Bound(s) + 4;
     if (need > this.buf.length) {
       let size = this.buf.length;
       while (size < need) size *= 2;

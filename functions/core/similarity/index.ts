@@ -1,7 +1,7 @@
 // Batch-level view of fingerprints: dense term ids, document frequencies, TF-IDF vectors,
 // sentences as dense ids. Everything is typed arrays so 100k articles fit in memory and time.
 import { type Fingerprint } from '../fingerprint.ts';
-import { Base64Scratch, base64Bytes } from './codec.ts';
+import { Base64Scratch, base64Bound } from './codec.ts';
 
 /**
  * Open-addressing map from 32-bit term hash to a dense id. Key and id sit side by side in one
@@ -178,9 +178,9 @@ export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
   let mhCap = 0;
   for (let d = 0; d < n; d++) {
     const fp = fps[d]!;
-    termCap += base64Bytes(fp.terms) >>> 2;
-    titleCap += base64Bytes(fp.title) >>> 2;
-    mhCap += (base64Bytes(fp.mh) >>> 1) + 1;
+    termCap += base64Bound(fp.terms) >>> 2;
+    titleCap += base64Bound(fp.title) >>> 2;
+    mhCap += (base64Bound(fp.mh) >>> 1) + 1;
   }
   const termStart = new Int32Array(n + 1);
   const titleStart0 = new Int32Array(n + 1);

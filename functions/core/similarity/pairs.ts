@@ -95,7 +95,7 @@ export class PairScorer {
     const base = c.termStart[d]!;
     const tw = this.alignWeights();
     // An index past the term list (a damaged record) weighs as term id 0 did and matches nothing.
-    slot.load(d, this.scratch.buf, len, c.termStart[d + 1]! - base, (u) => tw[c.terms[base + u]!]!, tw.length ? tw[0]! : 1);
+    slot.load(d, this.scratch.buf, len, c.terms, base, c.termStart[d + 1]! - base, tw, tw.length ? tw[0]! : 1);
     return slot;
   }
 
@@ -197,24 +197,127 @@ export class PairScorer {
 }
 
 /**
- * Story similarity of many pairs, the hot path of verification: sorted merges over the flat arrays
- * (64 TF-IDF terms, names, title terms). Sums run in ascending term order, so the result is the same
- * float as `story(a, b).sim`.
+ * Story similarity of many pairs (a, b) sharing the same `a`, the hot path of verification: a's
+ * TF-IDF terms, names and title terms go into a small open-addressing table once (a few KB, in L1),
+ * then each b costs one probe per term of b. Sums run over b's terms in ascending id order, exactly
+ * the matches and the order of a sorted merge, so the result is the same float as `story(a, b).sim`.
  */
 export class BatchScorer {
+  private keys = new Int32Array(256).fill(-1);
+  private vw = new Float32Array(256);
+  /** 1: name of a, 2: title term of a. */
+  private flags = new Uint8Array(256);
+  private mask = 255;
+  private used = new Int32Array(256);
+  private nUsed = 0;
+  private a = -1;
   constructor(private readonly scorer: PairScorer, private readonly corpus: Corpus) {}
+
+  private slot(t: number): number {
+    const keys = this.keys;
+    let h = (Math.imul(t, 0x9e3779b1) >>> 16) & this.mask;
+    while (keys[h] !== -1 && keys[h] !== t) h = (h + 1) & this.mask;
+    return h;
+  }
+
+  private put(t: number): number {
+    const h = this.slot(t);
+    if (this.keys[h] === -1) {
+      this.keys[h] = t;
+      this.used[this.nUsed++] = h;
+    }
+    return h;
+  }
+
+  private load(a: number): void {
+    const c = this.corpus;
+    for (let i = 0; i < this.nUsed; i++) {
+      const h = this.used[i]!;
+      this.keys[h] = -1;
+      this.vw[h] = 0;
+      this.flags[h] = 0;
+    }
+    this.nUsed = 0;
+    const v0 = c.vecStart[a]!;
+    const v1 = c.vecStart[a + 1]!;
+    const e0 = c.entStart[a]!;
+    const e1 = c.entStart[a + 1]!;
+    const t0 = c.titleStart[a]!;
+    const t1 = c.titleStart[a + 1]!;
+    const need = 2 * (v1 - v0 + e1 - e0 + t1 - t0);
+    if (need > this.keys.length) {
+      let size = this.keys.length;
+      while (size < need) size *= 2;
+      this.keys = new Int32Array(size).fill(-1);
+      this.vw = new Float32Array(size);
+      this.flags = new Uint8Array(size);
+      this.used = new Int32Array(size);
+      this.mask = size - 1;
+    }
+    for (let i = v0; i < v1; i++) this.vw[this.put(c.vecIds[i]!)] = c.vecW[i]!;
+    for (let i = e0; i < e1; i++) this.flags[this.put(c.ents[i]!)]! |= 1;
+    for (let i = t0; i < t1; i++) this.flags[this.put(c.titles[i]!)]! |= 2;
+    this.a = a;
+  }
+
   /** Story similarity of (a, b). */
   sim(a: number, b: number): number {
+    if (this.a !== a) this.load(a);
     const c = this.corpus;
-    const cos = cosine(c.vecIds, c.vecW, c.vecStart[a]!, c.vecStart[a + 1]!, c.vecStart[b]!, c.vecStart[b + 1]!);
+    const keys = this.keys;
+    const mask = this.mask;
+    let cos = 0;
+    const ids = c.vecIds;
+    const w = c.vecW;
+    for (let i = c.vecStart[b]!, end = c.vecStart[b + 1]!; i < end; i++) {
+      const t = ids[i]!;
+      let h = (Math.imul(t, 0x9e3779b1) >>> 16) & mask;
+      for (let k = keys[h]!; k !== -1; k = keys[h]!) {
+        if (k === t) {
+          const x = this.vw[h]!;
+          if (x !== 0) cos += x * w[i]!;
+          break;
+        }
+        h = (h + 1) & mask;
+      }
+    }
+    const idf = c.idf;
     let ent = 0;
     const ea = c.entMass[a]!;
     const eb = c.entMass[b]!;
-    if (ea > 0 && eb > 0) ent = intersectIdf(c.ents, c.entStart[a]!, c.entStart[a + 1]!, c.entStart[b]!, c.entStart[b + 1]!, c.idf) / Math.sqrt(ea * eb);
+    if (ea > 0 && eb > 0) {
+      let x = 0;
+      for (let i = c.entStart[b]!, end = c.entStart[b + 1]!; i < end; i++) {
+        const t = c.ents[i]!;
+        let h = (Math.imul(t, 0x9e3779b1) >>> 16) & mask;
+        for (let k = keys[h]!; k !== -1; k = keys[h]!) {
+          if (k === t) {
+            if (this.flags[h]! & 1) x += idf[t]!;
+            break;
+          }
+          h = (h + 1) & mask;
+        }
+      }
+      ent = x / Math.sqrt(ea * eb);
+    }
     let title = 0;
     const ta = c.titleMass[a]!;
     const tb = c.titleMass[b]!;
-    if (ta > 0 && tb > 0) title = intersectIdf(c.titles, c.titleStart[a]!, c.titleStart[a + 1]!, c.titleStart[b]!, c.titleStart[b + 1]!, c.idf) / Math.sqrt(ta * tb);
+    if (ta > 0 && tb > 0) {
+      let x = 0;
+      for (let i = c.titleStart[b]!, end = c.titleStart[b + 1]!; i < end; i++) {
+        const t = c.titles[i]!;
+        let h = (Math.imul(t, 0x9e3779b1) >>> 16) & mask;
+        for (let k = keys[h]!; k !== -1; k = keys[h]!) {
+          if (k === t) {
+            if (this.flags[h]! & 2) x += idf[t]!;
+            break;
+          }
+          h = (h + 1) & mask;
+        }
+      }
+      title = x / Math.sqrt(ta * tb);
+    }
     return this.scorer.combine(a, b, cos, ent, title);
   }
 }
@@ -242,10 +345,15 @@ export function candidatePairs(corpus: Corpus, o: CandidateOptions): Float64Arra
   // 1. LSH over b-bit MinHash bands.
   const rows = Math.max(1, o.lshRows);
   if (n > 2097152) throw new RangeError(`clusterArticles handles at most 2^21 articles per batch (got ${n})`);
-  const packed = new Float64Array(n);
   const mh = corpus.minhash;
+  // (bucket key, doc), docs appended in ascending order, then a stable LSD radix sort on the key
+  // (two 16-bit passes): buckets come out grouped, docs ascending inside each.
+  const keyA = new Uint32Array(n);
+  const docA = new Int32Array(n);
+  const keyB = new Uint32Array(n);
+  const docB = new Int32Array(n);
+  const radix = new Int32Array(65537);
   for (let band = 0; band < o.lshBands; band++) {
-    // (bucket key, doc) packed in one double: a native numeric sort groups buckets, docs ascending.
     let m = 0;
     const bandSeed = fmix32(band + 0x1234567);
     for (let d = 0; d < n; d++) {
@@ -253,16 +361,32 @@ export function candidatePairs(corpus: Corpus, o: CandidateOptions): Float64Arra
       const at = corpus.mhStart[d]! + band * rows;
       let h = bandSeed;
       for (let r = 0; r < rows; r++) h = fmix32(h ^ mh[at + r]!);
-      packed[m++] = h * 2097152 + d;
+      keyA[m] = h;
+      docA[m++] = d;
     }
-    const order = packed.subarray(0, m).sort();
+    radix.fill(0);
+    for (let i = 0; i < m; i++) radix[(keyA[i]! & 0xffff) + 1]!++;
+    for (let b = 0; b < 65536; b++) radix[b + 1]! += radix[b]!;
+    for (let i = 0; i < m; i++) {
+      const at = radix[keyA[i]! & 0xffff]!++;
+      keyB[at] = keyA[i]!;
+      docB[at] = docA[i]!;
+    }
+    radix.fill(0);
+    for (let i = 0; i < m; i++) radix[(keyB[i]! >>> 16) + 1]!++;
+    for (let b = 0; b < 65536; b++) radix[b + 1]! += radix[b]!;
+    for (let i = 0; i < m; i++) {
+      const at = radix[keyB[i]! >>> 16]!++;
+      keyA[at] = keyB[i]!;
+      docA[at] = docB[i]!;
+    }
     for (let s = 0; s < m; ) {
-      const k = Math.floor(order[s]! / 2097152);
+      const k = keyA[s]!;
       let e = s + 1;
-      while (e < m && Math.floor(order[e]! / 2097152) === k) e++;
+      while (e < m && keyA[e] === k) e++;
       // Huge buckets are boilerplate collisions; cap the pairs taken from one bucket.
       const end = Math.min(e, s + 200);
-      for (let x = s; x < end; x++) for (let y = x + 1; y < end; y++) pairs.add(order[x]! % 2097152, order[y]! % 2097152);
+      for (let x = s; x < end; x++) for (let y = x + 1; y < end; y++) pairs.add(docA[x]!, docA[y]!);
       s = e;
     }
   }
@@ -279,24 +403,24 @@ export function candidatePairs(corpus: Corpus, o: CandidateOptions): Float64Arra
   for (let d = 0; d < n; d++) {
     const v0 = corpus.vecStart[d]!;
     const v1 = corpus.vecStart[d + 1]!;
-    // Heaviest first (weight quantised to 2^-20, ties by term id), via one native numeric sort.
+    // The `rareTerms` heaviest (weight quantised to 2^-20, ties by term id: distinct keys).
     if (v1 - v0 > keys.length) keys = new Float64Array((v1 - v0) * 2);
     let m = 0;
     for (let i = v0; i < v1; i++) if (df[vecIds[i]!]! >= 2) keys[m++] = Math.round((1 - vecW[i]!) * 1048576) * 16777216 + vecIds[i]!;
-    const sortedCand = keys.subarray(0, m).sort();
     const k = Math.min(m, o.rareTerms);
+    if (k < m) partitionSmallest(keys, m, k);
     if (nTop + k > topTerms.length) {
       const next = new Int32Array(Math.max(topTerms.length * 2, nTop + k));
       next.set(topTerms.subarray(0, nTop));
       topTerms = next;
     }
-    // Then rarest first: (df, id) packed in one double, sorted natively.
+    // Then rarest first: (df, id) packed in one double.
     for (let i = 0; i < k; i++) {
-      const t = sortedCand[i]! % 16777216;
+      const t = keys[i]! % 16777216;
       keys[i] = df[t]! * 16777216 + t;
     }
-    const byDf = keys.subarray(0, k).sort();
-    for (let i = 0; i < k; i++) topTerms[nTop++] = byDf[i]! % 16777216;
+    sortSmall(keys, k);
+    for (let i = 0; i < k; i++) topTerms[nTop++] = keys[i]! % 16777216;
     topStart[d + 1] = nTop;
   }
   // Postings (term -> ascending articles), built in one pass into typed arrays.
@@ -309,7 +433,7 @@ export function candidatePairs(corpus: Corpus, o: CandidateOptions): Float64Arra
   // cursor[t]: where article d sits in t's postings when d is scanned (articles come in ascending order),
   // so only the later articles e > d are read.
   const cursor = postStart.slice(0, V);
-  const count = new Int32Array(n);
+  const count = new Uint16Array(n); // one count per scanned list: at most rareTerms
   const touched = new Int32Array(n);
   for (let d = 0; d < n; d++) {
     let budget = o.postingBudget;
@@ -337,6 +461,50 @@ export function candidatePairs(corpus: Corpus, o: CandidateOptions): Float64Arra
     }
   }
   return pairs.sorted();
+}
+
+/** Moves the k smallest of xs[0..m) (distinct values) into xs[0..k), in no particular order. */
+export function partitionSmallest(xs: Float64Array, m: number, k: number): void {
+  let lo = 0;
+  let hi = m - 1;
+  while (lo < hi) {
+    // Lomuto partition around the middle element.
+    const mid = (lo + hi) >>> 1;
+    const pivot = xs[mid]!;
+    xs[mid] = xs[hi]!;
+    xs[hi] = pivot;
+    let store = lo;
+    for (let i = lo; i < hi; i++) {
+      const v = xs[i]!;
+      if (v < pivot) {
+        xs[i] = xs[store]!;
+        xs[store++] = v;
+      }
+    }
+    xs[hi] = xs[store]!;
+    xs[store] = pivot;
+    // xs[lo..store) < pivot = xs[store] < xs(store..hi]
+    if (store === k || store === k - 1) return;
+    if (store < k) lo = store + 1;
+    else hi = store - 1;
+  }
+}
+
+/** Sorts xs[0..k) ascending: insertion sort for the short runs of one article, native beyond. */
+export function sortSmall(xs: Float64Array, k: number): void {
+  if (k > 48) {
+    xs.subarray(0, k).sort();
+    return;
+  }
+  for (let i = 1; i < k; i++) {
+    const v = xs[i]!;
+    let j = i - 1;
+    while (j >= 0 && xs[j]! > v) {
+      xs[j + 1] = xs[j]!;
+      j--;
+    }
+    xs[j + 1] = v;
+  }
 }
 
 /** Unordered index pairs, packed as a * 2^26 + b in a growable Float64Array; sorted and deduped at the end. */
