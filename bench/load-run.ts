@@ -197,6 +197,9 @@ export async function runLoad(options: {
     const cpu = process.cpuUsage(cpuStart);
     memory.mark('pipeline idle');
     if (p.runner.errors.length) throw new Error(`handler failed: ${String(p.runner.errors[0]!.error)}`);
+    // The pipeline's work is done: its ingest instances (threads with their parsers) go before the check
+    // reads the bucket back, as idle Lambda instances would.
+    await p.runner.close();
 
     // Count check: every file is one or more article records, or one rejection report; every record is in the
     // digest. Records are checked one at a time as they are read, never all held at once.

@@ -8,6 +8,7 @@ import {
   RejectionSchema,
   SourceManifestSchema,
   type ArticleRecord,
+  type Rejection,
   type SourceManifest,
 } from '../core/schema.ts';
 import { PREFIX } from '../triggers.ts';
@@ -90,8 +91,29 @@ async function storeArticle(store: ObjectStore, record: ArticleRecord): Promise<
 }
 
 /**
+ * Write the rejection report. Where the store can create only, a report already there that says the same
+ * (all but its time) is kept: a redelivered event leaves the first report as it was.
+ */
+async function storeRejection(store: ObjectStore, report: Rejection): Promise<void> {
+  const key = rejectionKey(report.key);
+  const body = toJson(report);
+  if (canCreateOnly(store)) {
+    if (await store.putIfAbsent(key, body, JSON_TYPE)) return;
+    const stored = await readJson(store, key, RejectionSchema);
+    if (stored && toJson({ ...stored, rejectedAt: report.rejectedAt }) === body) return;
+  }
+  await store.put(key, body, JSON_TYPE);
+}
+
+/**
  * Idempotent: the same object (same ETag) ingested twice is a no-op; an overwritten key replaces the
  * articles it produced before. Throws only for store faults, so Lambda retries those.
+ *
+ * `sources/<key>.json` (the manifest) is written last: it says the key is done. Where the store can create
+ * only (S3), a first upload, by far the common case, needs no look at an earlier manifest: the manifest is
+ * created with a conditional write, and only when one exists is it read (a redelivery: same ETag, nothing
+ * was changed above, since every write is skipped when the same bytes are there; an overwrite: the old
+ * articles and rejection are cleared, then the manifest replaced). Other stores read it first.
  */
 export async function ingestObject(deps: IngestDeps, key: string): Promise<IngestResult> {
   const { store, clock, limits, parser } = deps;
@@ -99,10 +121,11 @@ export async function ingestObject(deps: IngestDeps, key: string): Promise<Inges
   const obj = await store.get(key);
   if (!obj) return { key, status: 'missing' };
 
-  const previous = await readJson(store, manifestKey(key), SourceManifestSchema);
-  if (previous && obj.etag && previous.etag === obj.etag) {
-    return { key, status: 'unchanged', articles: previous.articles };
-  }
+  const createOnly = canCreateOnly(store);
+  /** The manifest of an earlier ingest of this key (null: none), undefined until read. */
+  let previous: SourceManifest | null | undefined = createOnly ? undefined : await readJson(store, manifestKey(key), SourceManifestSchema);
+  const unchanged = (m: SourceManifest | null | undefined): boolean => !!m && !!obj.etag && m.etag === obj.etag;
+  if (previous && unchanged(previous)) return { key, status: 'unchanged', articles: previous.articles };
 
   const now = clock.now().toISOString();
   // The object's own timestamp, not the event's: any redelivery computes the same record.
@@ -114,15 +137,9 @@ export async function ingestObject(deps: IngestDeps, key: string): Promise<Inges
   const ids = [...new Set(records.map((r) => r.id))];
   for (const record of records) await storeArticle(store, record);
 
-  // Articles this key produced before but no longer does (the object was overwritten).
-  for (const stale of previous?.articles.filter((id) => !ids.includes(id)) ?? []) {
-    const old = await readJson(store, articleKey(stale), ArticleRecordSchema);
-    if (old && old.source.key === key) await store.delete(articleKey(stale));
-  }
-
   const rejected = outcome.errors.length > 0;
   if (rejected) {
-    const report = RejectionSchema.parse({
+    await storeRejection(store, RejectionSchema.parse({
       schema: 'newsdigest.rejection/1',
       key,
       error: firstError(outcome.errors),
@@ -130,10 +147,7 @@ export async function ingestObject(deps: IngestDeps, key: string): Promise<Inges
       articles: ids.length,
       size: obj.body.length,
       rejectedAt: now,
-    });
-    await store.put(rejectionKey(key), toJson(report), JSON_TYPE);
-  } else if (previous?.rejected) {
-    await store.delete(rejectionKey(key)); // the key was fixed by a new upload
+    }));
   }
 
   const manifest: SourceManifest = {
@@ -144,10 +158,24 @@ export async function ingestObject(deps: IngestDeps, key: string): Promise<Inges
     rejected,
     ingestedAt: now,
   };
-  await store.put(manifestKey(key), toJson(manifest), JSON_TYPE);
+  const body = toJson(manifest);
+  const done = (): IngestResult =>
+    ids.length === 0 ? { key, status: 'rejected', error: firstError(outcome.errors) } : { key, status: 'ingested', articles: ids, errors: outcome.errors.length };
+  if (createOnly && (await store.putIfAbsent(manifestKey(key), body, JSON_TYPE))) return done();
+  if (previous === undefined) {
+    previous = await readJson(store, manifestKey(key), SourceManifestSchema);
+    if (previous && unchanged(previous)) return { key, status: 'unchanged', articles: previous.articles };
+  }
 
-  if (ids.length === 0) return { key, status: 'rejected', error: firstError(outcome.errors) };
-  return { key, status: 'ingested', articles: ids, errors: outcome.errors.length };
+  // Articles this key produced before but no longer does (the object was overwritten).
+  for (const stale of previous?.articles.filter((id) => !ids.includes(id)) ?? []) {
+    const old = await readJson(store, articleKey(stale), ArticleRecordSchema);
+    if (old && old.source.key === key) await store.delete(articleKey(stale));
+  }
+  if (!rejected && previous?.rejected) await store.delete(rejectionKey(key)); // the key was fixed by a new upload
+
+  await store.put(manifestKey(key), body, JSON_TYPE);
+  return done();
 }
 
 function firstError(errors: Array<{ error: string; line?: number }>): string {
