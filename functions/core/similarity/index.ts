@@ -129,6 +129,54 @@ export interface Corpus {
   entMass: Float64Array;
   /** Sum of idf over title terms. */
   titleMass: Float64Array;
+  /**
+   * What scoring a candidate pair reads of an article, in one contiguous record (a few cache lines
+   * in a row instead of a miss in each of ten arrays): see HOT.
+   */
+  hotStart: Int32Array;
+  hot: Int32Array;
+  hotF32: Float32Array;
+  hotF64: Float64Array;
+}
+
+/**
+ * Layout of an article's hot record, in 32-bit words from hotStart[d] (always even): entity mass and
+ * title mass (float64 each), then the counts, then the TF-IDF vector as (id, float32 weight) pairs,
+ * the entity ids, the title ids and the MinHash values two per word.
+ */
+export const HOT = { entMass: 0, titleMass: 2, nVec: 4, nEnt: 5, nTitle: 6, nMh: 7, nTerms: 8, data: 10 } as const;
+
+function buildHot(c: Omit<Corpus, 'hotStart' | 'hot' | 'hotF32' | 'hotF64'>): Pick<Corpus, 'hotStart' | 'hot' | 'hotF32' | 'hotF64'> {
+  const n = c.n;
+  const hotStart = new Int32Array(n + 1);
+  for (let d = 0; d < n; d++) {
+    const size = HOT.data + 2 * (c.vecStart[d + 1]! - c.vecStart[d]!) + (c.entStart[d + 1]! - c.entStart[d]!) + (c.titleStart[d + 1]! - c.titleStart[d]!) + ((c.mhCount[d]! + 1) >>> 1);
+    hotStart[d + 1] = hotStart[d]! + size + (size & 1);
+  }
+  const buf = new ArrayBuffer(hotStart[n]! * 4);
+  const hot = new Int32Array(buf);
+  const hotF32 = new Float32Array(buf);
+  const hotF64 = new Float64Array(buf);
+  const mh16 = new Uint16Array(buf);
+  for (let d = 0; d < n; d++) {
+    const r = hotStart[d]!;
+    hotF64[(r + HOT.entMass) >>> 1] = c.entMass[d]!;
+    hotF64[(r + HOT.titleMass) >>> 1] = c.titleMass[d]!;
+    let p = r + HOT.data;
+    hot[r + HOT.nVec] = c.vecStart[d + 1]! - c.vecStart[d]!;
+    for (let i = c.vecStart[d]!; i < c.vecStart[d + 1]!; i++) {
+      hot[p++] = c.vecIds[i]!;
+      hotF32[p++] = c.vecW[i]!;
+    }
+    hot[r + HOT.nEnt] = c.entStart[d + 1]! - c.entStart[d]!;
+    for (let i = c.entStart[d]!; i < c.entStart[d + 1]!; i++) hot[p++] = c.ents[i]!;
+    hot[r + HOT.nTitle] = c.titleStart[d + 1]! - c.titleStart[d]!;
+    for (let i = c.titleStart[d]!; i < c.titleStart[d + 1]!; i++) hot[p++] = c.titles[i]!;
+    hot[r + HOT.nMh] = c.mhCount[d]!;
+    hot[r + HOT.nTerms] = c.termStart[d + 1]! - c.termStart[d]!;
+    for (let i = 0; i < c.mhCount[d]!; i++) mh16[2 * p + i] = c.minhash[c.mhStart[d]! + i]!;
+  }
+  return { hotStart, hot, hotF32, hotF64 };
 }
 
 /** Sorts xs[from..to) ascending and drops repeats in place; returns the new end. */
@@ -371,7 +419,8 @@ export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
     for (let x = t0; x < t1; x++) m += idf[titles[x]!]!;
     titleMass[d] = m;
   }
-  return { n, table, fps, termStart, terms, titleStart, titles, entStart, ents, mhStart, mhCount, minhash, minhash32, idf, vecStart, vecIds, vecW, entMass, titleMass };
+  const c = { n, table, fps, termStart, terms, titleStart, titles, entStart, ents, mhStart, mhCount, minhash, minhash32, idf, vecStart, vecIds, vecW, entMass, titleMass };
+  return { ...c, ...buildHot(c) };
 }
 
 /** Count of common elements of the sorted ranges xs[a0..a1) and xs[b0..b1). */

@@ -1,7 +1,7 @@
 // Pair features between two fingerprinted articles of a batch, and candidate generation.
 import { Base64Scratch } from './codec.ts';
 import { fmix32 } from './hash.ts';
-import { type Corpus, cosine, intersectCount, intersectIdf } from './index.ts';
+import { type Corpus, HOT, cosine, intersectCount, intersectIdf } from './index.ts';
 import { LocalAligner, SentenceDoc } from './align.ts';
 
 export interface CopyScores {
@@ -37,30 +37,36 @@ export class PairScorer {
   private mapBA = new Int32Array(256);
   private rarityWeight: Float64Array | null = null;
 
+  /** Publication time per article (NaN: unknown). */
+  private readonly dates: Float64Array;
   constructor(
     readonly corpus: Corpus,
-    private readonly dates: Array<number | null>,
+    dates: Array<number | null>,
     private readonly dateWindowDays: number,
     private readonly weights: { cosine: number; entities: number; title: number } = { cosine: 0.5, entities: 0.35, title: 0.15 },
-  ) {}
+  ) {
+    this.dates = Float64Array.from(dates, (t) => (t == null ? NaN : t));
+  }
 
   /** Containment of the smaller term set estimated from the b-bit MinHash signatures. */
   containmentEstimate(a: number, b: number): number {
     const c = this.corpus;
-    const na = c.termStart[a + 1]! - c.termStart[a]!;
-    const nb = c.termStart[b + 1]! - c.termStart[b]!;
+    const H = c.hot;
+    const ra = c.hotStart[a]!;
+    const rb = c.hotStart[b]!;
+    const na = H[ra + HOT.nTerms]!;
+    const nb = H[rb + HOT.nTerms]!;
     if (na === 0 || nb === 0) return 0;
-    const ka = c.mhCount[a]!;
-    const kb = c.mhCount[b]!;
+    const ka = H[ra + HOT.nMh]!;
+    const kb = H[rb + HOT.nMh]!;
     const k = ka < kb ? ka : kb;
     let eq = 0;
     if ((k & 1) === 0) {
-      // Two 16-bit values per uint32 (slots start at even offsets); a zero half of the XOR is a match.
-      const m = c.minhash32;
-      const pa = c.mhStart[a]! >>> 1;
-      const pb = c.mhStart[b]! >>> 1;
+      // Two 16-bit values per word; a zero half of the XOR is a match.
+      const pa = ra + HOT.data + 2 * H[ra + HOT.nVec]! + H[ra + HOT.nEnt]! + H[ra + HOT.nTitle]!;
+      const pb = rb + HOT.data + 2 * H[rb + HOT.nVec]! + H[rb + HOT.nEnt]! + H[rb + HOT.nTitle]!;
       for (let i = 0, h = k >>> 1; i < h; i++) {
-        const x = m[pa + i]! ^ m[pb + i]!;
+        const x = H[pa + i]! ^ H[pb + i]!;
         eq += (((x & 0xffff) - 1) >>> 31) + (((x >>> 16) - 1) >>> 31);
       }
     } else {
@@ -144,9 +150,9 @@ export class PairScorer {
   combine(a: number, b: number, cos: number, entities: number, title: number): number {
     const w = this.weights;
     let sim = (w.cosine * cos + w.entities * entities + w.title * title) / (w.cosine + w.entities + w.title);
-    const da = this.dates[a];
-    const db = this.dates[b];
-    if (da != null && db != null) {
+    const da = this.dates[a]!;
+    const db = this.dates[b]!;
+    if (da === da && db === db) {
       const days = Math.abs(da - db) / 86_400_000;
       if (days > this.dateWindowDays) sim *= dateFactor(days, this.dateWindowDays);
     }
@@ -166,9 +172,9 @@ export class PairScorer {
     const tb = c.titleMass[b]!;
     if (ta > 0 && tb > 0) num += (w.title * intersectIdf(c.titles, c.titleStart[a]!, c.titleStart[a + 1]!, c.titleStart[b]!, c.titleStart[b + 1]!, c.idf)) / Math.sqrt(ta * tb);
     let sim = num / (w.cosine + w.entities + w.title);
-    const da = this.dates[a];
-    const db = this.dates[b];
-    if (da != null && db != null) {
+    const da = this.dates[a]!;
+    const db = this.dates[b]!;
+    if (da === da && db === db) {
       const days = Math.abs(da - db) / 86_400_000;
       if (days > this.dateWindowDays) sim *= dateFactor(days, this.dateWindowDays);
     }
@@ -185,9 +191,9 @@ export class PairScorer {
     if (c.titleMass[a]! > 0 && c.titleMass[b]! > 0) {
       title = intersectIdf(c.titles, c.titleStart[a]!, c.titleStart[a + 1]!, c.titleStart[b]!, c.titleStart[b + 1]!, c.idf) / Math.sqrt(c.titleMass[a]! * c.titleMass[b]!);
     }
-    const da = this.dates[a];
-    const db = this.dates[b];
-    const days = da != null && db != null ? Math.abs(da - db) / 86_400_000 : -1;
+    const da = this.dates[a]!;
+    const db = this.dates[b]!;
+    const days = da === da && db === db ? Math.abs(da - db) / 86_400_000 : -1;
     // Entities carry the "which event" signal (who, where); the full-text cosine the "what".
     const w = this.weights;
     let sim = (w.cosine * cos + w.entities * entities + w.title * title) / (w.cosine + w.entities + w.title);
@@ -260,22 +266,24 @@ export class BatchScorer {
     this.a = a;
   }
 
-  /** Story similarity of (a, b). */
+  /** Story similarity of (a, b); b is read from its hot record only. */
   sim(a: number, b: number): number {
     if (this.a !== a) this.load(a);
     const c = this.corpus;
     const keys = this.keys;
     const mask = this.mask;
+    const H = c.hot;
+    const F = c.hotF32;
+    const rb = c.hotStart[b]!;
+    let p = rb + HOT.data;
     let cos = 0;
-    const ids = c.vecIds;
-    const w = c.vecW;
-    for (let i = c.vecStart[b]!, end = c.vecStart[b + 1]!; i < end; i++) {
-      const t = ids[i]!;
+    for (let end = p + 2 * H[rb + HOT.nVec]!; p < end; p += 2) {
+      const t = H[p]!;
       let h = (Math.imul(t, 0x9e3779b1) >>> 16) & mask;
       for (let k = keys[h]!; k !== -1; k = keys[h]!) {
         if (k === t) {
           const x = this.vw[h]!;
-          if (x !== 0) cos += x * w[i]!;
+          if (x !== 0) cos += x * F[p + 1]!;
           break;
         }
         h = (h + 1) & mask;
@@ -284,11 +292,12 @@ export class BatchScorer {
     const idf = c.idf;
     let ent = 0;
     const ea = c.entMass[a]!;
-    const eb = c.entMass[b]!;
+    const eb = c.hotF64[(rb + HOT.entMass) >>> 1]!;
+    const nEnt = H[rb + HOT.nEnt]!;
     if (ea > 0 && eb > 0) {
       let x = 0;
-      for (let i = c.entStart[b]!, end = c.entStart[b + 1]!; i < end; i++) {
-        const t = c.ents[i]!;
+      for (let i = p, end = p + nEnt; i < end; i++) {
+        const t = H[i]!;
         let h = (Math.imul(t, 0x9e3779b1) >>> 16) & mask;
         for (let k = keys[h]!; k !== -1; k = keys[h]!) {
           if (k === t) {
@@ -300,13 +309,14 @@ export class BatchScorer {
       }
       ent = x / Math.sqrt(ea * eb);
     }
+    p += nEnt;
     let title = 0;
     const ta = c.titleMass[a]!;
-    const tb = c.titleMass[b]!;
+    const tb = c.hotF64[(rb + HOT.titleMass) >>> 1]!;
     if (ta > 0 && tb > 0) {
       let x = 0;
-      for (let i = c.titleStart[b]!, end = c.titleStart[b + 1]!; i < end; i++) {
-        const t = c.titles[i]!;
+      for (let i = p, end = p + H[rb + HOT.nTitle]!; i < end; i++) {
+        const t = H[i]!;
         let h = (Math.imul(t, 0x9e3779b1) >>> 16) & mask;
         for (let k = keys[h]!; k !== -1; k = keys[h]!) {
           if (k === t) {
