@@ -161,45 +161,75 @@ class LinkHeap {
     return this.y[i]! < this.y[j]!;
   }
 
-  private swap(i: number, j: number): void {
-    const { p, x, y, vx, vy } = this;
-    let t = p[i]!; p[i] = p[j]!; p[j] = t;
-    t = x[i]!; x[i] = x[j]!; x[j] = t;
-    t = y[i]!; y[i] = y[j]!; y[j] = t;
-    t = vx[i]!; vx[i] = vx[j]!; vx[j] = t;
-    t = vy[i]!; vy[i] = vy[j]!; vy[j] = t;
+  private grow(): void {
+    const g = <T extends Float64Array | Int32Array>(a: T, b: T): T => (b.set(a), b);
+    const cap = this.p.length * 2;
+    this.p = g(this.p, new Float64Array(cap));
+    this.x = g(this.x, new Int32Array(cap));
+    this.y = g(this.y, new Int32Array(cap));
+    this.vx = g(this.vx, new Int32Array(cap));
+    this.vy = g(this.vy, new Int32Array(cap));
   }
 
-  private move(from: number, to: number): void {
-    this.p[to] = this.p[from]!;
-    this.x[to] = this.x[from]!;
-    this.y[to] = this.y[from]!;
-    this.vx[to] = this.vx[from]!;
-    this.vy[to] = this.vy[from]!;
+  /** Entry (p, x, y) sorts before slot j. */
+  private before(p: number, x: number, y: number, j: number): boolean {
+    const pj = this.p[j]!;
+    if (p !== pj) return p > pj;
+    if (x !== this.x[j]) return x < this.x[j]!;
+    return y < this.y[j]!;
   }
 
-  push(p: number, x: number, y: number, vx: number, vy: number): void {
-    if (this.size === this.p.length) {
-      const grow = <T extends Float64Array | Int32Array>(a: T, b: T): T => (b.set(a), b);
-      const cap = this.size * 2;
-      this.p = grow(this.p, new Float64Array(cap));
-      this.x = grow(this.x, new Int32Array(cap));
-      this.y = grow(this.y, new Int32Array(cap));
-      this.vx = grow(this.vx, new Int32Array(cap));
-      this.vy = grow(this.vy, new Int32Array(cap));
-    }
-    let i = this.size++;
+  private set(i: number, p: number, x: number, y: number, vx: number, vy: number): void {
     this.p[i] = p;
     this.x[i] = x;
     this.y[i] = y;
     this.vx[i] = vx;
     this.vy[i] = vy;
+  }
+
+  /** Places (p, x, y, vx, vy) from hole i downwards (children that sort before it move up). */
+  private siftDown(i: number, p: number, x: number, y: number, vx: number, vy: number): void {
+    const n = this.size;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && this.less(r, l) ? r : l;
+      if (!this.childFirst(c, p, x, y)) break;
+      this.set(i, this.p[c]!, this.x[c]!, this.y[c]!, this.vx[c]!, this.vy[c]!);
+      i = c;
+    }
+    this.set(i, p, x, y, vx, vy);
+  }
+
+  /** Slot c sorts before entry (p, x, y). */
+  private childFirst(c: number, p: number, x: number, y: number): boolean {
+    const pc = this.p[c]!;
+    if (pc !== p) return pc > p;
+    if (this.x[c] !== x) return this.x[c]! < x;
+    return this.y[c]! < y;
+  }
+
+  /** Adds an entry without keeping heap order; `heapify` restores it (for the initial bulk load). */
+  append(p: number, x: number, y: number, vx: number, vy: number): void {
+    if (this.size === this.p.length) this.grow();
+    this.set(this.size++, p, x, y, vx, vy);
+  }
+
+  heapify(): void {
+    for (let i = (this.size >> 1) - 1; i >= 0; i--) this.siftDown(i, this.p[i]!, this.x[i]!, this.y[i]!, this.vx[i]!, this.vy[i]!);
+  }
+
+  push(p: number, x: number, y: number, vx: number, vy: number): void {
+    if (this.size === this.p.length) this.grow();
+    let i = this.size++;
     while (i > 0) {
       const q = (i - 1) >> 1;
-      if (!this.less(i, q)) break;
-      this.swap(i, q);
+      if (!this.before(p, x, y, q)) break;
+      this.set(i, this.p[q]!, this.x[q]!, this.y[q]!, this.vx[q]!, this.vy[q]!);
       i = q;
     }
+    this.set(i, p, x, y, vx, vy);
   }
 
   /** Pops the top entry into `top`; false when empty. */
@@ -212,20 +242,7 @@ class LinkHeap {
     t.vx = this.vx[0]!;
     t.vy = this.vy[0]!;
     const n = --this.size;
-    if (n > 0) {
-      this.move(n, 0);
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < n && this.less(l, m)) m = l;
-        if (r < n && this.less(r, m)) m = r;
-        if (m === i) break;
-        this.swap(i, m);
-        i = m;
-      }
-    }
+    if (n > 0) this.siftDown(0, this.p[n]!, this.x[n]!, this.y[n]!, this.vx[n]!, this.vy[n]!);
     return true;
   }
 }
@@ -428,11 +445,12 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
   for (let x = 0; x < U; x++) {
     for (let p = simStart[x]!; p < simStart[x + 1]!; p++) {
       const s = simVal[p]!;
-      if (s >= o.storyFloor && s >= o.storyThreshold) heap.push(s, x, simOther[p]!, 0, 0);
+      if (s >= o.storyFloor && s >= o.storyThreshold) heap.append(s, x, simOther[p]!, 0, 0);
     }
   }
   const members: number[][] = Array.from({ length: U }, (_, i) => [i]);
   const linkage = new Float64Array(U);
+  heap.heapify();
   while (heap.pop()) {
     const { p: avg, x, y, vx, vy } = heap.top;
     if (!alive[x] || !alive[y] || version[x] !== vx || version[y] !== vy) continue;
