@@ -450,6 +450,7 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
   }
   const members: number[][] = Array.from({ length: U }, (_, i) => [i]);
   const linkage = new Float64Array(U);
+  const settled = new Uint8Array(U);
   heap.heapify();
   while (heap.pop()) {
     const { p: avg, x, y, vx, vy } = heap.top;
@@ -469,16 +470,22 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
     ny.clear();
     alive[y] = 0;
     size[x]! += size[y]!;
+    // A unit's linkage is the average at its first merge. Once a merge at a non-zero average has
+    // happened, every member of x has one, so only y's members need a look.
+    if (!settled[x]) {
+      for (const m of members[x]!) linkage[m] = linkage[m] || avg;
+      if (avg !== 0) settled[x] = 1;
+    }
     for (const m of members[y]!) {
       members[x]!.push(m);
       linkage[m] = linkage[m] || avg;
     }
-    for (const m of members[x]!) linkage[m] = linkage[m] || avg;
     members[y] = [];
     version[x]!++;
-    const zs = [...nx.keys()].sort((p, q) => p - q);
-    for (const z of zs) {
-      const a = nx.get(z)! / (size[x]! * size[z]!);
+    // Push order does not matter: the heap orders by (average, x, y), and entries equal in those are
+    // interchangeable (at most one of them has current versions).
+    for (const [z, sum] of nx) {
+      const a = sum / (size[x]! * size[z]!);
       if (a >= o.storyThreshold) {
         if (x < z) heap.push(a, x, z, version[x]!, version[z]!);
         else heap.push(a, z, x, version[z]!, version[x]!);
