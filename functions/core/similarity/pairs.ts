@@ -159,26 +159,17 @@ export class PairScorer {
     return sim;
   }
 
-  /** Combined story similarity only (hot path: no allocation). */
+  /** Combined story similarity only (no allocation): the same float as `story(a, b).sim`. */
   storySim(a: number, b: number): number {
     const c = this.corpus;
     const cos = cosine(c.vecIds, c.vecW, c.vecStart[a]!, c.vecStart[a + 1]!, c.vecStart[b]!, c.vecStart[b + 1]!);
-    const w = this.weights;
-    let num = w.cosine * cos;
     const ea = c.entMass[a]!;
     const eb = c.entMass[b]!;
-    if (ea > 0 && eb > 0) num += (w.entities * intersectIdf(c.ents, c.entStart[a]!, c.entStart[a + 1]!, c.entStart[b]!, c.entStart[b + 1]!, c.idf)) / Math.sqrt(ea * eb);
+    const entities = ea > 0 && eb > 0 ? intersectIdf(c.ents, c.entStart[a]!, c.entStart[a + 1]!, c.entStart[b]!, c.entStart[b + 1]!, c.idf) / Math.sqrt(ea * eb) : 0;
     const ta = c.titleMass[a]!;
     const tb = c.titleMass[b]!;
-    if (ta > 0 && tb > 0) num += (w.title * intersectIdf(c.titles, c.titleStart[a]!, c.titleStart[a + 1]!, c.titleStart[b]!, c.titleStart[b + 1]!, c.idf)) / Math.sqrt(ta * tb);
-    let sim = num / (w.cosine + w.entities + w.title);
-    const da = this.dates[a]!;
-    const db = this.dates[b]!;
-    if (da === da && db === db) {
-      const days = Math.abs(da - db) / 86_400_000;
-      if (days > this.dateWindowDays) sim *= dateFactor(days, this.dateWindowDays);
-    }
-    return sim;
+    const title = ta > 0 && tb > 0 ? intersectIdf(c.titles, c.titleStart[a]!, c.titleStart[a + 1]!, c.titleStart[b]!, c.titleStart[b + 1]!, c.idf) / Math.sqrt(ta * tb) : 0;
+    return this.combine(a, b, cos, entities, title);
   }
 
   story(a: number, b: number): StoryScores {
