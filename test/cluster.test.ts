@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { FingerprintSchema, decodeFingerprint, fingerprintArticle } from '../functions/core/fingerprint.ts';
 import { stopwordsFor, tokenise } from '../functions/core/similarity/text.ts';
 import { type ClusterItem, clusterArticles } from '../functions/core/cluster.ts';
+import { LocalAligner, SentenceDoc, alignSentences, sentencePostings } from '../functions/core/similarity/align.ts';
+import { encodeVarints } from '../functions/core/similarity/codec.ts';
 
 const SEEDS = new URL('../seeds/', import.meta.url);
 
@@ -235,5 +237,58 @@ describe('fingerprintArticle', () => {
     expect(zh.tokens).toBeGreaterThan(5);
     const de = fingerprintArticle({ title: 'Erdbeben', text: 'Ein starkes Erdbeben hat die Stadt erschüttert. Viele Häuser wurden zerstört.', language: 'de' });
     expect(de.tokens).toBeGreaterThan(4);
+  });
+});
+
+describe('sentence alignment on local term indexes', () => {
+  // Random articles over a small vocabulary (so sentences overlap), each as a sorted term list and
+  // sentences of local indexes; the local aligner must give exactly what the reference gives on
+  // the same sentences in global ids.
+  function article(rnd: () => number, vocab: number): { terms: Int32Array; sents: number[][] } {
+    const sents: number[][] = [];
+    const n = 1 + Math.floor(rnd() * 12);
+    for (let i = 0; i < n; i++) {
+      const len = Math.floor(rnd() * 9);
+      sents.push([...new Set(Array.from({ length: len }, () => Math.floor(rnd() * vocab)))].sort((x, y) => x - y));
+    }
+    const terms = Int32Array.from([...new Set(sents.flat())].sort((x, y) => x - y));
+    return { terms, sents };
+  }
+  function load(a: { terms: Int32Array; sents: number[][] }, weight: Float64Array): SentenceDoc {
+    const stream: number[] = [];
+    for (const s of a.sents) {
+      stream.push(s.length);
+      let prev = 0;
+      for (const t of s) {
+        const u = a.terms.indexOf(t);
+        stream.push(u - prev);
+        prev = u;
+      }
+    }
+    const bytes = Buffer.from(encodeVarints(stream), 'base64');
+    const doc = new SentenceDoc();
+    doc.load(0, bytes, bytes.length, a.terms, 0, a.terms.length, weight, 1);
+    return doc;
+  }
+
+  it('matches alignSentences on random pairs, with and without term weights', () => {
+    let seed = 7;
+    const rnd = (): number => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
+    const aligner = new LocalAligner();
+    let aligned = 0;
+    for (let trial = 0; trial < 400; trial++) {
+      const vocab = 6 + Math.floor(rnd() * 30);
+      const weighted = trial % 2 === 0;
+      const weight = Float64Array.from({ length: vocab }, () => (weighted ? 0.2 + rnd() : 1));
+      const a = article(rnd, vocab);
+      const b = article(rnd, vocab);
+      const map = Int32Array.from(a.terms, (t) => b.terms.indexOf(t));
+      const share = [0.5, 0.7][trial % 4 >> 1]!;
+      const got = aligner.align(load(a, weight), map, load(b, weight), share);
+      const want = alignSentences(a.sents.map((s) => Int32Array.from(s)), sentencePostings(b.sents.map((s) => Int32Array.from(s))), b.sents.length, share, weighted ? weight : null);
+      expect(got).toEqual(want);
+      if (want.coverage > 0) aligned++;
+    }
+    expect(aligned).toBeGreaterThan(40);
   });
 });

@@ -74,34 +74,6 @@ export function decodeVarints(s: string): number[] {
   return out;
 }
 
-/**
- * Walks a fingerprint's decoded `sents` stream (varints: per sentence its term count, then that many deltas of
- * sorted local term indexes), calling `term` for each term and `end` after each sentence.
- */
-export function walkSentenceTerms(b: Uint8Array, term: (index: number) => void, end?: () => void): void {
-  let p = 0;
-  const next = (): number => {
-    let v = 0;
-    let mul = 1;
-    while (p < b.length) {
-      const x = b[p++]!;
-      v += (x & 0x7f) * mul;
-      if (!(x & 0x80)) break;
-      mul *= 128;
-    }
-    return v;
-  };
-  while (p < b.length) {
-    const n = next();
-    let prev = 0;
-    for (let i = 0; i < n && p < b.length; i++) {
-      prev += next();
-      term(prev);
-    }
-    end?.();
-  }
-}
-
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 /** At most this many bytes come out of a base64 string (padding not subtracted: no string access). */
