@@ -1,7 +1,7 @@
 // A load run of the local pipeline, wired as deployed: N article files in a mix of formats (with injected
 // syndicated copies and some junk) uploaded concurrently, then a full count check of what the bucket holds.
 // Shared by `npm run bench:load` (10,000 files) and test/load.test.ts (500 files).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Edition } from '../functions/core/edition.ts';
@@ -110,6 +110,37 @@ class MemoryPeaks {
   }
 }
 
+/** CPU seconds of each thread of this process (Linux: /proc/self/task), by thread id; empty elsewhere. */
+function threadCpu(): Map<number, number> {
+  const cpu = new Map<number, number>();
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpu.set(Number(tid), (Number(f[11]) + Number(f[12])) / 100); // utime + stime, in clock ticks (USER_HZ = 100)
+    }
+  } catch {
+    // not Linux
+  }
+  return cpu;
+}
+
+/**
+ * Where the CPU went between two snapshots: the main thread (the embedded S3, the runner, the digest, the
+ * uploads), the pipeline's worker threads (ingest instances and their parsers, in creation order) and
+ * Node's own helpers (V8's GC and compiler threads, libuv's pool for file I/O), in ms per file.
+ */
+function cpuByThread(before: Map<number, number>, after: Map<number, number>, files: number): string[] {
+  if (after.size === 0) return [];
+  const delta = [...after].map(([tid, s]) => [tid, s - (before.get(tid) ?? 0)] as const).filter(([, s]) => s > 0.05);
+  const main = process.pid;
+  const perFile = (s: number) => `${((s * 1000) / files).toFixed(1)} ms/file`;
+  return [
+    `  CPU by thread (upload to idle): main ${perFile(delta.find(([t]) => t === main)?.[1] ?? 0)}; others by thread id: ` +
+      delta.filter(([t]) => t !== main).map(([t, s]) => `${t} ${perFile(s)}`).join(', '),
+  ];
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -171,6 +202,7 @@ export async function runLoad(options: {
     log(`uploading ${files.length} files (${options.concurrency} in flight) to ${p.s3.endpoint}`);
     const started = performance.now();
     const cpuStart = process.cpuUsage();
+    const threadsStart = threadCpu();
     let done = 0;
     let started_ = 0;
     const maxAhead = options.maxAhead ?? Infinity;
@@ -195,6 +227,7 @@ export async function runLoad(options: {
     await p.runner.idle();
     const wallSeconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuStart);
+    for (const line of cpuByThread(threadsStart, threadCpu(), files.length)) log(line);
     memory.mark('pipeline idle');
     if (p.runner.errors.length) throw new Error(`handler failed: ${String(p.runner.errors[0]!.error)}`);
     // The pipeline's work is done: its ingest instances (threads with their parsers) go before the check
