@@ -2,6 +2,12 @@
 import * as z from 'zod';
 import { ParseLimitsSchema, type ParseLimits } from './core/parse/limits.ts';
 
+/**
+ * A parser thread's heap limit by default: room for the largest accepted file (MAX_FILE_BYTES, 50 MiB of
+ * HTML builds a DOM several times its size) while a hostile one is stopped well before the function's memory.
+ */
+export const DEFAULT_PARSE_MAX_HEAP_MB = 768;
+
 const optionalInt = z.coerce.number().int().positive().optional();
 
 export const EnvSchema = z.object({
@@ -22,6 +28,8 @@ export const EnvSchema = z.object({
   PARSE_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
   /** Parser threads per process. */
   PARSE_WORKERS: z.coerce.number().int().positive().default(1),
+  /** Heap limit of each parser thread; a file that needs more is rejected. */
+  PARSE_MAX_HEAP_MB: z.coerce.number().int().min(32).default(DEFAULT_PARSE_MAX_HEAP_MB),
   /** Public URL where the bucket's digests/ prefix is served; the email links to the full edition there. */
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Sender of the digest email. */
@@ -54,7 +62,7 @@ export interface PipelineConfig {
   timeZone: string;
   templatesDir: string | undefined;
   limits: ParseLimits;
-  parse: { timeoutMs: number; workers: number };
+  parse: { timeoutMs: number; workers: number; maxHeapMb: number };
   email: EmailConfig;
 }
 
@@ -91,7 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig
       maxDecompressedBytes: e.MAX_DECOMPRESSED_BYTES,
       maxArticlesPerFile: e.MAX_ARTICLES_PER_FILE,
     }),
-    parse: { timeoutMs: e.PARSE_TIMEOUT_MS, workers: e.PARSE_WORKERS },
+    parse: { timeoutMs: e.PARSE_TIMEOUT_MS, workers: e.PARSE_WORKERS, maxHeapMb: e.PARSE_MAX_HEAP_MB },
     email: {
       publicBaseUrl: e.PUBLIC_BASE_URL,
       from: e.MAIL_FROM,

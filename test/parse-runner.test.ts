@@ -1,6 +1,7 @@
 // The bounded parser: worker threads that stop a file taking too long or too much memory.
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { DEFAULT_PARSE_MAX_HEAP_MB, loadConfig } from '../functions/config.ts';
 import { defaultParseLimits } from '../functions/core/parse/limits.ts';
 import { workerParseRunner } from '../functions/pipeline/parse-runner.ts';
 import { seedFiles } from './helpers.ts';
@@ -44,5 +45,11 @@ describe('worker parse runner', () => {
     } finally {
       await small.close();
     }
+  });
+
+  it('takes its heap limit from PARSE_MAX_HEAP_MB, with a default, and refuses nonsense', () => {
+    expect(loadConfig({ BUCKET: 'bucket' }).parse.maxHeapMb).toBe(DEFAULT_PARSE_MAX_HEAP_MB);
+    expect(loadConfig({ BUCKET: 'bucket', PARSE_MAX_HEAP_MB: '256' }).parse.maxHeapMb).toBe(256);
+    expect(() => loadConfig({ BUCKET: 'bucket', PARSE_MAX_HEAP_MB: '8' })).toThrow(/PARSE_MAX_HEAP_MB/);
   });
 });

@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { ParseOutcome } from '../core/parse/index.ts';
 import type { ParseLimits } from '../core/parse/limits.ts';
+import { DEFAULT_PARSE_MAX_HEAP_MB } from '../config.ts';
 
 export interface ParseRunner {
   parse(name: string, bytes: Uint8Array, limits: ParseLimits): Promise<ParseOutcome>;
@@ -47,7 +48,7 @@ export interface WorkerParseRunnerOptions {
   timeoutMs: number;
   /** Parallel parsers; 1 in Lambda (one event at a time), more in the local runner. */
   workers?: number;
-  /** Heap limit of each worker: a file that needs more is rejected. */
+  /** Heap limit of each worker: a file that needs more is rejected (default: DEFAULT_PARSE_MAX_HEAP_MB, `PARSE_MAX_HEAP_MB`). */
   maxHeapMb?: number;
 }
 
@@ -77,7 +78,7 @@ export function workerParseRunner(options: WorkerParseRunnerOptions): ParseRunne
     const worker = new Worker(script, {
       eval: fromSource,
       workerData: { role: ROLE },
-      resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 768 },
+      resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? DEFAULT_PARSE_MAX_HEAP_MB },
     });
     // An idle parser must not keep a CLI run alive; a busy one is held by its timeout timer.
     worker.unref();
@@ -118,7 +119,7 @@ export function workerParseRunner(options: WorkerParseRunnerOptions): ParseRunne
       };
       const onError = (e: Error) => {
         const oom = 'code' in e && e.code === 'ERR_WORKER_OUT_OF_MEMORY';
-        done(failed(oom ? `parsing needed more than ${options.maxHeapMb ?? 768} MB of memory; stopped` : `parser crashed on this file: ${e.message}`), true);
+        done(failed(oom ? `parsing needed more than ${options.maxHeapMb ?? DEFAULT_PARSE_MAX_HEAP_MB} MB of memory; stopped` : `parser crashed on this file: ${e.message}`), true);
       };
       const onExit = () => done(failed('parser stopped unexpectedly on this file'), true);
       const timer = setTimeout(
