@@ -4,8 +4,9 @@
 // 2. Verification of candidates only: term containment/Jaccard, in-order sentence alignment coverage
 //    (copies), TF-IDF cosine with IDF over this batch, entity and title overlap, date gap (stories).
 // 3. Copies: an article is a copy of another when most of the shorter one (`copyCoverage`) aligns in
-//    order with the longer and it reproduces a real part of the longer (`copyReach`). Groups grow only
-//    when their canonical articles are themselves copies (no chaining through a short snippet).
+//    order with the longer and it reproduces a real part of the longer (`copyReach`). Groups merge only
+//    when the shorter canonical also aligns mostly within the other canonical (no chaining through a
+//    short snippet that two different articles share).
 // 4. Stories: average-linkage agglomeration of copy groups over the sparse similarity graph (absent
 //    pairs count as 0), stopped at `storyThreshold`. Average linkage keeps a topic (two different
 //    earthquakes) from chaining into one story through a single similar pair. Then an article or copy
@@ -328,7 +329,10 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
     return c;
   };
 
-  // Copy groups: strongest edges first; two groups merge only if their canonicals are copies.
+  // Copy groups: strongest edges first. The edge is a full copy (coverage and reach); the two groups merge only
+  // if the shorter canonical also aligns mostly within the other. Reach is not asked of the canonicals: a short
+  // copy of a shortened version reproduces little of the full article, yet it is the same article.
+  const canonicalsAlign = (c: CopyScores | null): boolean => !!c && c.coverage >= o.copyCoverage;
   const rankIdx = (x: number, y: number): number => rankCompare(docs[x]!, docs[y]!);
   const uf = new UnionFind(n);
   const canon = Int32Array.from({ length: n }, (_, i) => i);
@@ -339,7 +343,7 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
     if (ra === rb) continue;
     const ca = canon[ra]!;
     const cb = canon[rb]!;
-    if (!((ca === e.a && cb === e.b) || (ca === e.b && cb === e.a)) && !isCopy(copyBetween(ca, cb))) continue;
+    if (!((ca === e.a && cb === e.b) || (ca === e.b && cb === e.a)) && !canonicalsAlign(copyBetween(ca, cb))) continue;
     const [root, child] = ra < rb ? [ra, rb] : [rb, ra];
     uf.parent[child] = root;
     canon[root] = rankIdx(ca, cb) <= 0 ? ca : cb;
