@@ -13,7 +13,7 @@
 //    group still alone joins the story it is closest to on average if that reaches `attachThreshold`.
 // Everything is ordered by article id first, so the output does not depend on the input order.
 import { type Fingerprint } from './fingerprint.ts';
-import { hex64 } from './similarity/hash.ts';
+import { fmix32, hex64 } from './similarity/hash.ts';
 import { buildCorpus } from './similarity/index.ts';
 import { BatchScorer, type CopyScores, PairScorer, type StoryScores, candidatePairs } from './similarity/pairs.ts';
 
@@ -122,8 +122,8 @@ function copyRecord(c: CopyScores): Record<string, number> {
   return { coverage: round(c.coverage), reach: round(c.reach), containment: round(c.containment), jaccard: round(c.jaccard) };
 }
 
-function storyRecord(s: StoryScores): Record<string, number> {
-  return { sim: round(s.sim), cosine: round(s.cosine), entities: round(s.entities), title: round(s.title), days: round(s.days) };
+function storyRecord(s: StoryScores, linkage: number, merged: number): Record<string, number> {
+  return { sim: round(s.sim), cosine: round(s.cosine), entities: round(s.entities), title: round(s.title), days: round(s.days), linkage, merged };
 }
 
 class UnionFind {
@@ -248,6 +248,125 @@ class LinkHeap {
   }
 }
 
+/**
+ * Summed similarity per unordered unit pair (lo < hi), open addressing in 16-byte slots
+ * [lo, hi, sum as float64]: one cache line per probe, no object per pair. A removed pair leaves a
+ * tombstone (lo = -2) that probes walk past and inserts reuse.
+ */
+class PairSums {
+  private i32: Int32Array = new Int32Array(0);
+  private f64: Float64Array = new Float64Array(0);
+  private mask = 0;
+  /** Slots ever filled (live or tombstone). */
+  private filled = 0;
+  constructor(expected: number) {
+    let cap = 16;
+    while (cap < expected * 2) cap *= 2;
+    this.alloc(cap);
+  }
+
+  private alloc(cap: number): void {
+    const buf = new ArrayBuffer(cap * 16);
+    this.i32 = new Int32Array(buf);
+    this.f64 = new Float64Array(buf);
+    this.mask = cap - 1;
+    this.filled = 0;
+    for (let i = 0; i < cap; i++) this.i32[4 * i] = -1;
+  }
+
+  private static hash(lo: number, hi: number): number {
+    return fmix32(Math.imul(lo, 0x9e3779b1) ^ hi);
+  }
+
+  /** Slot of the pair, or -1. */
+  find(lo: number, hi: number): number {
+    const s = this.i32;
+    const mask = this.mask;
+    let i = PairSums.hash(lo, hi) & mask;
+    for (;;) {
+      const k = s[4 * i]!;
+      if (k === -1) return -1;
+      if (k === lo && s[4 * i + 1] === hi) return i;
+      i = (i + 1) & mask;
+    }
+  }
+
+  sum(slot: number): number {
+    return this.f64[2 * slot + 1]!;
+  }
+
+  add(slot: number, v: number): void {
+    this.f64[2 * slot + 1]! += v;
+  }
+
+  remove(slot: number): void {
+    this.i32[4 * slot] = -2;
+  }
+
+  /** Inserts a pair known to be absent. */
+  insert(lo: number, hi: number, v: number): void {
+    if ((this.filled + 1) * 2 > this.mask + 1) this.rehash();
+    const s = this.i32;
+    const mask = this.mask;
+    let i = PairSums.hash(lo, hi) & mask;
+    while (s[4 * i]! >= 0) i = (i + 1) & mask;
+    if (s[4 * i] === -1) this.filled++;
+    s[4 * i] = lo;
+    s[4 * i + 1] = hi;
+    this.f64[2 * i + 1] = v;
+  }
+
+  private rehash(): void {
+    const oi = this.i32;
+    const of = this.f64;
+    let live = 0;
+    for (let i = 0; i < oi.length; i += 4) if (oi[i]! >= 0) live++;
+    let cap = this.mask + 1;
+    while (cap < live * 4) cap *= 2;
+    this.alloc(cap);
+    for (let i = 0; i < oi.length; i += 4) if (oi[i]! >= 0) this.insert(oi[i]!, oi[i + 1]!, of[(i >>> 1) + 1]!);
+  }
+}
+
+/** Growable per-unit lists of neighbour ids in one pool (a list moves to the end when it outgrows its room). */
+class AdjLists {
+  pool: Int32Array;
+  start: Int32Array;
+  len: Int32Array;
+  private cap: Int32Array;
+  private top = 0;
+  constructor(degree: Int32Array) {
+    const U = degree.length;
+    this.start = new Int32Array(U);
+    this.len = new Int32Array(U);
+    this.cap = new Int32Array(U);
+    let total = 0;
+    for (let u = 0; u < U; u++) total += degree[u]!;
+    this.pool = new Int32Array(Math.max(16, Math.ceil(total * 1.5)));
+    for (let u = 0; u < U; u++) {
+      this.start[u] = this.top;
+      this.cap[u] = degree[u]!;
+      this.top += degree[u]!;
+    }
+  }
+
+  push(x: number, z: number): void {
+    if (this.len[x] === this.cap[x]) {
+      const cap = Math.max(4, this.cap[x]! * 2);
+      if (this.top + cap > this.pool.length) {
+        const next = new Int32Array(Math.max(this.pool.length * 2, this.top + cap));
+        next.set(this.pool.subarray(0, this.top));
+        this.pool = next;
+      }
+      this.pool.copyWithin(this.top, this.start[x]!, this.start[x]! + this.len[x]!);
+      this.start[x] = this.top;
+      this.cap[x] = cap;
+      this.top += cap;
+    }
+    this.pool[this.start[x]! + this.len[x]!++] = z;
+  }
+}
+
 export interface ClusterStats {
   articles: number;
   candidates: number;
@@ -276,7 +395,8 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
 
   phase('sort');
   const corpus = buildCorpus(docs.map((d) => d.fingerprint), o.storyTerms);
-  const scorer = new PairScorer(corpus, docs.map((d) => time(d.publishedAt)), o.dateWindowDays, { cosine: o.weightCosine, entities: o.weightEntities, title: o.weightTitle });
+  const pubT = Float64Array.from(docs, (d) => time(d.publishedAt) ?? NaN);
+  const scorer = new PairScorer(corpus, Array.from(pubT, (t) => (t === t ? t : null)), o.dateWindowDays, { cosine: o.weightCosine, entities: o.weightEntities, title: o.weightTitle });
   phase('corpus');
   const cands = candidatePairs(corpus, o);
   phase('candidates');
@@ -333,7 +453,28 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
   // if the shorter canonical also aligns mostly within the other. Reach is not asked of the canonicals: a short
   // copy of a shortened version reproduces little of the full article, yet it is the same article.
   const canonicalsAlign = (c: CopyScores | null): boolean => !!c && c.coverage >= o.copyCoverage;
-  const rankIdx = (x: number, y: number): number => rankCompare(docs[x]!, docs[y]!);
+  // rankCompare on indexes, with the dates parsed once (unknown publication: NaN; receipt times, only
+  // needed on ties, parsed when first asked: unknown is Infinity, NaN is not parsed yet).
+  const words = Float64Array.from(docs, (d) => d.words);
+  const recT = new Float64Array(n).fill(NaN);
+  const received = (x: number): number => {
+    let t = recT[x]!;
+    if (t !== t) t = recT[x] = time(docs[x]!.receivedAt) ?? Infinity;
+    return t;
+  };
+  const rankIdx = (x: number, y: number): number => {
+    if (words[x] !== words[y]) return words[y]! - words[x]!;
+    const pa = pubT[x]!;
+    const pb = pubT[y]!;
+    const na = pa !== pa;
+    const nb = pb !== pb;
+    if (na !== nb) return na ? 1 : -1;
+    if (!na && pa !== pb) return pa - pb;
+    const ra = received(x);
+    const rb = received(y);
+    if (ra !== rb) return ra < rb ? -1 : 1;
+    return cmpStr(docs[x]!.id, docs[y]!.id);
+  };
   const uf = new UnionFind(n);
   const canon = Int32Array.from({ length: n }, (_, i) => i);
   copyEdges.sort((x, y) => y.s.coverage + y.s.reach - (x.s.coverage + x.s.reach) || x.a - y.a || x.b - y.b);
@@ -435,14 +576,28 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
   const size = new Int32Array(U).fill(1);
   const version = new Int32Array(U);
   const alive = new Uint8Array(U).fill(1);
-  const nbr: Array<Map<number, number>> = Array.from({ length: U }, () => new Map());
+  // Summed similarity between current units (one table for all pairs) and each unit's neighbours
+  // (lists may hold units merged away since: skipped as not alive).
+  const degree = new Int32Array(U);
+  let nLinks = 0;
+  for (let x = 0; x < U; x++) {
+    for (let p = simStart[x]!; p < simStart[x + 1]!; p++) {
+      if (simVal[p]! < o.storyFloor) continue;
+      degree[x]!++;
+      degree[simOther[p]!]!++;
+      nLinks++;
+    }
+  }
+  const sums = new PairSums(nLinks);
+  const adj = new AdjLists(degree);
   for (let x = 0; x < U; x++) {
     for (let p = simStart[x]!; p < simStart[x + 1]!; p++) {
       const s = simVal[p]!;
       if (s < o.storyFloor) continue;
       const y = simOther[p]!;
-      nbr[x]!.set(y, s);
-      nbr[y]!.set(x, s);
+      sums.insert(x, y, s);
+      adj.push(x, y);
+      adj.push(y, x);
     }
   }
   const heap = new LinkHeap();
@@ -461,17 +616,24 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
     if (!alive[x] || !alive[y] || version[x] !== vx || version[y] !== vy) continue;
     if (avg < o.storyThreshold) break;
     // Merge y into x (x < y).
-    const nx = nbr[x]!;
-    const ny = nbr[y]!;
-    nx.delete(y);
-    ny.delete(x);
-    for (const [z, s] of ny) {
-      nx.set(z, (nx.get(z) ?? 0) + s);
-      const nz = nbr[z]!;
-      nz.delete(y);
-      nz.set(x, nx.get(z)!);
+    const kxy = sums.find(x, y);
+    if (kxy >= 0) sums.remove(kxy);
+    for (let i = adj.start[y]!, end = i + adj.len[y]!; i < end; i++) {
+      const z = adj.pool[i]!;
+      if (!alive[z] || z === x) continue;
+      const kyz = z < y ? sums.find(z, y) : sums.find(y, z);
+      const s = sums.sum(kyz);
+      sums.remove(kyz);
+      const kxz = x < z ? sums.find(x, z) : sums.find(z, x);
+      if (kxz >= 0) sums.add(kxz, s);
+      else {
+        if (x < z) sums.insert(x, z, s);
+        else sums.insert(z, x, s);
+        adj.push(x, z);
+        adj.push(z, x);
+      }
     }
-    ny.clear();
+    adj.len[y] = 0;
     alive[y] = 0;
     size[x]! += size[y]!;
     // A unit's linkage is the average at its first merge. Once a merge at a non-zero average has
@@ -488,13 +650,22 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
     version[x]!++;
     // Push order does not matter: the heap orders by (average, x, y), and entries equal in those are
     // interchangeable (at most one of them has current versions).
-    for (const [z, sum] of nx) {
+    // The walk also drops merged-away units from x's list.
+    const pool = adj.pool;
+    const x0 = adj.start[x]!;
+    let w = x0;
+    for (let i = x0, end = x0 + adj.len[x]!; i < end; i++) {
+      const z = pool[i]!;
+      if (!alive[z]) continue;
+      pool[w++] = z;
+      const sum = sums.sum(x < z ? sums.find(x, z) : sums.find(z, x));
       const a = sum / (size[x]! * size[z]!);
       if (a >= o.storyThreshold) {
         if (x < z) heap.push(a, x, z, version[x]!, version[z]!);
         else heap.push(a, z, x, version[z]!, version[x]!);
       }
     }
+    adj.len[x] = w - x0;
   }
 
   // Leftovers: a lone unit (one article or one copy group) that average linkage left on its own joins
@@ -506,9 +677,10 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
       if (!alive[x] || size[x] !== 1) continue;
       let best = -1;
       let bestA = 0;
-      for (const [z, sum] of nbr[x]!) {
+      for (let i = adj.start[x]!, end = i + adj.len[x]!; i < end; i++) {
+        const z = adj.pool[i]!;
         if (!alive[z] || size[z]! < 2) continue;
-        const a = sum / size[z]!;
+        const a = sums.sum(x < z ? sums.find(x, z) : sums.find(z, x)) / size[z]!;
         if (a > bestA || (a === bestA && z < best)) { bestA = a; best = z; }
       }
       if (best >= 0 && bestA >= o.attachThreshold) moves.push([x, best, bestA]);
@@ -523,6 +695,8 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
   phase('linkage');
   // Assemble stories.
   const stories: Story[] = [];
+  /** The reason of each copy that is not its group's canonical. */
+  const copyReason: Array<CopyGroup['reasons'][number] | undefined> = new Array(n);
   for (let c = 0; c < U; c++) {
     if (!alive[c]) continue;
     const us = members[c]!;
@@ -551,7 +725,9 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
           sc = best ?? copyBetween(m, gc) ?? { coverage: 0, reach: 0, containment: 0, jaccard: 0 };
           if (!best) of = gc;
         }
-        greasons.push({ id: docs[m]!.id, of: docs[of]!.id, scores: copyRecord(sc) });
+        const r = { id: docs[m]!.id, of: docs[of]!.id, scores: copyRecord(sc) };
+        greasons.push(r);
+        copyReason[m] = r;
       }
       greasons.sort((p, q) => cmpStr(p.id, q.id));
       copyGroups.push({ canonical: docs[gc]!.id, members: g.map((m) => docs[m]!.id).sort(cmpStr), reasons: greasons });
@@ -563,9 +739,9 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
       for (const m of units[u]!) {
         if (m === canonical) continue;
         if (m !== uc) {
-          const g = copyGroups.find((x) => x.canonical === docs[uc]!.id)!;
-          const r = g.reasons.find((x) => x.id === docs[m]!.id)!;
-          reasons.push({ id: docs[m]!.id, joined: r.of, scores: { copy: 1, ...r.scores } });
+          const r = copyReason[m]!;
+          const sc = r.scores;
+          reasons.push({ id: r.id, joined: r.of, scores: { copy: 1, coverage: sc.coverage!, reach: sc.reach!, containment: sc.containment!, jaccard: sc.jaccard! } });
           continue;
         }
         // Strongest link to another unit of the story, plus the unit's average similarity to the rest.
@@ -584,7 +760,7 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
         reasons.push({
           id: docs[m]!.id,
           joined: docs[joined]!.id,
-          scores: { ...storyRecord(scorer.story(m, joined)), linkage: round(sum / Math.max(1, us.length - 1)), merged: round(linkage[u]!) },
+          scores: storyRecord(scorer.story(m, joined), round(sum / Math.max(1, us.length - 1)), round(linkage[u]!)),
         });
       }
     }
