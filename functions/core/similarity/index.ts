@@ -141,10 +141,11 @@ export interface Corpus {
 
 /**
  * Layout of an article's hot record, in 32-bit words from hotStart[d] (always even): entity mass and
- * title mass (float64 each), then the counts, then the TF-IDF vector as (id, float32 weight) pairs,
+ * title mass (float64 each), then the counts, the publication time (float64; NaN until a PairScorer
+ * writes its dates), then the TF-IDF vector as (id, float32 weight) pairs,
  * the entity ids, the title ids and the MinHash values two per word.
  */
-export const HOT = { entMass: 0, titleMass: 2, nVec: 4, nEnt: 5, nTitle: 6, nMh: 7, nTerms: 8, data: 10 } as const;
+export const HOT = { entMass: 0, titleMass: 2, nVec: 4, nEnt: 5, nTitle: 6, nMh: 7, nTerms: 8, date: 10, data: 12 } as const;
 
 function buildHot(c: Omit<Corpus, 'hotStart' | 'hot' | 'hotF32' | 'hotF64'>): Pick<Corpus, 'hotStart' | 'hot' | 'hotF32' | 'hotF64'> {
   const n = c.n;
@@ -162,6 +163,7 @@ function buildHot(c: Omit<Corpus, 'hotStart' | 'hot' | 'hotF32' | 'hotF64'>): Pi
     const r = hotStart[d]!;
     hotF64[(r + HOT.entMass) >>> 1] = c.entMass[d]!;
     hotF64[(r + HOT.titleMass) >>> 1] = c.titleMass[d]!;
+    hotF64[(r + HOT.date) >>> 1] = NaN;
     let p = r + HOT.data;
     hot[r + HOT.nVec] = c.vecStart[d + 1]! - c.vecStart[d]!;
     for (let i = c.vecStart[d]!; i < c.vecStart[d + 1]!; i++) {

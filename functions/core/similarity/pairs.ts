@@ -46,6 +46,8 @@ export class PairScorer {
     private readonly weights: { cosine: number; entities: number; title: number } = { cosine: 0.5, entities: 0.35, title: 0.15 },
   ) {
     this.dates = Float64Array.from(dates, (t) => (t == null ? NaN : t));
+    // Also in each hot record, read with the rest of b by BatchScorer (one cache miss less per pair).
+    for (let d = 0; d < corpus.n; d++) corpus.hotF64[(corpus.hotStart[d]! + HOT.date) >>> 1] = this.dates[d]!;
   }
 
   /** Containment of the smaller term set estimated from the b-bit MinHash signatures. */
@@ -148,10 +150,13 @@ export class PairScorer {
 
   /** Weighted combination of the story features, times the date decay. */
   combine(a: number, b: number, cos: number, entities: number, title: number): number {
+    return this.combineAt(this.dates[a]!, this.dates[b]!, cos, entities, title);
+  }
+
+  /** `combine` given the two publication times (NaN: unknown). */
+  combineAt(da: number, db: number, cos: number, entities: number, title: number): number {
     const w = this.weights;
     let sim = (w.cosine * cos + w.entities * entities + w.title * title) / (w.cosine + w.entities + w.title);
-    const da = this.dates[a]!;
-    const db = this.dates[b]!;
     if (da === da && db === db) {
       const days = Math.abs(da - db) / 86_400_000;
       if (days > this.dateWindowDays) sim *= dateFactor(days, this.dateWindowDays);
@@ -208,6 +213,8 @@ export class BatchScorer {
   private used = new Int32Array(256);
   private nUsed = 0;
   private a = -1;
+  /** Publication time of `a`. */
+  private da = NaN;
   constructor(private readonly scorer: PairScorer, private readonly corpus: Corpus) {}
 
   private slot(t: number): number {
@@ -255,6 +262,7 @@ export class BatchScorer {
     for (let i = e0; i < e1; i++) this.flags[this.put(c.ents[i]!)]! |= 1;
     for (let i = t0; i < t1; i++) this.flags[this.put(c.titles[i]!)]! |= 2;
     this.a = a;
+    this.da = c.hotF64[(c.hotStart[a]! + HOT.date) >>> 1]!;
   }
 
   /** Story similarity of (a, b); b is read from its hot record only. */
@@ -319,7 +327,7 @@ export class BatchScorer {
       }
       title = x / Math.sqrt(ta * tb);
     }
-    return this.scorer.combine(a, b, cos, ent, title);
+    return this.scorer.combineAt(this.da, c.hotF64[(rb + HOT.date) >>> 1]!, cos, ent, title);
   }
 }
 
@@ -434,7 +442,8 @@ export function candidatePairs(corpus: Corpus, o: CandidateOptions): Float64Arra
   // cursor[t]: where article d sits in t's postings when d is scanned (articles come in ascending order),
   // so only the later articles e > d are read.
   const cursor = postStart.slice(0, V);
-  const count = new Uint16Array(n); // one count per scanned list: at most rareTerms
+  // One count per scanned list: at most rareTerms (bytes when that fits: half the cache footprint).
+  const count = o.rareTerms < 256 ? new Uint8Array(n) : new Uint16Array(n);
   const touched = new Int32Array(n);
   for (let d = 0; d < n; d++) {
     let budget = o.postingBudget;
