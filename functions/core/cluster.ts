@@ -505,7 +505,8 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
   const unitCanon = units.map((u) => canon[uf.find(u[0]!)]!);
 
   // Story graph between units: similarity of their canonical articles. Unit pairs are grouped by
-  // their smaller unit in typed arrays (CSR), each pair scored once, at its first edge in edge order.
+  // their smaller unit in typed arrays (CSR), each pair scored once, at its first edge in edge order
+  // (a row shares its canonical: the batch scorer loads it once, same float as scorer.storySim).
   const U = units.length;
   const uStart = new Int32Array(U + 1);
   for (let k = 0; k < nEdges; k++) {
@@ -552,7 +553,7 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
       const b = edgeB[k]!;
       const cb = unitCanon[v]!;
       simOther[nSim] = v;
-      simVal[nSim++] = (ca === a && cb === b) || (ca === b && cb === a) ? edgeS[k]! : scorer.storySim(ca, cb);
+      simVal[nSim++] = (ca === a && cb === b) || (ca === b && cb === a) ? edgeS[k]! : batch.sim(ca, cb);
     }
   }
   simStart[U] = nSim;

@@ -278,15 +278,41 @@ export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
     titleStart[d + 1] = nt;
   }
   const titles = titles0.slice(0, nt);
-  // Sentence frequency per body term, and entities (local indexes into the term list) as dense ids.
-  const sf = new Uint16Array(terms.length);
+  const V = table.size;
+  const df = new Int32Array(V);
+  const last = new Int32Array(V).fill(-1);
+  for (let d = 0; d < n; d++) {
+    for (let i = termStart[d]!; i < termStart[d + 1]!; i++) { const t = terms[i]!; df[t]!++; last[t] = d; }
+    for (let i = titleStart[d]!; i < titleStart[d + 1]!; i++) { const t = titles[i]!; if (last[t] !== d) { df[t]!++; last[t] = d; } }
+  }
+  table.df = df;
+  // Smoothed IDF: stays positive when every document shares a term (small batches of one story).
+  const idf = new Float64Array(V);
+  for (let t = 0; t < V; t++) idf[t] = Math.log(1 + n / df[t]!);
+  // 1 + ln(tf) for small tf, looked up (the same doubles Math.log returns).
+  const logTf = new Float64Array(256);
+  for (let t = 1; t < 256; t++) logTf[t] = 1 + Math.log(t);
+  // Per article: sentence frequency of its body terms (a scratch of its size), entities (local indexes into the
+  // term list) as dense ids, then its TF-IDF vector (one pass: the article stays in cache).
+  let sf = new Uint16Array(1024);
   const entStart = new Int32Array(n + 1);
   let ents = new Int32Array(Math.max(16, n * 8));
   let ne = 0;
+  const vecStart = new Int32Array(n + 1);
+  const vecIds = new Int32Array(n * maxTerms);
+  const vecW = new Float32Array(n * maxTerms);
+  const entMass = new Float64Array(n);
+  const titleMass = new Float64Array(n);
+  let scratch = new Float32Array(1024);
+  let ids = new Int32Array(1024);
+  let w = new Float32Array(1024);
+  let nv = 0;
   for (let d = 0; d < n; d++) {
     const fp = fps[d]!;
     const base = termStart[d]!;
     const nTerms = termStart[d + 1]! - base;
+    if (sf.length < nTerms) sf = new Uint16Array(nTerms * 2);
+    sf.fill(0, 0, nTerms);
     // Sentence stream: per sentence a count, then that many deltas of sorted local term indexes.
     let len = sc.decode(fp.sents);
     let b = sc.buf;
@@ -311,7 +337,7 @@ export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
           dm *= 128;
         }
         prev += dv;
-        if (prev < nTerms && sf[base + prev]! < 65535) sf[base + prev]!++;
+        if (prev < nTerms && sf[prev]! < 65535) sf[prev]!++;
       }
     }
     // Entities: delta-coded local indexes (an index past the list counts as term id 0, as before).
@@ -341,32 +367,6 @@ export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
     }
     ne = sortUniqueRange(ents, from, ne);
     entStart[d + 1] = ne;
-  }
-  ents = ents.slice(0, ne);
-  const V = table.size;
-  const df = new Int32Array(V);
-  const last = new Int32Array(V).fill(-1);
-  for (let d = 0; d < n; d++) {
-    for (let i = termStart[d]!; i < termStart[d + 1]!; i++) { const t = terms[i]!; df[t]!++; last[t] = d; }
-    for (let i = titleStart[d]!; i < titleStart[d + 1]!; i++) { const t = titles[i]!; if (last[t] !== d) { df[t]!++; last[t] = d; } }
-  }
-  table.df = df;
-  // Smoothed IDF: stays positive when every document shares a term (small batches of one story).
-  const idf = new Float64Array(V);
-  for (let t = 0; t < V; t++) idf[t] = Math.log(1 + n / df[t]!);
-  // 1 + ln(tf) for small tf, looked up (the same doubles Math.log returns).
-  const logTf = new Float64Array(256);
-  for (let t = 1; t < 256; t++) logTf[t] = 1 + Math.log(t);
-  const vecStart = new Int32Array(n + 1);
-  const vecIds = new Int32Array(n * maxTerms);
-  const vecW = new Float32Array(n * maxTerms);
-  const entMass = new Float64Array(n);
-  const titleMass = new Float64Array(n);
-  let scratch = new Float32Array(1024);
-  let ids = new Int32Array(1024);
-  let w = new Float32Array(1024);
-  let nv = 0;
-  for (let d = 0; d < n; d++) {
     const b0 = termStart[d]!;
     const b1 = termStart[d + 1]!;
     const t0 = titleStart[d]!;
@@ -385,8 +385,8 @@ export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
       const b = j < t1 ? titles[j]! : 2147483647;
       let t: number;
       let tf: number;
-      if (a === b) { t = a; tf = sf[i]! + 1; i++; j++; }
-      else if (a < b) { t = a; tf = sf[i]!; i++; }
+      if (a === b) { t = a; tf = sf[i - b0]! + 1; i++; j++; }
+      else if (a < b) { t = a; tf = sf[i - b0]!; i++; }
       else { t = b; tf = 1; j++; }
       const x = (tf < 256 ? (tf > 1 ? logTf[tf]! : 1) : 1 + Math.log(tf)) * idf[t]!;
       ids[k] = t;
@@ -421,6 +421,7 @@ export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
     for (let x = t0; x < t1; x++) m += idf[titles[x]!]!;
     titleMass[d] = m;
   }
+  ents = ents.slice(0, ne);
   const c = { n, table, fps, termStart, terms, titleStart, titles, entStart, ents, mhStart, mhCount, minhash, minhash32, idf, vecStart, vecIds, vecW, entMass, titleMass };
   return { ...c, ...buildHot(c) };
 }
