@@ -104,6 +104,9 @@ export interface Corpus {
   n: number;
   table: TermTable;
   fps: Fingerprint[];
+  /** Decoded sentence streams (the fingerprint's `sents` bytes): article d's is sentBytes[sentStart[d]..sentStart[d+1]). */
+  sentStart: Int32Array;
+  sentBytes: Uint8Array;
   /** Body term dense ids, sorted ascending per article. */
   termStart: Int32Array;
   terms: Int32Array;
@@ -295,6 +298,9 @@ export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
   // Per article: sentence frequency of its body terms (a scratch of its size), entities (local indexes into the
   // term list) as dense ids, then its TF-IDF vector (one pass: the article stays in cache).
   let sf = new Uint16Array(1024);
+  const sentStart = new Int32Array(n + 1);
+  let sentBytes = new Uint8Array(Math.max(1024, n * 384));
+  let nSent = 0;
   const entStart = new Int32Array(n + 1);
   let ents = new Int32Array(Math.max(16, n * 8));
   let ne = 0;
@@ -316,6 +322,14 @@ export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
     // Sentence stream: per sentence a count, then that many deltas of sorted local term indexes.
     let len = sc.decode(fp.sents);
     let b = sc.buf;
+    if (nSent + len > sentBytes.length) {
+      const next = new Uint8Array(Math.max(sentBytes.length * 2, nSent + len));
+      next.set(sentBytes.subarray(0, nSent));
+      sentBytes = next;
+    }
+    sentBytes.set(b.subarray(0, len), nSent);
+    nSent += len;
+    sentStart[d + 1] = nSent;
     let p = 0;
     while (p < len) {
       let v = 0;
@@ -422,7 +436,7 @@ export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
     titleMass[d] = m;
   }
   ents = ents.slice(0, ne);
-  const c = { n, table, fps, termStart, terms, titleStart, titles, entStart, ents, mhStart, mhCount, minhash, minhash32, idf, vecStart, vecIds, vecW, entMass, titleMass };
+  const c = { n, table, fps, sentStart, sentBytes, termStart, terms, titleStart, titles, entStart, ents, mhStart, mhCount, minhash, minhash32, idf, vecStart, vecIds, vecW, entMass, titleMass };
   return { ...c, ...buildHot(c) };
 }
 

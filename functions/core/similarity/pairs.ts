@@ -1,5 +1,4 @@
 // Pair features between two fingerprinted articles of a batch, and candidate generation.
-import { Base64Scratch } from './codec.ts';
 import { fmix32 } from './hash.ts';
 import { type Corpus, HOT, cosine, intersectCount, intersectIdf } from './index.ts';
 import { LocalAligner, SentenceDoc } from './align.ts';
@@ -29,7 +28,6 @@ export interface StoryScores {
 }
 
 export class PairScorer {
-  private readonly scratch = new Base64Scratch();
   /** The two articles last loaded for sentence alignment (pairs come grouped by their first article). */
   private readonly slots = [new SentenceDoc(), new SentenceDoc()];
   private readonly aligner = new LocalAligner();
@@ -99,11 +97,12 @@ export class PairScorer {
     if (y.doc === d) return y;
     const slot = x.doc === keep ? y : x;
     const c = this.corpus;
-    const len = this.scratch.decode(c.fps[d]!.sents);
+    const s0 = c.sentStart[d]!;
+    const len = c.sentStart[d + 1]! - s0;
     const base = c.termStart[d]!;
     const tw = this.alignWeights();
     // An index past the term list (a damaged record) weighs as term id 0 did and matches nothing.
-    slot.load(d, this.scratch.buf, len, c.terms, base, c.termStart[d + 1]! - base, tw, tw.length ? tw[0]! : 1);
+    slot.load(d, c.sentBytes.subarray(s0, s0 + len), len, c.terms, base, c.termStart[d + 1]! - base, tw, tw.length ? tw[0]! : 1);
     return slot;
   }
 
