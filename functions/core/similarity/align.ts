@@ -7,6 +7,8 @@
 // keeps the ordinary wording around them, still does. Order is enforced by a weighted longest non-decreasing
 // subsequence over the matched positions, so shuffled boilerplate or a shared quote or two do not add up.
 
+import { VarintReader } from './codec.ts';
+
 export interface Alignment {
   /** Share of A's sentence terms aligned in order. */
   coverage: number;
@@ -131,6 +133,7 @@ export class SentenceDoc {
   /** Sentence positions of local term u: pos[postStart[u]..postStart[u+1]). */
   postStart = new Int32Array(257);
   pos = new Int32Array(256);
+  private readonly reader = new VarintReader();
 
   /**
    * Loads article `doc` from its varint sentence stream (`bytes[0..len)`): per sentence a count, then
@@ -147,29 +150,15 @@ export class SentenceDoc {
     const occ = this.occ;
     let k = 0;
     let count = 0;
-    let p = 0;
     let starts = this.starts;
     starts[0] = 0;
-    while (p < len) {
-      let v = 0;
-      let mul = 1;
-      while (p < len) {
-        const x = bytes[p++]!;
-        v += (x & 0x7f) * mul;
-        if (!(x & 0x80)) break;
-        mul *= 128;
-      }
+    // Per sentence: a count, then that many deltas of sorted local term indexes.
+    const r = this.reader.reset(bytes, 0, len);
+    while (r.p < len) {
+      const v = r.next();
       let prev = 0;
-      for (let i = 0; i < v && p < len; i++) {
-        let dv = 0;
-        let dm = 1;
-        while (p < len) {
-          const x = bytes[p++]!;
-          dv += (x & 0x7f) * dm;
-          if (!(x & 0x80)) break;
-          dm *= 128;
-        }
-        prev += dv;
+      for (let i = 0; i < v && r.p < len; i++) {
+        prev += r.next();
         occ[k++] = prev < nTerms ? prev : -1;
       }
       if (count + 2 > starts.length) {

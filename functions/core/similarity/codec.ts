@@ -56,6 +56,36 @@ export function encodeVarints(values: number[]): string {
   return toBase64(Uint8Array.from(out));
 }
 
+/**
+ * Reads unsigned LEB128 varints from `bytes[p..end)` in place (no allocation: the hot loops of corpus building
+ * and sentence alignment share it). A value cut off by `end` reads as what it has.
+ */
+export class VarintReader {
+  bytes: Uint8Array = new Uint8Array(0);
+  p = 0;
+  end = 0;
+
+  reset(bytes: Uint8Array, start: number, end: number): this {
+    this.bytes = bytes;
+    this.p = start;
+    this.end = end;
+    return this;
+  }
+
+  next(): number {
+    const b = this.bytes;
+    let v = 0;
+    let mul = 1;
+    while (this.p < this.end) {
+      const x = b[this.p++]!;
+      v += (x & 0x7f) * mul;
+      if (!(x & 0x80)) break;
+      mul *= 128;
+    }
+    return v;
+  }
+}
+
 export function decodeVarints(s: string): number[] {
   const b = fromBase64(s);
   const out: number[] = [];

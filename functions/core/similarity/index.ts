@@ -1,7 +1,7 @@
 // Batch-level view of fingerprints: dense term ids, document frequencies, TF-IDF vectors,
 // sentences as dense ids. Everything is typed arrays so 100k articles fit in memory and time.
 import { type Fingerprint } from '../fingerprint.ts';
-import { Base64Scratch, base64Bound } from './codec.ts';
+import { Base64Scratch, VarintReader, base64Bound } from './codec.ts';
 
 /**
  * Open-addressing map from 32-bit term hash to a dense id. Key and id sit side by side in one
@@ -224,6 +224,7 @@ function selectKth(xs: Float32Array, len: number, k: number): number {
 export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
   const n = fps.length;
   const sc = new Base64Scratch();
+  const varints = new VarintReader();
   // Upper bounds of the decoded sizes follow from the base64 lengths, so every field is one allocation;
   // the starts are the decoded lengths.
   let termCap = 0;
@@ -330,34 +331,19 @@ export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
     sentBytes.set(b.subarray(0, len), nSent);
     nSent += len;
     sentStart[d + 1] = nSent;
-    let p = 0;
-    while (p < len) {
-      let v = 0;
-      let mul = 1;
-      while (p < len) {
-        const x = b[p++]!;
-        v += (x & 0x7f) * mul;
-        if (!(x & 0x80)) break;
-        mul *= 128;
-      }
+    const r = varints.reset(b, 0, len);
+    while (r.p < len) {
+      const v = r.next();
       let prev = 0;
-      for (let i = 0; i < v && p < len; i++) {
-        let dv = 0;
-        let dm = 1;
-        while (p < len) {
-          const x = b[p++]!;
-          dv += (x & 0x7f) * dm;
-          if (!(x & 0x80)) break;
-          dm *= 128;
-        }
-        prev += dv;
+      for (let i = 0; i < v && r.p < len; i++) {
+        prev += r.next();
         if (prev < nTerms && sf[prev]! < 65535) sf[prev]!++;
       }
     }
     // Entities: delta-coded local indexes (an index past the list counts as term id 0, as before).
     len = sc.decode(fp.ents);
     b = sc.buf;
-    p = 0;
+    let p = 0;
     let prev = 0;
     const from = ne;
     while (p < len) {
