@@ -2,10 +2,9 @@
 // handler (its own runtime, S3 client and parse worker), so the handlers' request work (SDK signing,
 // XML, JSON) runs beside the embedded S3 instead of on its thread. This module is its own worker script.
 import type { S3Event } from 'aws-lambda';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { IngestResult } from '../functions/pipeline/ingest.ts';
+import { selfWorkerScript } from '../functions/pipeline/self-worker.ts';
 
 const ROLE = 'newsdigest-ingest-thread';
 
@@ -55,12 +54,7 @@ export const INGEST_THREAD_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGener
 
 /** `threads` warm ingest instances; invocations go to the one with the fewest in flight. */
 export function startIngestThreads(threads: number, env: NodeJS.ProcessEnv, resourceLimits: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number } = INGEST_THREAD_LIMITS): IngestThreads {
-  const self = import.meta.url;
-  const fromSource = self.endsWith('.ts');
-  const tsxApi = () => pathToFileURL(createRequire(self).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const script = fromSource
-    ? `import(${JSON.stringify(tsxApi())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(self)}); });`
-    : new URL(self);
+  const { script, eval: fromSource } = selfWorkerScript(import.meta.url);
   const pending = new Map<number, { resolve: (r: { results: IngestResult[] }) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   let closing = false;

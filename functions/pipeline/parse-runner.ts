@@ -1,12 +1,11 @@
 // Runs the parser with a time and memory bound: in worker threads that are stopped when a file takes too
 // long or too much memory, so one hostile file becomes a rejection instead of a hung or crashed Lambda.
 // The workers also move the CPU-heavy parsing off the thread that does the I/O.
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { ParseOutcome } from '../core/parse/index.ts';
 import type { ParseLimits } from '../core/parse/limits.ts';
 import { DEFAULT_PARSE_MAX_HEAP_MB } from '../config.ts';
+import { selfWorkerScript } from './self-worker.ts';
 
 export interface ParseRunner {
   parse(name: string, bytes: Uint8Array, limits: ParseLimits): Promise<ParseOutcome>;
@@ -62,14 +61,7 @@ function failed(error: string): ParseOutcome {
 }
 
 export function workerParseRunner(options: WorkerParseRunnerOptions): ParseRunner {
-  const self = import.meta.url;
-  // From source, the worker first installs tsx's TypeScript loader (hooks are not inherited by workers);
-  // from the bundle it loads the bundle itself.
-  const fromSource = self.endsWith('.ts');
-  const tsxApi = () => pathToFileURL(createRequire(self).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const script = fromSource
-    ? `import(${JSON.stringify(tsxApi())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(self)}); });`
-    : fileURLToPath(self);
+  const { script, eval: fromSource } = selfWorkerScript(import.meta.url);
   const slots: Slot[] = Array.from({ length: Math.max(1, options.workers ?? 1) }, () => ({ worker: null, busy: false }));
   const queue: Array<() => void> = [];
   let nextId = 0;
