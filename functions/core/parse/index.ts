@@ -1,17 +1,13 @@
 // One entry point for every input format: sniff, decode, dispatch, then validate and detect language.
 import { ParsedArticleSchema, type ArticleFormat, type ParsedArticle } from '../schema.ts';
+import { countWordsUpTo } from '../words.ts';
 import { decodeBytes, gunzipLimited, isGzip } from './decode.ts';
 import { ParseError, isParseError } from './errors.ts';
-import { countWordsUpTo } from '../words.ts';
-
-export { countWords } from '../words.ts';
 import { parseHtml } from './html.ts';
+import { detectLanguage } from './language.ts';
 import { type ParseLimits, defaultParseLimits } from './limits.ts';
 import { parseFeed, parseJsonExport } from './structured.ts';
 import { parseText } from './text.ts';
-import { detectLanguage } from './language.ts';
-
-export { detectLanguage } from './language.ts';
 
 /** One article out of a file, or why one entry of a multi-article file was refused. */
 export type ParsedItem =
