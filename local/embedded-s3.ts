@@ -111,13 +111,13 @@ export async function startEmbeddedS3(options: { directory: string; port?: numbe
   if (process.env.NEWSDIGEST_DEBUG_S3) {
     server.on('error', (err: Error, ctx: { method?: string; path?: string }) => console.error(`s3rver ${ctx?.method} ${ctx?.path}: ${err.stack}`));
   }
-  // s3rver puts koa-logger first in its chain even when silent: it times, measures and colours every
-  // response only for winston to drop the line. Silent means no request log, so it leaves the chain
-  // (before run() composes it). NEWSDIGEST_DEBUG_S3 keeps it.
   // Its store, with the bookkeeping in memory (same files on disk; see indexed-store.ts).
   const store = new IndexedFilesystemStore(options.directory);
   const app = server as unknown as { store: unknown; context: { store: unknown } };
   app.store = app.context.store = store;
+  // s3rver puts koa-logger first in its chain even when silent: it times, measures and colours every
+  // response only for winston to drop the line. Silent means no request log, so it leaves the chain
+  // (before run() composes it). NEWSDIGEST_DEBUG_S3 keeps it.
   const chain = (server as unknown as { middleware: Array<{ name?: string }> }).middleware;
   if (!process.env.NEWSDIGEST_DEBUG_S3 && chain[0]?.name === 'logger') chain.shift();
   const info = await server.run();
