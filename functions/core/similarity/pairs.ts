@@ -287,46 +287,37 @@ export class BatchScorer {
         h = (h + 1) & mask;
       }
     }
-    const idf = c.idf;
     let ent = 0;
     const ea = c.entMass[a]!;
     const eb = c.hotF64[(rb + HOT.entMass) >>> 1]!;
     const nEnt = H[rb + HOT.nEnt]!;
-    if (ea > 0 && eb > 0) {
-      let x = 0;
-      for (let i = p, end = p + nEnt; i < end; i++) {
-        const t = H[i]!;
-        let h = (Math.imul(t, 0x9e3779b1) >>> 16) & mask;
-        for (let k = keys[h]!; k !== -1; k = keys[h]!) {
-          if (k === t) {
-            if (this.flags[h]! & 1) x += idf[t]!;
-            break;
-          }
-          h = (h + 1) & mask;
-        }
-      }
-      ent = x / Math.sqrt(ea * eb);
-    }
+    if (ea > 0 && eb > 0) ent = this.flaggedIdf(H, p, p + nEnt, 1) / Math.sqrt(ea * eb);
     p += nEnt;
     let title = 0;
     const ta = c.titleMass[a]!;
     const tb = c.hotF64[(rb + HOT.titleMass) >>> 1]!;
-    if (ta > 0 && tb > 0) {
-      let x = 0;
-      for (let i = p, end = p + H[rb + HOT.nTitle]!; i < end; i++) {
-        const t = H[i]!;
-        let h = (Math.imul(t, 0x9e3779b1) >>> 16) & mask;
-        for (let k = keys[h]!; k !== -1; k = keys[h]!) {
-          if (k === t) {
-            if (this.flags[h]! & 2) x += idf[t]!;
-            break;
-          }
-          h = (h + 1) & mask;
-        }
-      }
-      title = x / Math.sqrt(ta * tb);
-    }
+    if (ta > 0 && tb > 0) title = this.flaggedIdf(H, p, p + H[rb + HOT.nTitle]!, 2) / Math.sqrt(ta * tb);
     return this.scorer.combineAt(this.da, c.hotF64[(rb + HOT.date) >>> 1]!, cos, ent, title);
+  }
+
+  /** Sum of idf over the terms H[from..to) the loaded article has with flag `bit` (1: names, 2: title terms). */
+  private flaggedIdf(H: Int32Array, from: number, to: number, bit: number): number {
+    const keys = this.keys;
+    const mask = this.mask;
+    const idf = this.corpus.idf;
+    let x = 0;
+    for (let i = from; i < to; i++) {
+      const t = H[i]!;
+      let h = (Math.imul(t, 0x9e3779b1) >>> 16) & mask;
+      for (let k = keys[h]!; k !== -1; k = keys[h]!) {
+        if (k === t) {
+          if (this.flags[h]! & bit) x += idf[t]!;
+          break;
+        }
+        h = (h + 1) & mask;
+      }
+    }
+    return x;
   }
 }
 
