@@ -81,6 +81,8 @@ export interface LoadReport {
   storiesInDigest: number;
   articlesInDigest: number;
   digestRuns: number;
+  /** Requests the embedded S3 answered from the first upload to idle, per file, by kind (`PUT inbox`, …). */
+  requestsPerFile: Record<string, number>;
 }
 
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
@@ -134,10 +136,14 @@ function cpuByThread(before: Map<number, number>, after: Map<number, number>, fi
   if (after.size === 0) return [];
   const delta = [...after].map(([tid, s]) => [tid, s - (before.get(tid) ?? 0)] as const).filter(([, s]) => s > 0.05);
   const main = process.pid;
-  const perFile = (s: number) => `${((s * 1000) / files).toFixed(1)} ms/file`;
+  const perFile = (s: number) => `${((s * 1000) / files).toFixed(1)}`;
+  const others = delta.filter(([t]) => t !== main).sort((a, b) => b[1] - a[1]);
+  // The busiest threads are the ingest instances and their parsers; the rest are V8's GC and compiler
+  // threads, libuv's file I/O pool and the module loader threads.
+  const rest = others.slice(4).reduce((n, [, s]) => n + s, 0);
   return [
-    `  CPU by thread (upload to idle): main ${perFile(delta.find(([t]) => t === main)?.[1] ?? 0)}; others by thread id: ` +
-      delta.filter(([t]) => t !== main).map(([t, s]) => `${t} ${perFile(s)}`).join(', '),
+    `  CPU by thread (upload to idle, ms per file): main ${perFile(delta.find(([t]) => t === main)?.[1] ?? 0)}; ` +
+      `busiest four others ${others.slice(0, 4).map(([, s]) => perFile(s)).join(' + ')}; the other ${Math.max(0, others.length - 4)} threads ${perFile(rest)}`,
   ];
 }
 
@@ -203,6 +209,7 @@ export async function runLoad(options: {
     const started = performance.now();
     const cpuStart = process.cpuUsage();
     const threadsStart = threadCpu();
+    const requestsStart = p.s3.requests();
     let done = 0;
     let started_ = 0;
     const maxAhead = options.maxAhead ?? Infinity;
@@ -228,6 +235,13 @@ export async function runLoad(options: {
     const wallSeconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuStart);
     for (const line of cpuByThread(threadsStart, threadCpu(), files.length)) log(line);
+    const requestsEnd = p.s3.requests();
+    const requestsPerFile = Object.fromEntries(
+      Object.entries(requestsEnd)
+        .map(([k, n]) => [k, (n - (requestsStart[k] ?? 0)) / files.length] as const)
+        .filter(([, n]) => n > 0)
+        .sort((a, b) => b[1] - a[1]),
+    );
     memory.mark('pipeline idle');
     if (p.runner.errors.length) throw new Error(`handler failed: ${String(p.runner.errors[0]!.error)}`);
     // The pipeline's work is done: its ingest instances (threads with their parsers) go before the check
@@ -284,6 +298,7 @@ export async function runLoad(options: {
       storiesInDigest: edition?.stories.length ?? 0,
       articlesInDigest: inDigest.size,
       digestRuns,
+      requestsPerFile,
     };
   } finally {
     clearInterval(sampler);

@@ -36,6 +36,7 @@ end to end            ${report.ingestPerSecond.toFixed(0)} files/s
 latency put→record    p50 ${report.latencyP50Ms.toFixed(0)} ms, p95 ${report.latencyP95Ms.toFixed(0)} ms
 peak RSS              ${report.peakRssMb.toFixed(0)} MB
 CPU (all threads)     ${report.cpuMsPerFile.toFixed(1)} ms per file (load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores)
+S3 requests           ${Object.values(report.requestsPerFile).reduce((a, b) => a + b, 0).toFixed(2)} per file: ${Object.entries(report.requestsPerFile).map(([k, n]) => `${k} ${n.toFixed(2)}`).join(', ')}
 article records       ${report.records} (files hold ${report.expectedArticles}; exact copies share one record)
 rejected              ${report.rejected}
 digest                ${report.storiesInDigest} stories, ${report.articlesInDigest} articles, ${report.digestRuns} rebuilds

@@ -13,6 +13,8 @@ export interface EmbeddedS3 {
   client: S3Client;
   /** Called for every S3 notification the server emits (keys are raw, not URL-encoded). */
   onEvent(listener: (event: S3Event) => void): void;
+  /** Requests answered so far, by method and the key's first segment (`GET articles`, `PUT inbox`; `GET /` for bucket-level). */
+  requests(): Record<string, number>;
   createBucket(name: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -121,7 +123,16 @@ export async function startEmbeddedS3(options: { directory: string; port?: numbe
   const chain = (server as unknown as { middleware: Array<{ name?: string }> }).middleware;
   if (!process.env.NEWSDIGEST_DEBUG_S3 && chain[0]?.name === 'logger') chain.shift();
   const info = await server.run();
-  serializePerKey((server as unknown as { httpServer: Server }).httpServer, store);
+  const httpServer = (server as unknown as { httpServer: Server }).httpServer;
+  serializePerKey(httpServer, store);
+  const requests = new Map<string, number>();
+  httpServer.on('request', (req: IncomingMessage) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const second = path.indexOf('/', 1);
+    const third = second === -1 ? -1 : path.indexOf('/', second + 1);
+    const kind = `${req.method} ${second === -1 || second === path.length - 1 ? '/' : path.slice(second + 1, third === -1 ? undefined : third)}`;
+    requests.set(kind, (requests.get(kind) ?? 0) + 1);
+  });
   const endpoint = `http://${address}:${info.port}`;
   const client = createS3Client({ endpoint, credentials: LOCAL_CREDENTIALS });
   return {
@@ -129,6 +140,7 @@ export async function startEmbeddedS3(options: { directory: string; port?: numbe
     port: info.port,
     client,
     onEvent: (listener) => server.on('event', listener),
+    requests: () => Object.fromEntries(requests),
     createBucket: async (name) => {
       try {
         await client.send(new CreateBucketCommand({ Bucket: name }));

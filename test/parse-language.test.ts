@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { detectLanguage } from '../functions/core/parse/language.ts';
+import { franc, francAll } from 'franc-min';
+import { detectLanguage, francCode, francScores } from '../functions/core/parse/language.ts';
 import { parseFile } from '../functions/core/parse/index.ts';
 
 // A few sentences of news copy per language (written for this test), as an article body would read.
@@ -38,5 +39,38 @@ describe('detectLanguage', () => {
     expect(plain.articles[0]?.article.language).toBe('fr');
     const html = `<html lang="de"><head><title>Neue Brücke</title></head><body><article><h1>Neue Brücke</h1><p>${SAMPLES.de}</p><p>${SAMPLES.de}</p></article></body></html>`;
     expect(parseFile('a.html', bytes(html)).articles[0]?.article.language).toBe('de');
+  });
+});
+
+describe('francCode and francScores', () => {
+  it('answers exactly what franc answers, on every sample, slice, mix and script', () => {
+    const texts = Object.values(SAMPLES);
+    const cases: string[] = [...texts, '', 'short', '1234567890 1234567890 1234567890 12345', '— — — — — — — — — — — — — — — —'];
+    // Deterministic slices of every length class, joins of two languages, case changes and scripts with one language.
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    for (let i = 0; i < 400; i++) {
+      const a = texts[Math.floor(rnd() * texts.length)]!;
+      const b = texts[Math.floor(rnd() * texts.length)]!;
+      const from = Math.floor(rnd() * a.length);
+      const mixed = `${a.slice(from, from + 20 + Math.floor(rnd() * 200))} ${b.slice(0, Math.floor(rnd() * b.length))}`;
+      cases.push(mixed, mixed.toUpperCase(), mixed.repeat(1 + Math.floor(rnd() * 20)));
+    }
+    cases.push(
+      'Ο δήμαρχος είπε την Τρίτη ότι η νέα γέφυρα θα ανοίξει την επόμενη άνοιξη, δύο χρόνια αργότερα.',
+      'สวัสดีครับ วันนี้อากาศดีมาก เราจะไปเที่ยวทะเลกันไหม ที่นั่นสวยมาก',
+      'これは日本語の文章です。ひらがなとカタカナが含まれています。テストのための文章です。',
+      '서울시는 화요일 새 다리가 내년 봄에 개통될 것이라고 밝혔다. 계획보다 2년 늦어졌다.',
+    );
+    let differing = 0;
+    for (const text of cases) {
+      for (const minLength of [10, 30]) {
+        if (francCode(text, minLength) !== franc(text, { minLength })) differing++;
+        // Every profile's score and place, not only the winner's.
+        if (JSON.stringify(francScores(text, minLength)) !== JSON.stringify(francAll(text, { minLength }))) differing++;
+      }
+    }
+    expect(differing).toBe(0);
+    expect(new Set(cases.map((t) => francCode(t, 30))).size).toBeGreaterThan(8); // the cases reach many profiles
   });
 });
