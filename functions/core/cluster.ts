@@ -418,7 +418,7 @@ export function clusterArticles(items: ClusterItem[], options?: Partial<ClusterO
     const sim = batch.sim(a, b);
     // Cheap MinHash estimate of containment first; the exact term overlap only when it may pass.
     if (scorer.containmentEstimate(a, b) >= o.copyGate - 0.1) {
-      const c = scorer.copy(a, b, o.copyGate, o.sentenceShare);
+      const c = scorer.copy(a, b, o.copyGate, o.sentenceShare, o.copyCoverage);
       if (c && isCopy(c)) {
         copyEdges.push({ a, b, s: c });
         copyScores.set(key(a, b), c);

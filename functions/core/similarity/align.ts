@@ -127,8 +127,9 @@ export class SentenceDoc {
   /** Sentence j is occ[starts[j]..starts[j+1]). */
   starts = new Int32Array(64);
   count = 0;
-  /** Weight of each local term (alignSentences' `weight` of its term); `outside` for an index past the list. */
-  weight = new Float64Array(256);
+  /** Weight of local term u (alignSentences' `weight` of its term) is weights[wBase + u]; `outside` for an index past the list. */
+  weights: Float64Array = new Float64Array(0);
+  wBase = 0;
   outside = 1;
   /** Sentence positions of local term u: pos[postStart[u]..postStart[u+1]). */
   postStart = new Int32Array(257);
@@ -136,16 +137,18 @@ export class SentenceDoc {
   private readonly reader = new VarintReader();
 
   /**
-   * Loads article `doc` from its varint sentence stream (`bytes[0..len)`): per sentence a count, then
-   * that many deltas of sorted local term indexes. Local term u is dense term `terms[base + u]`, whose
-   * weight is `termWeight[id]`; an index past the list weighs `outside`.
+   * Loads article `doc` from its varint sentence stream (`bytes[start..end)`): per sentence a count, then
+   * that many deltas of sorted local term indexes (`nTerms` of them). Local term u weighs
+   * `weights[wBase + u]` (kept by reference, not copied); an index past the list weighs `outside`.
    */
-  load(doc: number, bytes: Uint8Array, len: number, terms: Int32Array, base: number, nTerms: number, termWeight: Float64Array, outside: number): void {
+  load(doc: number, bytes: Uint8Array, start: number, end: number, nTerms: number, weights: Float64Array, wBase: number, outside: number): void {
     this.doc = doc;
     this.nTerms = nTerms;
+    this.weights = weights;
+    this.wBase = wBase;
     this.outside = outside;
+    const len = end - start;
     if (this.occ.length < len) this.occ = new Int32Array(len * 2); // a term takes at least one byte
-    if (this.weight.length < nTerms) this.weight = new Float64Array(nTerms * 2);
     if (this.postStart.length < nTerms + 2) this.postStart = new Int32Array(nTerms * 2 + 2);
     const occ = this.occ;
     let k = 0;
@@ -153,11 +156,11 @@ export class SentenceDoc {
     let starts = this.starts;
     starts[0] = 0;
     // Per sentence: a count, then that many deltas of sorted local term indexes.
-    const r = this.reader.reset(bytes, 0, len);
-    while (r.p < len) {
+    const r = this.reader.reset(bytes, start, end);
+    while (r.p < end) {
       const v = r.next();
       let prev = 0;
-      for (let i = 0; i < v && r.p < len; i++) {
+      for (let i = 0; i < v && r.p < end; i++) {
         prev += r.next();
         occ[k++] = prev < nTerms ? prev : -1;
       }
@@ -170,7 +173,6 @@ export class SentenceDoc {
     }
     this.nOcc = k;
     this.count = count;
-    for (let u = 0; u < nTerms; u++) this.weight[u] = termWeight[terms[base + u]!]!;
     // Postings by local term (counting sort over the occurrences).
     const ps = this.postStart;
     ps.fill(0, 0, nTerms + 2);
@@ -219,7 +221,8 @@ export class LocalAligner {
     const stamp = this.stamp;
     const touched = this.touched;
     const occ = a.occ;
-    const weight = a.weight;
+    const weight = a.weights;
+    const wBase = a.wBase;
     const ps = b.postStart;
     const pos = b.pos;
     const posList: number[] = [];
@@ -234,7 +237,7 @@ export class LocalAligner {
       let nt = 0;
       for (let ti = from; ti < to; ti++) {
         const u = occ[ti]!;
-        const wt = u >= 0 ? weight[u]! : a.outside;
+        const wt = u >= 0 ? weight[wBase + u]! : a.outside;
         sentW += wt;
         // one count per window and term, whatever the term's repetitions
         const tk = ++this.tick;

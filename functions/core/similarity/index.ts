@@ -124,6 +124,12 @@ export interface Corpus {
   minhash32: Uint32Array;
   /** idf per dense term id. */
   idf: Float64Array;
+  /**
+   * Sentence-alignment weight of each body term, parallel to `terms`: 1/idf, so shared names and rare
+   * facts alone do not make a sentence match (see align.ts). Stored per article term, so loading an
+   * article for alignment reads its weights in a row instead of one idf lookup per term.
+   */
+  alignW: Float64Array;
   /** TF-IDF vector (the `storyTerms` heaviest of body ∪ title), ids ascending, unit norm. */
   vecStart: Int32Array;
   vecIds: Int32Array;
@@ -145,8 +151,8 @@ export interface Corpus {
 /**
  * Layout of an article's hot record, in 32-bit words from hotStart[d] (always even): entity mass and
  * title mass (float64 each), then the counts, the publication time (float64; NaN until a PairScorer
- * writes its dates), then the TF-IDF vector as (id, float32 weight) pairs,
- * the entity ids, the title ids and the MinHash values two per word.
+ * writes its dates), then the TF-IDF vector's ids and then its float32 weights (scoring scans the
+ * ids and reads a weight only on a match), the entity ids, the title ids and the MinHash values two per word.
  */
 export const HOT = { entMass: 0, titleMass: 2, nVec: 4, nEnt: 5, nTitle: 6, nMh: 7, nTerms: 8, date: 10, data: 12 } as const;
 
@@ -168,11 +174,14 @@ function buildHot(c: Omit<Corpus, 'hotStart' | 'hot' | 'hotF32' | 'hotF64'>): Pi
     hotF64[(r + HOT.titleMass) >>> 1] = c.titleMass[d]!;
     hotF64[(r + HOT.date) >>> 1] = NaN;
     let p = r + HOT.data;
-    hot[r + HOT.nVec] = c.vecStart[d + 1]! - c.vecStart[d]!;
+    const nVec = c.vecStart[d + 1]! - c.vecStart[d]!;
+    hot[r + HOT.nVec] = nVec;
     for (let i = c.vecStart[d]!; i < c.vecStart[d + 1]!; i++) {
-      hot[p++] = c.vecIds[i]!;
-      hotF32[p++] = c.vecW[i]!;
+      hot[p] = c.vecIds[i]!;
+      hotF32[p + nVec] = c.vecW[i]!;
+      p++;
     }
+    p += nVec;
     hot[r + HOT.nEnt] = c.entStart[d + 1]! - c.entStart[d]!;
     for (let i = c.entStart[d]!; i < c.entStart[d + 1]!; i++) hot[p++] = c.ents[i]!;
     hot[r + HOT.nTitle] = c.titleStart[d + 1]! - c.titleStart[d]!;
@@ -310,6 +319,7 @@ export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
   const vecW = new Float32Array(n * maxTerms);
   const entMass = new Float64Array(n);
   const titleMass = new Float64Array(n);
+  const alignW = new Float64Array(terms.length);
   let scratch = new Float32Array(1024);
   let ids = new Int32Array(1024);
   let w = new Float32Array(1024);
@@ -385,10 +395,13 @@ export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
       const b = j < t1 ? titles[j]! : 2147483647;
       let t: number;
       let tf: number;
+      let body = true;
       if (a === b) { t = a; tf = sf[i - b0]! + 1; i++; j++; }
       else if (a < b) { t = a; tf = sf[i - b0]!; i++; }
-      else { t = b; tf = 1; j++; }
-      const x = (tf < 256 ? (tf > 1 ? logTf[tf]! : 1) : 1 + Math.log(tf)) * idf[t]!;
+      else { t = b; tf = 1; j++; body = false; }
+      const f = idf[t]!;
+      if (body) alignW[i - 1] = f > 0 ? 1 / f : 1;
+      const x = (tf < 256 ? (tf > 1 ? logTf[tf]! : 1) : 1 + Math.log(tf)) * f;
       ids[k] = t;
       w[k++] = x;
     }
@@ -422,7 +435,7 @@ export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
     titleMass[d] = m;
   }
   ents = ents.slice(0, ne);
-  const c = { n, table, fps, sentStart, sentBytes, termStart, terms, titleStart, titles, entStart, ents, mhStart, mhCount, minhash, minhash32, idf, vecStart, vecIds, vecW, entMass, titleMass };
+  const c = { n, table, fps, sentStart, sentBytes, termStart, terms, titleStart, titles, entStart, ents, mhStart, mhCount, minhash, minhash32, idf, alignW, vecStart, vecIds, vecW, entMass, titleMass };
   return { ...c, ...buildHot(c) };
 }
 

@@ -28,12 +28,16 @@ export interface StoryScores {
 }
 
 export class PairScorer {
-  /** The two articles last loaded for sentence alignment (pairs come grouped by their first article). */
-  private readonly slots = [new SentenceDoc(), new SentenceDoc()];
+  /**
+   * Articles last loaded for sentence alignment, most recent first: pairs come grouped by their first
+   * article, and the members of a copy group meet again in later pairs.
+   */
+  private readonly docs = Array.from({ length: 8 }, () => new SentenceDoc());
   private readonly aligner = new LocalAligner();
   private mapAB = new Int32Array(256);
   private mapBA = new Int32Array(256);
-  private rarityWeight: Float64Array | null = null;
+  /** Alignment weight of a sentence index past the term list (a damaged record): term id 0's. */
+  private readonly outsideWeight: number;
 
   /** Publication time per article (NaN: unknown). */
   private readonly dates: Float64Array;
@@ -46,6 +50,8 @@ export class PairScorer {
     this.dates = Float64Array.from(dates, (t) => (t == null ? NaN : t));
     // Also in each hot record, read with the rest of b by BatchScorer (one cache miss less per pair).
     for (let d = 0; d < corpus.n; d++) corpus.hotF64[(corpus.hotStart[d]! + HOT.date) >>> 1] = this.dates[d]!;
+    const idf0 = corpus.idf.length ? corpus.idf[0]! : 0;
+    this.outsideWeight = idf0 > 0 ? 1 / idf0 : 1;
   }
 
   /** Containment of the smaller term set estimated from the b-bit MinHash signatures. */
@@ -79,35 +85,28 @@ export class PairScorer {
     return Math.min(1, (j * (na + nb)) / ((1 + j) * Math.min(na, nb)));
   }
 
-  /** Sentence-match weight per term: 1/idf, so shared names and rare facts alone do not make a sentence match. */
-  private alignWeights(): Float64Array {
-    if (!this.rarityWeight) {
-      const idf = this.corpus.idf;
-      const w = new Float64Array(idf.length);
-      for (let t = 0; t < idf.length; t++) w[t] = idf[t]! > 0 ? 1 / idf[t]! : 1;
-      this.rarityWeight = w;
-    }
-    return this.rarityWeight;
-  }
-
-  /** Article d's sentences in a slot, keeping the slot that holds `keep` (the other article of the pair). */
+  /** Article d's sentences, loaded unless cached; `keep` (the other article of the pair) is never evicted. */
   private sentenceDoc(d: number, keep: number): SentenceDoc {
-    const [x, y] = this.slots as [SentenceDoc, SentenceDoc];
-    if (x.doc === d) return x;
-    if (y.doc === d) return y;
-    const slot = x.doc === keep ? y : x;
-    const c = this.corpus;
-    const s0 = c.sentStart[d]!;
-    const len = c.sentStart[d + 1]! - s0;
-    const base = c.termStart[d]!;
-    const tw = this.alignWeights();
-    // An index past the term list (a damaged record) weighs as term id 0 did and matches nothing.
-    slot.load(d, c.sentBytes.subarray(s0, s0 + len), len, c.terms, base, c.termStart[d + 1]! - base, tw, tw.length ? tw[0]! : 1);
+    const docs = this.docs;
+    let i = 0;
+    while (i < docs.length && docs[i]!.doc !== d) i++;
+    if (i === docs.length) {
+      i = docs[docs.length - 1]!.doc === keep ? docs.length - 2 : docs.length - 1;
+      const c = this.corpus;
+      const base = c.termStart[d]!;
+      docs[i]!.load(d, c.sentBytes, c.sentStart[d]!, c.sentStart[d + 1]!, c.termStart[d + 1]! - base, c.alignW, base, this.outsideWeight);
+    }
+    const slot = docs[i]!;
+    for (; i > 0; i--) docs[i] = docs[i - 1]!;
+    docs[0] = slot;
     return slot;
   }
 
-  /** Copy features, or null when the term sets are too different to bother aligning. */
-  copy(a: number, b: number, gate: number, share: number, knownShared?: number): CopyScores | null {
+  /**
+   * Copy features, or null when the term sets are too different to bother aligning. With `minCoverage`,
+   * a coverage below it already rules the pair out, so reach is not aligned (reported as 0).
+   */
+  copy(a: number, b: number, gate: number, share: number, minCoverage = 0): CopyScores | null {
     const c = this.corpus;
     const a0 = c.termStart[a]!;
     const a1 = c.termStart[a + 1]!;
@@ -116,7 +115,7 @@ export class PairScorer {
     const na = a1 - a0;
     const nb = b1 - b0;
     if (na === 0 || nb === 0) return null;
-    const inter = knownShared ?? intersectCount(c.terms, a0, a1, b0, b1);
+    const inter = intersectCount(c.terms, a0, a1, b0, b1);
     const containment = inter / Math.min(na, nb);
     const jaccard = inter / (na + nb - inter);
     if (containment < gate) return { containment, jaccard, coverage: 0, reach: 0 };
@@ -143,6 +142,7 @@ export class PairScorer {
       else j++;
     }
     const cov = this.aligner.align(S, mapSL, L, share);
+    if (cov.coverage < minCoverage) return { containment, jaccard, coverage: cov.coverage, reach: 0 };
     const reach = this.aligner.align(L, mapLS, S, share);
     return { containment, jaccard, coverage: cov.coverage, reach: reach.coverage };
   }
@@ -202,8 +202,11 @@ export class PairScorer {
  * TF-IDF terms, names and title terms go into a small open-addressing table once (a few KB, in L1),
  * then each b costs one probe per term of b. Sums run over b's terms in ascending id order, exactly
  * the matches and the order of a sorted merge, so the result is the same float as `story(a, b).sim`.
+ * Most of b's terms are not a's: a 4,096-bit filter of a's terms (512 bytes) answers most of them
+ * with one bit test before any probe.
  */
 export class BatchScorer {
+  private readonly filter = new Int32Array(FILTER_BITS >>> 5);
   private keys = new Int32Array(256).fill(-1);
   private vw = new Float32Array(256);
   /** 1: name of a, 2: title term of a. */
@@ -228,6 +231,8 @@ export class BatchScorer {
     if (this.keys[h] === -1) {
       this.keys[h] = t;
       this.used[this.nUsed++] = h;
+      const f = Math.imul(t, FILTER_MUL) >>> FILTER_SHIFT;
+      this.filter[f >>> 5]! |= 1 << (f & 31);
     }
     return h;
   }
@@ -241,6 +246,7 @@ export class BatchScorer {
       this.flags[h] = 0;
     }
     this.nUsed = 0;
+    this.filter.fill(0);
     const v0 = c.vecStart[a]!;
     const v1 = c.vecStart[a + 1]!;
     const e0 = c.entStart[a]!;
@@ -272,21 +278,26 @@ export class BatchScorer {
     const mask = this.mask;
     const H = c.hot;
     const F = c.hotF32;
+    const filter = this.filter;
     const rb = c.hotStart[b]!;
     let p = rb + HOT.data;
+    const nVec = H[rb + HOT.nVec]!;
     let cos = 0;
-    for (let end = p + 2 * H[rb + HOT.nVec]!; p < end; p += 2) {
+    for (let end = p + nVec; p < end; p++) {
       const t = H[p]!;
+      const f = Math.imul(t, FILTER_MUL) >>> FILTER_SHIFT;
+      if ((filter[f >>> 5]! & (1 << (f & 31))) === 0) continue;
       let h = (Math.imul(t, 0x9e3779b1) >>> 16) & mask;
       for (let k = keys[h]!; k !== -1; k = keys[h]!) {
         if (k === t) {
           const x = this.vw[h]!;
-          if (x !== 0) cos += x * F[p + 1]!;
+          if (x !== 0) cos += x * F[p + nVec]!;
           break;
         }
         h = (h + 1) & mask;
       }
     }
+    p += nVec;
     let ent = 0;
     const ea = c.entMass[a]!;
     const eb = c.hotF64[(rb + HOT.entMass) >>> 1]!;
@@ -305,9 +316,12 @@ export class BatchScorer {
     const keys = this.keys;
     const mask = this.mask;
     const idf = this.corpus.idf;
+    const filter = this.filter;
     let x = 0;
     for (let i = from; i < to; i++) {
       const t = H[i]!;
+      const f = Math.imul(t, FILTER_MUL) >>> FILTER_SHIFT;
+      if ((filter[f >>> 5]! & (1 << (f & 31))) === 0) continue;
       let h = (Math.imul(t, 0x9e3779b1) >>> 16) & mask;
       for (let k = keys[h]!; k !== -1; k = keys[h]!) {
         if (k === t) {
@@ -320,6 +334,11 @@ export class BatchScorer {
     return x;
   }
 }
+
+/** BatchScorer's term filter: 2^12 bits indexed by the top 12 bits of a multiplicative hash (another multiplier than the table's). */
+const FILTER_BITS = 4096;
+const FILTER_SHIFT = 20;
+const FILTER_MUL = 0x85ebca6b | 0;
 
 /** 1 inside the window, then decaying: x0.78 at a week past it, x0.34 at a month, ~x0.04 at a year. */
 export function dateFactor(days: number, window: number): number {
