@@ -267,7 +267,7 @@ describe('sentence alignment on local term indexes', () => {
     }
     const bytes = Buffer.from(encodeVarints(stream), 'base64');
     const doc = new SentenceDoc();
-    doc.load(0, bytes, 0, bytes.length, a.terms.length, Float64Array.from(a.terms, (t) => weight[t]!), 0, 1);
+    doc.load(0, bytes, 0, bytes.length, a.terms, 0, a.terms.length, weight, 1);
     return doc;
   }
 

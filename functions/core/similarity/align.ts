@@ -127,9 +127,8 @@ export class SentenceDoc {
   /** Sentence j is occ[starts[j]..starts[j+1]). */
   starts = new Int32Array(64);
   count = 0;
-  /** Weight of local term u (alignSentences' `weight` of its term) is weights[wBase + u]; `outside` for an index past the list. */
-  weights: Float64Array = new Float64Array(0);
-  wBase = 0;
+  /** Weight of each local term (alignSentences' `weight` of its term); `outside` for an index past the list. */
+  weight = new Float64Array(256);
   outside = 1;
   /** Sentence positions of local term u: pos[postStart[u]..postStart[u+1]). */
   postStart = new Int32Array(257);
@@ -138,17 +137,16 @@ export class SentenceDoc {
 
   /**
    * Loads article `doc` from its varint sentence stream (`bytes[start..end)`): per sentence a count, then
-   * that many deltas of sorted local term indexes (`nTerms` of them). Local term u weighs
-   * `weights[wBase + u]` (kept by reference, not copied); an index past the list weighs `outside`.
+   * that many deltas of sorted local term indexes. Local term u is dense term `terms[base + u]`, whose
+   * weight is `termWeight[id]`; an index past the list weighs `outside`.
    */
-  load(doc: number, bytes: Uint8Array, start: number, end: number, nTerms: number, weights: Float64Array, wBase: number, outside: number): void {
+  load(doc: number, bytes: Uint8Array, start: number, end: number, terms: Int32Array, base: number, nTerms: number, termWeight: Float64Array, outside: number): void {
     this.doc = doc;
     this.nTerms = nTerms;
-    this.weights = weights;
-    this.wBase = wBase;
     this.outside = outside;
     const len = end - start;
     if (this.occ.length < len) this.occ = new Int32Array(len * 2); // a term takes at least one byte
+    if (this.weight.length < nTerms) this.weight = new Float64Array(nTerms * 2);
     if (this.postStart.length < nTerms + 2) this.postStart = new Int32Array(nTerms * 2 + 2);
     const occ = this.occ;
     let k = 0;
@@ -173,6 +171,7 @@ export class SentenceDoc {
     }
     this.nOcc = k;
     this.count = count;
+    for (let u = 0; u < nTerms; u++) this.weight[u] = termWeight[terms[base + u]!]!;
     // Postings by local term (counting sort over the occurrences).
     const ps = this.postStart;
     ps.fill(0, 0, nTerms + 2);
@@ -221,8 +220,7 @@ export class LocalAligner {
     const stamp = this.stamp;
     const touched = this.touched;
     const occ = a.occ;
-    const weight = a.weights;
-    const wBase = a.wBase;
+    const weight = a.weight;
     const ps = b.postStart;
     const pos = b.pos;
     const posList: number[] = [];
@@ -237,7 +235,7 @@ export class LocalAligner {
       let nt = 0;
       for (let ti = from; ti < to; ti++) {
         const u = occ[ti]!;
-        const wt = u >= 0 ? weight[wBase + u]! : a.outside;
+        const wt = u >= 0 ? weight[u]! : a.outside;
         sentW += wt;
         // one count per window and term, whatever the term's repetitions
         const tk = ++this.tick;

@@ -124,12 +124,6 @@ export interface Corpus {
   minhash32: Uint32Array;
   /** idf per dense term id. */
   idf: Float64Array;
-  /**
-   * Sentence-alignment weight of each body term, parallel to `terms`: 1/idf, so shared names and rare
-   * facts alone do not make a sentence match (see align.ts). Stored per article term, so loading an
-   * article for alignment reads its weights in a row instead of one idf lookup per term.
-   */
-  alignW: Float64Array;
   /** TF-IDF vector (the `storyTerms` heaviest of body ∪ title), ids ascending, unit norm. */
   vecStart: Int32Array;
   vecIds: Int32Array;
@@ -239,11 +233,15 @@ export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
   let termCap = 0;
   let titleCap = 0;
   let mhCap = 0;
+  let sentCap = 0;
+  let entCap = 0;
   for (let d = 0; d < n; d++) {
     const fp = fps[d]!;
     termCap += base64Bound(fp.terms) >>> 2;
     titleCap += base64Bound(fp.title) >>> 2;
     mhCap += (base64Bound(fp.mh) >>> 1) + 1;
+    sentCap += base64Bound(fp.sents);
+    entCap += base64Bound(fp.ents); // a varint takes at least one byte
   }
   const termStart = new Int32Array(n + 1);
   const titleStart0 = new Int32Array(n + 1);
@@ -290,7 +288,7 @@ export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
     nt += end - from;
     titleStart[d + 1] = nt;
   }
-  const titles = titles0.slice(0, nt);
+  const titles = titles0.subarray(0, nt);
   const V = table.size;
   const df = new Int32Array(V);
   const last = new Int32Array(V).fill(-1);
@@ -309,17 +307,16 @@ export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
   // term list) as dense ids, then its TF-IDF vector (one pass: the article stays in cache).
   let sf = new Uint16Array(1024);
   const sentStart = new Int32Array(n + 1);
-  let sentBytes = new Uint8Array(Math.max(1024, n * 384));
+  const sentBytes = new Uint8Array(sentCap);
   let nSent = 0;
   const entStart = new Int32Array(n + 1);
-  let ents = new Int32Array(Math.max(16, n * 8));
+  const entsAll = new Int32Array(entCap);
   let ne = 0;
   const vecStart = new Int32Array(n + 1);
   const vecIds = new Int32Array(n * maxTerms);
   const vecW = new Float32Array(n * maxTerms);
   const entMass = new Float64Array(n);
   const titleMass = new Float64Array(n);
-  const alignW = new Float64Array(terms.length);
   let scratch = new Float32Array(1024);
   let ids = new Int32Array(1024);
   let w = new Float32Array(1024);
@@ -333,11 +330,6 @@ export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
     // Sentence stream: per sentence a count, then that many deltas of sorted local term indexes.
     let len = sc.decode(fp.sents);
     let b = sc.buf;
-    if (nSent + len > sentBytes.length) {
-      const next = new Uint8Array(Math.max(sentBytes.length * 2, nSent + len));
-      next.set(sentBytes.subarray(0, nSent));
-      sentBytes = next;
-    }
     sentBytes.set(b.subarray(0, len), nSent);
     nSent += len;
     sentStart[d + 1] = nSent;
@@ -368,14 +360,9 @@ export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
       }
       if (!done) break; // a truncated last varint is not a value
       prev += v;
-      if (ne === ents.length) {
-        const next = new Int32Array(ents.length * 2);
-        next.set(ents);
-        ents = next;
-      }
-      ents[ne++] = prev < nTerms ? terms[base + prev]! : 0;
+      entsAll[ne++] = prev < nTerms ? terms[base + prev]! : 0;
     }
-    ne = sortUniqueRange(ents, from, ne);
+    ne = sortUniqueRange(entsAll, from, ne);
     entStart[d + 1] = ne;
     const b0 = termStart[d]!;
     const b1 = termStart[d + 1]!;
@@ -395,13 +382,10 @@ export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
       const b = j < t1 ? titles[j]! : 2147483647;
       let t: number;
       let tf: number;
-      let body = true;
       if (a === b) { t = a; tf = sf[i - b0]! + 1; i++; j++; }
       else if (a < b) { t = a; tf = sf[i - b0]!; i++; }
-      else { t = b; tf = 1; j++; body = false; }
-      const f = idf[t]!;
-      if (body) alignW[i - 1] = f > 0 ? 1 / f : 1;
-      const x = (tf < 256 ? (tf > 1 ? logTf[tf]! : 1) : 1 + Math.log(tf)) * f;
+      else { t = b; tf = 1; j++; }
+      const x = (tf < 256 ? (tf > 1 ? logTf[tf]! : 1) : 1 + Math.log(tf)) * idf[t]!;
       ids[k] = t;
       w[k++] = x;
     }
@@ -428,14 +412,14 @@ export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
     for (let x = out; x < nv; x++) vecW[x] = vecW[x]! / norm;
     vecStart[d + 1] = nv;
     let m = 0;
-    for (let x = entStart[d]!; x < entStart[d + 1]!; x++) m += idf[ents[x]!]!;
+    for (let x = entStart[d]!; x < entStart[d + 1]!; x++) m += idf[entsAll[x]!]!;
     entMass[d] = m;
     m = 0;
     for (let x = t0; x < t1; x++) m += idf[titles[x]!]!;
     titleMass[d] = m;
   }
-  ents = ents.slice(0, ne);
-  const c = { n, table, fps, sentStart, sentBytes, termStart, terms, titleStart, titles, entStart, ents, mhStart, mhCount, minhash, minhash32, idf, alignW, vecStart, vecIds, vecW, entMass, titleMass };
+  const ents = entsAll.subarray(0, ne);
+  const c = { n, table, fps, sentStart, sentBytes, termStart, terms, titleStart, titles, entStart, ents, mhStart, mhCount, minhash, minhash32, idf, vecStart, vecIds, vecW, entMass, titleMass };
   return { ...c, ...buildHot(c) };
 }
 

@@ -28,16 +28,12 @@ export interface StoryScores {
 }
 
 export class PairScorer {
-  /**
-   * Articles last loaded for sentence alignment, most recent first: pairs come grouped by their first
-   * article, and the members of a copy group meet again in later pairs.
-   */
-  private readonly docs = Array.from({ length: 8 }, () => new SentenceDoc());
+  /** The two articles last loaded for sentence alignment (pairs come grouped by their first article). */
+  private readonly slots = [new SentenceDoc(), new SentenceDoc()];
   private readonly aligner = new LocalAligner();
   private mapAB = new Int32Array(256);
   private mapBA = new Int32Array(256);
-  /** Alignment weight of a sentence index past the term list (a damaged record): term id 0's. */
-  private readonly outsideWeight: number;
+  private rarityWeight: Float64Array | null = null;
 
   /** Publication time per article (NaN: unknown). */
   private readonly dates: Float64Array;
@@ -50,8 +46,6 @@ export class PairScorer {
     this.dates = Float64Array.from(dates, (t) => (t == null ? NaN : t));
     // Also in each hot record, read with the rest of b by BatchScorer (one cache miss less per pair).
     for (let d = 0; d < corpus.n; d++) corpus.hotF64[(corpus.hotStart[d]! + HOT.date) >>> 1] = this.dates[d]!;
-    const idf0 = corpus.idf.length ? corpus.idf[0]! : 0;
-    this.outsideWeight = idf0 > 0 ? 1 / idf0 : 1;
   }
 
   /** Containment of the smaller term set estimated from the b-bit MinHash signatures. */
@@ -85,20 +79,28 @@ export class PairScorer {
     return Math.min(1, (j * (na + nb)) / ((1 + j) * Math.min(na, nb)));
   }
 
-  /** Article d's sentences, loaded unless cached; `keep` (the other article of the pair) is never evicted. */
-  private sentenceDoc(d: number, keep: number): SentenceDoc {
-    const docs = this.docs;
-    let i = 0;
-    while (i < docs.length && docs[i]!.doc !== d) i++;
-    if (i === docs.length) {
-      i = docs[docs.length - 1]!.doc === keep ? docs.length - 2 : docs.length - 1;
-      const c = this.corpus;
-      const base = c.termStart[d]!;
-      docs[i]!.load(d, c.sentBytes, c.sentStart[d]!, c.sentStart[d + 1]!, c.termStart[d + 1]! - base, c.alignW, base, this.outsideWeight);
+  /** Sentence-match weight per term: 1/idf, so shared names and rare facts alone do not make a sentence match. */
+  private alignWeights(): Float64Array {
+    if (!this.rarityWeight) {
+      const idf = this.corpus.idf;
+      const w = new Float64Array(idf.length);
+      for (let t = 0; t < idf.length; t++) w[t] = idf[t]! > 0 ? 1 / idf[t]! : 1;
+      this.rarityWeight = w;
     }
-    const slot = docs[i]!;
-    for (; i > 0; i--) docs[i] = docs[i - 1]!;
-    docs[0] = slot;
+    return this.rarityWeight;
+  }
+
+  /** Article d's sentences in a slot, keeping the slot that holds `keep` (the other article of the pair). */
+  private sentenceDoc(d: number, keep: number): SentenceDoc {
+    const [x, y] = this.slots as [SentenceDoc, SentenceDoc];
+    if (x.doc === d) return x;
+    if (y.doc === d) return y;
+    const slot = x.doc === keep ? y : x;
+    const c = this.corpus;
+    const base = c.termStart[d]!;
+    const tw = this.alignWeights();
+    // An index past the term list (a damaged record) weighs as term id 0 did and matches nothing.
+    slot.load(d, c.sentBytes, c.sentStart[d]!, c.sentStart[d + 1]!, c.terms, base, c.termStart[d + 1]! - base, tw, tw.length ? tw[0]! : 1);
     return slot;
   }
 
@@ -451,14 +453,18 @@ export function candidatePairs(corpus: Corpus, o: CandidateOptions): Float64Arra
   // cursor[t]: where article d sits in t's postings when d is scanned (articles come in ascending order),
   // so only the later articles e > d are read.
   const cursor = postStart.slice(0, V);
-  // One count per scanned list: at most rareTerms (bytes when that fits: half the cache footprint).
-  const count = o.rareTerms < 256 ? new Uint8Array(n) : new Uint16Array(n);
-  const touched = new Int32Array(n);
+  // Per later article e, how many of d's scanned lists hold it, as one int: d * R + (count - 1), so a
+  // value below d * R is a stale count of an earlier article (no reset pass, no list of touched articles).
+  // The pair is added when the count reaches R; counts past R are not kept.
+  const R = Math.max(1, o.rareShared);
+  if (n * R > 2147483647) throw new RangeError(`rareShared ${R} is too large for ${n} articles`);
+  const seen = new Int32Array(n).fill(-1);
   for (let d = 0; d < n; d++) {
     let budget = o.postingBudget;
-    let nt = 0;
     let i = topStart[d]!;
     const end = topStart[d + 1]!;
+    const first = d * R;
+    const last = first + R - 1;
     for (; i < end; i++) {
       const t = topTerms[i]!;
       const len = postStart[t + 1]! - postStart[t]!;
@@ -467,17 +473,15 @@ export function candidatePairs(corpus: Corpus, o: CandidateOptions): Float64Arra
       const stop = postStart[t + 1]!;
       for (let p = ++cursor[t]!; p < stop; p++) {
         const e = postDocs[p]!;
-        if (count[e] === 0) touched[nt++] = e;
-        count[e]!++;
+        const v = seen[e]!;
+        if (v >= last) continue;
+        const next = v < first ? first : v + 1;
+        seen[e] = next;
+        if (next === last) pairs.add(d, e);
       }
     }
     // Terms not scanned still move their cursor past d.
     for (; i < end; i++) cursor[topTerms[i]!]!++;
-    for (let x = 0; x < nt; x++) {
-      const e = touched[x]!;
-      if (count[e]! >= o.rareShared) pairs.add(d, e);
-      count[e] = 0;
-    }
   }
   return pairs.sorted();
 }
