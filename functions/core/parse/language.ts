@@ -25,8 +25,17 @@ const MAX_DIFFERENCE = 300;
 interface ScriptIndex {
   /** Profile codes in franc's order (its ties go to the first). */
   languages: string[];
-  /** trigram → pairs (profile index, rank in that profile), flattened. */
-  trigrams: Map<string, Int32Array>;
+  /** trigram → pairs (profile index, rank in that profile), flattened: by `smallKey` when it has one, else by text. */
+  small: Map<number, Int32Array>;
+  other: Map<string, Int32Array>;
+}
+
+/**
+ * A trigram of three UTF-16 units below U+0400 (Latin, Greek, most punctuation) as one small integer: counting
+ * and looking those up needs no substring and no string hashing. -1 for the rest, which go by their text.
+ */
+function smallKey(a: number, b: number, c: number): number {
+  return (a | b | c) < 1024 ? (a << 20) | (b << 10) | c : -1;
 }
 
 let indexes: Map<string, ScriptIndex> | null = null;
@@ -47,9 +56,14 @@ function buildIndexes(): Map<string, ScriptIndex> {
         list.push(l, r);
       }
     });
-    const trigrams = new Map<string, Int32Array>();
-    for (const [t, list] of lists) trigrams.set(t, Int32Array.from(list));
-    out.set(script, { languages, trigrams });
+    const small = new Map<number, Int32Array>();
+    const other = new Map<string, Int32Array>();
+    for (const [t, list] of lists) {
+      const key = t.length === 3 ? smallKey(t.charCodeAt(0), t.charCodeAt(1), t.charCodeAt(2)) : -1;
+      if (key >= 0) small.set(key, Int32Array.from(list));
+      else other.set(t, Int32Array.from(list));
+    }
+    out.set(script, { languages, small, other });
   }
   return out;
 }
@@ -88,23 +102,29 @@ export function francScores(input: string, minLength: number): Array<[string, nu
 
   // The sample's trigram counts (n-gram over ' ' + clean + ' ', UTF-16 units, as trigram-utils does).
   const text = ` ${clean(value)} `;
-  const counts = new Map<string, number>();
+  const smallCounts = new Map<number, number>();
+  const otherCounts = new Map<string, number>();
   for (let i = 0; i + 3 <= text.length; i++) {
-    const t = text.slice(i, i + 3);
-    counts.set(t, (counts.get(t) ?? 0) + 1);
+    const key = smallKey(text.charCodeAt(i), text.charCodeAt(i + 1), text.charCodeAt(i + 2));
+    if (key >= 0) smallCounts.set(key, (smallCounts.get(key) ?? 0) + 1);
+    else {
+      const t = text.slice(i, i + 3);
+      otherCounts.set(t, (otherCounts.get(t) ?? 0) + 1);
+    }
   }
   // franc: distance = Σ over the sample's trigrams of |count − rank − 1| when the profile has it, else 300.
   // Every profile starts at 300 per trigram, and a trigram a profile holds takes back 300 − |count − rank − 1|.
   const n = index.languages.length;
-  const distance = new Float64Array(n).fill(counts.size * MAX_DIFFERENCE);
-  for (const [t, c] of counts) {
-    const pairs = index.trigrams.get(t);
-    if (!pairs) continue;
+  const distance = new Float64Array(n).fill((smallCounts.size + otherCounts.size) * MAX_DIFFERENCE);
+  const score = (pairs: Int32Array | undefined, c: number) => {
+    if (!pairs) return;
     for (let k = 0; k < pairs.length; k += 2) {
       const d = c - pairs[k + 1]! - 1;
       distance[pairs[k]!]! -= MAX_DIFFERENCE - (d < 0 ? -d : d);
     }
-  }
+  };
+  for (const [key, c] of smallCounts) score(index.small.get(key), c);
+  for (const [t, c] of otherCounts) score(index.other.get(t), c);
   // Closest first, ties in profile order (a stable sort, as franc's), then franc's normalisation.
   const ranked = index.languages.map((language, l) => [language, distance[l]!] as [string, number]).sort((a, b) => a[1] - b[1]);
   const min = ranked[0]![1];
@@ -118,16 +138,29 @@ export function francCode(input: string, minLength: number): string {
   return francScores(input, minLength)[0]![0];
 }
 
+const iso1 = new Map<string, string | null>();
+
 function toIso1(code: string): string | null {
   if (code === 'und') return null;
-  const mapped = ISO1_OVERRIDES[code] ?? Intl.getCanonicalLocales(code)[0] ?? '';
-  return /^[a-z]{2}$/.test(mapped) ? mapped : null;
+  let known = iso1.get(code);
+  if (known === undefined) {
+    const mapped = ISO1_OVERRIDES[code] ?? Intl.getCanonicalLocales(code)[0] ?? '';
+    iso1.set(code, (known = /^[a-z]{2}$/.test(mapped) ? mapped : null));
+  }
+  return known;
+}
+
+/** Whether `text` holds at least `n` letters (stops counting there). */
+function hasLetters(text: string, n: number): boolean {
+  const letter = /\p{L}/gu;
+  for (let found = 0; found < n; found++) if (!letter.exec(text)) return false;
+  return true;
 }
 
 /** ISO 639-1 code, or null when the text is too short or ambiguous to tell. */
 export function detectLanguage(text: string): string | null {
   const sample = text.slice(0, 4000);
   // Letters, not words: Chinese or Japanese text has no spaces to count by.
-  if (sample.replace(/[^\p{L}]/gu, '').length < MIN_LETTERS) return null;
+  if (!hasLetters(sample, MIN_LETTERS)) return null;
   return toIso1(francCode(sample, MIN_LETTERS));
 }
