@@ -6,9 +6,11 @@
 // so a bucket folder stays readable by plain s3rver and survives restarts, but keeps an index of the
 // objects (metadata, ETag, size, time) and of the bucket configurations, built once from the folder the
 // first time a bucket is used. Requests then touch the disk only for object bodies and writes.
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { promises as fs, readdirSync, statSync } from 'node:fs';
+import { promises as fs, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 
 const require = createRequire(import.meta.url);
 // s3rver's own classes: the store keeps its file layout and its object model.
@@ -49,6 +51,20 @@ const OBJECT_SUFFIX = '._S3rver_object';
 const MD5_FIELD = 'x-newsdigest-md5';
 const TIME_FIELD = 'x-newsdigest-mtime';
 const ALLOWED = new Set((S3Object as unknown as { ALLOWED_METADATA: string[] }).ALLOWED_METADATA);
+/**
+ * Objects up to this size are read and written whole, with synchronous calls: a few KB from and to the page
+ * cache take microseconds, while each asynchronous call is a round trip through libuv's thread pool (open,
+ * write or read, close: three or four per file, two files per PUT), which cost more CPU than the copy itself.
+ * Larger objects stream, as in s3rver.
+ */
+const SMALL_OBJECT_BYTES = 1 << 20;
+
+/** A request body read whole (bodies declared at most SMALL_OBJECT_BYTES long). */
+async function readAll(content: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of content) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+}
 
 interface Entry {
   /** What s3rver stores in the metadata file (content type and the like, x-amz-meta-*). */
@@ -191,10 +207,10 @@ export class IndexedFilesystemStore extends FilesystemStore {
     const e = (await this.bucket(bucket))?.objects.get(key);
     if (!e) return null;
     // Whole small objects are read in one call instead of streamed (the common case: records, articles).
-    if (options?.start === undefined && options?.end === undefined && e.size <= 1 << 20) {
+    if (options?.start === undefined && options?.end === undefined && e.size <= SMALL_OBJECT_BYTES) {
       let body: Buffer;
       try {
-        body = await fs.readFile(this.getResourcePath(bucket, key, 'object'));
+        body = readFileSync(this.getResourcePath(bucket, key, 'object'));
       } catch (err) {
         if ((err as { code?: string }).code === 'ENOENT') return null;
         throw err;
@@ -209,15 +225,26 @@ export class IndexedFilesystemStore extends FilesystemStore {
     const objectPath = this.getResourcePath(object.bucket, object.key, 'object');
     const dir = path.dirname(objectPath);
     if (!this.folders.has(dir)) {
-      await fs.mkdir(dir, { recursive: true, mode: 0o755 });
+      mkdirSync(dir, { recursive: true, mode: 0o755 });
       this.folders.add(dir);
     }
-    const [size, md5] = await this.putContent(objectPath, object.content);
+    let size: number;
+    let md5: string;
+    const declared = Number(object.metadata['content-length']);
+    if (Buffer.isBuffer(object.content) || (Number.isFinite(declared) && declared <= SMALL_OBJECT_BYTES)) {
+      // Read whole, then written in one call: an upload that breaks off leaves the stored object as it was.
+      const body = Buffer.isBuffer(object.content) ? object.content : await readAll(object.content as Readable);
+      writeFileSync(objectPath, body);
+      size = body.length;
+      md5 = createHash('md5').update(body).digest('hex');
+    } else {
+      [size, md5] = await this.putContent(objectPath, object.content);
+    }
     const mtime = new Date();
     const stored: Metadata = {};
     for (const [k, v] of Object.entries(object.metadata)) if (ALLOWED.has(k) || k.startsWith('x-amz-meta-')) stored[k] = v;
     // One side file: s3rver's metadata plus the MD5 and the time (plain s3rver recomputes the .md5 file when absent).
-    await fs.writeFile(this.getResourcePath(object.bucket, object.key, 'metadata.json'), JSON.stringify({ ...stored, [MD5_FIELD]: md5, [TIME_FIELD]: mtime.getTime() }));
+    writeFileSync(this.getResourcePath(object.bucket, object.key, 'metadata.json'), JSON.stringify({ ...stored, [MD5_FIELD]: md5, [TIME_FIELD]: mtime.getTime() }));
     const index = await this.bucket(object.bucket);
     if (index?.objects.get(object.key)?.legacy) await fs.rm(this.getResourcePath(object.bucket, object.key, 'object.md5'), { force: true });
     index?.set(object.key, { stored, md5, size, mtime, legacy: false });
