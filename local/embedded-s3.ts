@@ -1,5 +1,6 @@
 // The embedded S3: a real S3-compatible HTTP server (s3rver) in this process, storing under a local folder.
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import S3rver from '@20minutes/s3rver';
 import type { S3Event } from 'aws-lambda';
@@ -98,8 +99,36 @@ function serializePerKey(http: Server, store: IndexedFilesystemStore): void {
 
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
+/**
+ * s3rver derives the SigV4 signing key (four chained HMACs of the secret, the day, the region and the service)
+ * again for every request it verifies. The key changes once a day per credential scope, so it is kept, as S3
+ * and the SDK do; the signature itself is still checked on every request. Installed once per process: the
+ * authentication middleware calls the function through the module object.
+ */
+function memoizeSigningKey(): void {
+  const v4 = createRequire(import.meta.url)('@20minutes/s3rver/lib/signature/v4.js') as {
+    getSigningKey: ((secret: string, date: string, region: string, service: string) => Buffer) & { memoized?: true };
+  };
+  if (v4.getSigningKey.memoized) return;
+  const derive = v4.getSigningKey;
+  const keys = new Map<string, Buffer>();
+  v4.getSigningKey = Object.assign(
+    (secret: string, date: string, region: string, service: string) => {
+      const scope = JSON.stringify([secret, date, region, service]);
+      let key = keys.get(scope);
+      if (!key) {
+        if (keys.size >= 64) keys.clear();
+        keys.set(scope, (key = derive(secret, date, region, service)));
+      }
+      return key;
+    },
+    { memoized: true as const },
+  );
+}
+
 export async function startEmbeddedS3(options: { directory: string; port?: number; address?: string }): Promise<EmbeddedS3> {
   mkdirSync(options.directory, { recursive: true });
+  memoizeSigningKey();
   const address = options.address ?? '127.0.0.1';
   const server = new S3rver({
     address,
