@@ -132,18 +132,19 @@ function threadCpu(): Map<number, number> {
  * uploads), the pipeline's worker threads (ingest instances and their parsers, in creation order) and
  * Node's own helpers (V8's GC and compiler threads, libuv's pool for file I/O), in ms per file.
  */
-function cpuByThread(before: Map<number, number>, after: Map<number, number>, files: number): string[] {
+function cpuByThread(before: Map<number, number>, after: Map<number, number>, files: number, workers: number): string[] {
   if (after.size === 0) return [];
   const delta = [...after].map(([tid, s]) => [tid, s - (before.get(tid) ?? 0)] as const).filter(([, s]) => s > 0.05);
   const main = process.pid;
   const perFile = (s: number) => `${((s * 1000) / files).toFixed(1)}`;
   const others = delta.filter(([t]) => t !== main).sort((a, b) => b[1] - a[1]);
-  // The busiest threads are the ingest instances and their parsers; the rest are V8's GC and compiler
-  // threads, libuv's file I/O pool and the module loader threads.
-  const rest = others.slice(4).reduce((n, [, s]) => n + s, 0);
+  // The busiest threads are the ingest instances and their parsers (one parser per ingest thread); the rest are
+  // V8's GC and compiler threads, libuv's file I/O pool and the module loader threads.
+  const busy = Math.min(others.length, 2 * Math.max(1, workers));
+  const rest = others.slice(busy).reduce((n, [, s]) => n + s, 0);
   return [
     `  CPU by thread (upload to idle, ms per file): main ${perFile(delta.find(([t]) => t === main)?.[1] ?? 0)}; ` +
-      `busiest four others ${others.slice(0, 4).map(([, s]) => perFile(s)).join(' + ')}; the other ${Math.max(0, others.length - 4)} threads ${perFile(rest)}`,
+      `busiest ${busy} others ${others.slice(0, busy).map(([, s]) => perFile(s)).join(' + ')}; the other ${others.length - busy} threads ${perFile(rest)}`,
   ];
 }
 
@@ -157,7 +158,7 @@ export async function runLoad(options: {
   concurrency: number;
   sourceDir: string;
   seed?: number;
-  /** Ingest worker threads in the local runner (default 2; 0 runs ingest on the embedded S3's thread). */
+  /** Ingest worker threads in the local runner (default 1; 0 runs ingest on the embedded S3's thread). */
   ingestThreads?: number;
   /** Where the embedded S3 stores the bucket (a fresh folder under it; default: the OS temp folder). */
   dataDir?: string;
@@ -187,7 +188,7 @@ export async function runLoad(options: {
   const p = await startLocalPipeline({
     directory,
     concurrency: 8,
-    ingestThreads: options.ingestThreads ?? 2,
+    ingestThreads: options.ingestThreads ?? 1,
     batchWindowMs: 1000,
     onError: (handler, e) => log(`  ${handler} failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} ${JSON.stringify((e as { $metadata?: unknown }).$metadata ?? {})}`),
     onIngest: (r) => {
@@ -234,7 +235,7 @@ export async function runLoad(options: {
     await p.runner.idle();
     const wallSeconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuStart);
-    for (const line of cpuByThread(threadsStart, threadCpu(), files.length)) log(line);
+    for (const line of cpuByThread(threadsStart, threadCpu(), files.length, options.ingestThreads ?? 1)) log(line);
     const requestsEnd = p.s3.requests();
     const requestsPerFile = Object.fromEntries(
       Object.entries(requestsEnd)
