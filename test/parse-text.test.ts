@@ -6,6 +6,7 @@ import { ParseError } from '../functions/core/parse/errors.ts';
 import { parseText } from '../functions/core/parse/text.ts';
 import { dateLine } from '../functions/core/parse/text/dates.ts';
 import { byline, copyrightOwner, signOff, wireDateline } from '../functions/core/parse/text/credits.ts';
+import { wordCount } from '../functions/core/parse/text/clutter.ts';
 import { ParsedArticleSchema } from '../functions/core/schema.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -235,5 +236,25 @@ describe('text helpers', () => {
     expect(byline('By Jane Doe and John Roe')?.author).toBe('Jane Doe and John Roe');
     expect(copyrightOwner('© 2022 VOCO Media – All Rights Reserved.')).toBe('VOCO Media');
     expect(copyrightOwner('Copyright © 2019 Getty Images')).toBeNull();
+  });
+});
+
+describe('wordCount', () => {
+  it('counts what /[\\p{L}\\p{N}]+/gu matches, on every kind of character', () => {
+    // Letters and digits of several scripts, astral letters and digits, emoji, combining marks, punctuation,
+    // spaces, and lone surrogates of both halves.
+    const units = ['a', 'Z', '0', '9', ' ', '-', "'", '.', 'é', 'ß', 'İ', 'ж', '中', '文', 'ا', '٣', '५', '\u0301', '\u00A0', '\u2009',
+      '𝐀', '𝟘', '😀', '𠀀', '\uD835', '\uDC00', '_', '\n', '²', 'Ⅻ', '〇', 'ﬁ'];
+    let seed = 3;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    let differing = 0;
+    for (let n = 0; n < 3000; n++) {
+      let text = '';
+      const length = Math.floor(rnd() * 40);
+      for (let i = 0; i < length; i++) text += units[Math.floor(rnd() * units.length)]!;
+      if (wordCount(text) !== (text.match(/[\p{L}\p{N}]+/gu)?.length ?? 0)) differing++;
+    }
+    expect(differing).toBe(0);
+    expect(wordCount('Le maire a dit 2 fois: « non » — 𝐀𝐁 😀 x')).toBe(9);
   });
 });

@@ -22,8 +22,38 @@ export function compareKey(text: string): string {
     .trim();
 }
 
+/** 1 when the BMP code unit is a letter or digit (\p{L}, \p{N}), 2 when not, 0 while unknown: filled as met. */
+const WORD_UNIT = new Uint8Array(0x10000);
+const WORD_CHAR = /^[\p{L}\p{N}]$/u;
+
+function isWordCodePoint(cp: number): boolean {
+  if (cp < 0x80) return (cp >= 0x30 && cp <= 0x39) || ((cp | 0x20) >= 0x61 && (cp | 0x20) <= 0x7a);
+  if (cp < 0x10000) {
+    let known = WORD_UNIT[cp]!;
+    if (known === 0) WORD_UNIT[cp] = known = WORD_CHAR.test(String.fromCharCode(cp)) ? 1 : 2;
+    return known === 1;
+  }
+  return WORD_CHAR.test(String.fromCodePoint(cp));
+}
+
+/** Runs of letters and digits: what `text.match(/[\p{L}\p{N}]+/gu).length` counts, without building the matches. */
 export function wordCount(text: string): number {
-  return text.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
+  let words = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    let cp = text.charCodeAt(i);
+    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+        i++;
+      }
+    }
+    const word = isWordCodePoint(cp);
+    if (word && !inWord) words++;
+    inWord = word;
+  }
+  return words;
 }
 
 /** Ends like a sentence (possibly inside closing quotes or brackets). */
