@@ -213,6 +213,8 @@ export class BatchScorer {
   private vw = new Float32Array(256);
   /** 1: name of a, 2: title term of a. */
   private flags = new Uint8Array(256);
+  /** idf of a's names and title terms (no lookup in the vocabulary-sized idf array per match). */
+  private tidf = new Float64Array(256);
   private mask = 255;
   private used = new Int32Array(256);
   private nUsed = 0;
@@ -262,12 +264,22 @@ export class BatchScorer {
       this.keys = new Int32Array(size).fill(-1);
       this.vw = new Float32Array(size);
       this.flags = new Uint8Array(size);
+      this.tidf = new Float64Array(size);
       this.used = new Int32Array(size);
       this.mask = size - 1;
     }
     for (let i = v0; i < v1; i++) this.vw[this.put(c.vecIds[i]!)] = c.vecW[i]!;
-    for (let i = e0; i < e1; i++) this.flags[this.put(c.ents[i]!)]! |= 1;
-    for (let i = t0; i < t1; i++) this.flags[this.put(c.titles[i]!)]! |= 2;
+    const idf = c.idf;
+    for (let i = e0; i < e1; i++) {
+      const h = this.put(c.ents[i]!);
+      this.flags[h]! |= 1;
+      this.tidf[h] = idf[c.ents[i]!]!;
+    }
+    for (let i = t0; i < t1; i++) {
+      const h = this.put(c.titles[i]!);
+      this.flags[h]! |= 2;
+      this.tidf[h] = idf[c.titles[i]!]!;
+    }
     this.a = a;
     this.da = c.hotF64[(c.hotStart[a]! + HOT.date) >>> 1]!;
   }
@@ -317,7 +329,7 @@ export class BatchScorer {
   private flaggedIdf(H: Int32Array, from: number, to: number, bit: number): number {
     const keys = this.keys;
     const mask = this.mask;
-    const idf = this.corpus.idf;
+    const tidf = this.tidf;
     const filter = this.filter;
     let x = 0;
     for (let i = from; i < to; i++) {
@@ -327,7 +339,7 @@ export class BatchScorer {
       let h = (Math.imul(t, 0x9e3779b1) >>> 16) & mask;
       for (let k = keys[h]!; k !== -1; k = keys[h]!) {
         if (k === t) {
-          if (this.flags[h]! & bit) x += idf[t]!;
+          if (this.flags[h]! & bit) x += tidf[h]!;
           break;
         }
         h = (h + 1) & mask;
@@ -361,7 +373,8 @@ export interface CandidateOptions {
  */
 export function candidatePairs(corpus: Corpus, o: CandidateOptions): Float64Array {
   const n = corpus.n;
-  const pairs = new PairSet();
+  // ~17 raw pairs per article (LSH repeats included) on the scale corpus: room for 20 without regrowing.
+  const pairs = new PairSet(Math.max(1 << 16, 20 * n));
   // 1. LSH over b-bit MinHash bands.
   const rows = Math.max(1, o.lshRows);
   if (n > 2097152) throw new RangeError(`clusterArticles handles at most 2^21 articles per batch (got ${n})`);
@@ -532,8 +545,12 @@ export function sortSmall(xs: Float64Array, k: number): void {
 
 /** Unordered index pairs, packed as a * 2^26 + b in a growable Float64Array; sorted and deduped at the end. */
 class PairSet {
-  private buf = new Float64Array(1 << 16);
+  private buf: Float64Array;
   private len = 0;
+  constructor(capacity: number) {
+    this.buf = new Float64Array(capacity);
+  }
+
   add(a: number, b: number): void {
     if (a === b) return;
     if (this.len === this.buf.length) {
@@ -547,7 +564,7 @@ class PairSet {
     const v = this.buf.subarray(0, this.len).sort();
     let k = 0;
     for (let i = 0; i < v.length; i++) if (i === 0 || v[i] !== v[i - 1]) v[k++] = v[i]!;
-    return v.slice(0, k);
+    return v.subarray(0, k);
   }
 }
 
