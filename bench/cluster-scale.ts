@@ -1,6 +1,9 @@
 // Scale benchmark: clustering stored fingerprints of the synthetic corpus (bench/corpus.ts).
 //
-//   npx tsx bench/cluster-scale.ts [--sizes 10000,30000,100000] [--seed 1] [--brute 10000]
+//   node --expose-gc --import tsx bench/cluster-scale.ts [--sizes 10000,30000,100000] [--seed 1] [--brute 10000]
+//
+// (`npm run bench` runs it so. With --expose-gc each size starts after a full GC, so one size's garbage
+// is not collected on the next one's clock.)
 //
 // For each size: wall time of clusterArticles, peak RSS (resourceUsage().maxRSS), candidate pairs,
 // copy recall/precision on the injected copies (pairs inside predicted copy groups vs pairs inside

@@ -8,9 +8,9 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '..');
 const evalDir = path.join(root, '..', 'shared', 'eval');
 
-const BENCHES: Array<{ name: string; what: string; script: string; args: string[]; needs?: string }> = [
+const BENCHES: Array<{ name: string; what: string; script: string; args: string[]; needs?: string; node?: string[] }> = [
   { name: 'parse', what: 'HTML parsing throughput on one core (scrapinghub pages)', script: 'parse-speed.ts', args: [], needs: path.join(evalDir, 'scrapinghub', 'files') },
-  { name: 'cluster', what: 'clustering 10k / 30k / 100k stored fingerprints, and brute force at 10k', script: 'cluster-scale.ts', args: [], needs: path.join(evalDir, 'ecb-dev', 'files') },
+  { name: 'cluster', what: 'clustering 10k / 30k / 100k stored fingerprints, and brute force at 10k', script: 'cluster-scale.ts', args: [], node: ['--expose-gc'], needs: path.join(evalDir, 'ecb-dev', 'files') },
   { name: 'render', what: 'rendering a 1,000-story edition; email size of a 50-story edition', script: 'render.ts', args: [] },
   { name: 'bundles', what: 'Lambda bundle sizes and cold-start import times', script: 'bundles.ts', args: [] },
 ];
@@ -24,7 +24,7 @@ for (const b of BENCHES) {
     console.log(`   skipped: needs ${path.relative(root, b.needs)} (the shared development sets)`);
     continue;
   }
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'bench', b.script), ...b.args], {
+  const r = spawnSync(process.execPath, [...b.node ?? [], '--import', 'tsx', path.join(root, 'bench', b.script), ...b.args], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
