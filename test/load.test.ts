@@ -5,7 +5,8 @@ import { expect, it } from 'vitest';
 import { runLoad } from '../bench/load-run.ts';
 
 it('ingests 500 concurrent uploads of mixed formats with zero lost and zero duplicated', async () => {
-  // Ingest on two worker threads (warm instances), as the bench runs it; the digest on the main thread.
+  // Ingest on two worker threads (warm instances; the bench runs one by default), so invocations are spread over
+  // instances; the digest on the main thread.
   const report = await runLoad({ files: 500, concurrency: 64, sourceDir: path.resolve(import.meta.dirname, '..', 'seeds'), seed: 11, ingestThreads: 2 });
   expect(report.uploaded).toBe(500);
   expect(report.lost).toEqual([]);
