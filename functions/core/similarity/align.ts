@@ -171,7 +171,8 @@ export class SentenceDoc {
     }
     this.nOcc = k;
     this.count = count;
-    for (let u = 0; u < nTerms; u++) this.weight[u] = termWeight[terms[base + u]!]!;
+    const weight = this.weight;
+    for (let u = 0; u < nTerms; u++) weight[u] = termWeight[terms[base + u]!]!;
     // Postings by local term (counting sort over the occurrences).
     const ps = this.postStart;
     ps.fill(0, 0, nTerms + 2);

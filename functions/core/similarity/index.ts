@@ -144,11 +144,12 @@ export interface Corpus {
 
 /**
  * Layout of an article's hot record, in 32-bit words from hotStart[d] (always even): entity mass and
- * title mass (float64 each), then the counts, the publication time (float64; NaN until a PairScorer
- * writes its dates), then the TF-IDF vector's ids and then its float32 weights (scoring scans the
- * ids and reads a weight only on a match), the entity ids, the title ids and the MinHash values two per word.
+ * title mass (float64 each), then the counts, where the weights start, the publication time (float64;
+ * NaN until a PairScorer writes its dates), then the TF-IDF vector's ids, the entity ids, the title ids,
+ * the MinHash values two per word and last the vector's float32 weights. Story scoring and the MinHash
+ * estimate read one run from the start; a weight is read only when a term matches.
  */
-export const HOT = { entMass: 0, titleMass: 2, nVec: 4, nEnt: 5, nTitle: 6, nMh: 7, nTerms: 8, date: 10, data: 12 } as const;
+export const HOT = { entMass: 0, titleMass: 2, nVec: 4, nEnt: 5, nTitle: 6, nMh: 7, nTerms: 8, weights: 9, date: 10, data: 12 } as const;
 
 /**
  * One ArrayBuffer for the corpus's large arrays, handed out as 8-byte-aligned views. V8 counts
@@ -211,12 +212,7 @@ function buildHot(c: Omit<Corpus, 'hotStart' | 'hot' | 'hotF32' | 'hotF64'>, are
     let p = r + HOT.data;
     const nVec = c.vecStart[d + 1]! - c.vecStart[d]!;
     hot[r + HOT.nVec] = nVec;
-    for (let i = c.vecStart[d]!; i < c.vecStart[d + 1]!; i++) {
-      hot[p] = c.vecIds[i]!;
-      hotF32[p + nVec] = c.vecW[i]!;
-      p++;
-    }
-    p += nVec;
+    for (let i = c.vecStart[d]!; i < c.vecStart[d + 1]!; i++) hot[p++] = c.vecIds[i]!;
     hot[r + HOT.nEnt] = c.entStart[d + 1]! - c.entStart[d]!;
     for (let i = c.entStart[d]!; i < c.entStart[d + 1]!; i++) hot[p++] = c.ents[i]!;
     hot[r + HOT.nTitle] = c.titleStart[d + 1]! - c.titleStart[d]!;
@@ -224,6 +220,9 @@ function buildHot(c: Omit<Corpus, 'hotStart' | 'hot' | 'hotF32' | 'hotF64'>, are
     hot[r + HOT.nMh] = c.mhCount[d]!;
     hot[r + HOT.nTerms] = c.termStart[d + 1]! - c.termStart[d]!;
     for (let i = 0; i < c.mhCount[d]!; i++) mh16[2 * p + i] = c.minhash[c.mhStart[d]! + i]!;
+    p += (c.mhCount[d]! + 1) >>> 1;
+    hot[r + HOT.weights] = p - r;
+    for (let i = c.vecStart[d]!; i < c.vecStart[d + 1]!; i++) hotF32[p++] = c.vecW[i]!;
   }
   return { hotStart, hot, hotF32, hotF64 };
 }

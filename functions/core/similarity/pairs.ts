@@ -63,8 +63,8 @@ export class PairScorer {
     let eq = 0;
     if ((k & 1) === 0) {
       // Two 16-bit values per word; a zero half of the XOR is a match.
-      const pa = ra + HOT.data + 2 * H[ra + HOT.nVec]! + H[ra + HOT.nEnt]! + H[ra + HOT.nTitle]!;
-      const pb = rb + HOT.data + 2 * H[rb + HOT.nVec]! + H[rb + HOT.nEnt]! + H[rb + HOT.nTitle]!;
+      const pa = ra + HOT.data + H[ra + HOT.nVec]! + H[ra + HOT.nEnt]! + H[ra + HOT.nTitle]!;
+      const pb = rb + HOT.data + H[rb + HOT.nVec]! + H[rb + HOT.nEnt]! + H[rb + HOT.nTitle]!;
       for (let i = 0, h = k >>> 1; i < h; i++) {
         const x = H[pa + i]! ^ H[pb + i]!;
         eq += (((x & 0xffff) - 1) >>> 31) + (((x >>> 16) - 1) >>> 31);
@@ -296,6 +296,8 @@ export class BatchScorer {
     const rb = c.hotStart[b]!;
     let p = rb + HOT.data;
     const nVec = H[rb + HOT.nVec]!;
+    // b's weight for the id at p is at p + dw.
+    const dw = H[rb + HOT.weights]! - HOT.data;
     let cos = 0;
     for (let end = p + nVec; p < end; p++) {
       const t = H[p]!;
@@ -305,13 +307,12 @@ export class BatchScorer {
       for (let k = keys[h]!; k !== -1; k = keys[h]!) {
         if (k === t) {
           const x = this.vw[h]!;
-          if (x !== 0) cos += x * F[p + nVec]!;
+          if (x !== 0) cos += x * F[p + dw]!;
           break;
         }
         h = (h + 1) & mask;
       }
     }
-    p += nVec;
     let ent = 0;
     const ea = c.entMass[a]!;
     const eb = c.hotF64[(rb + HOT.entMass) >>> 1]!;
