@@ -264,6 +264,9 @@ function selectKth(xs: Float32Array, len: number, k: number): number {
   return xs[k]!;
 }
 
+/** Entries of buildCorpus's intern cache (32 KB). */
+const INTERN_MEMO = 4096;
+
 export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
   const n = fps.length;
   const sc = new Base64Scratch();
@@ -303,13 +306,24 @@ export function buildCorpus(fps: Fingerprint[], maxTerms = 64): Corpus {
   let pt = 0;
   let pl = 0;
   let pm = 0;
+  // Common terms recur in most articles: a small direct-mapped cache (hash, id) in front of the table
+  // answers them from L1/L2 instead of a probe into the megabytes of the table.
+  const memo = new Int32Array(2 * INTERN_MEMO).fill(-1);
+  const intern = (h: number): number => {
+    const m = 2 * (h & (INTERN_MEMO - 1));
+    if (memo[m + 1] !== -1 && memo[m] === (h | 0)) return memo[m + 1]!;
+    const id = table.intern(h);
+    memo[m] = h | 0;
+    memo[m + 1] = id;
+    return id;
+  };
   for (let d = 0; d < n; d++) {
     const fp = fps[d]!;
     let len = sc.decode(fp.terms) >>> 2;
-    for (let i = 0; i < len; i++) terms0[pt++] = table.intern(sc.u32At(i));
+    for (let i = 0; i < len; i++) terms0[pt++] = intern(sc.u32At(i));
     termStart[d + 1] = pt;
     len = sc.decode(fp.title) >>> 2;
-    for (let i = 0; i < len; i++) titles0[pl++] = table.intern(sc.u32At(i));
+    for (let i = 0; i < len; i++) titles0[pl++] = intern(sc.u32At(i));
     titleStart0[d + 1] = pl;
     len = sc.decode(fp.mh) >>> 1;
     for (let i = 0; i < len; i++) minhash[pm++] = sc.u16At(i);
