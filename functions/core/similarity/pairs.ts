@@ -241,6 +241,14 @@ export class BatchScorer {
     return h;
   }
 
+  /** Slot of term t in the loaded article's table, or -1 when a does not have it (most often said by the filter). */
+  private find(t: number): number {
+    const f = Math.imul(t, FILTER_MUL) >>> FILTER_SHIFT;
+    if ((this.filter[f >>> 5]! & (1 << (f & 31))) === 0) return -1;
+    const h = this.slot(t);
+    return this.keys[h] === t ? h : -1;
+  }
+
   private load(a: number): void {
     const c = this.corpus;
     for (let i = 0; i < this.nUsed; i++) {
@@ -288,11 +296,8 @@ export class BatchScorer {
   sim(a: number, b: number): number {
     if (this.a !== a) this.load(a);
     const c = this.corpus;
-    const keys = this.keys;
-    const mask = this.mask;
     const H = c.hot;
     const F = c.hotF32;
-    const filter = this.filter;
     const rb = c.hotStart[b]!;
     let p = rb + HOT.data;
     const nVec = H[rb + HOT.nVec]!;
@@ -300,18 +305,10 @@ export class BatchScorer {
     const dw = H[rb + HOT.weights]! - HOT.data;
     let cos = 0;
     for (let end = p + nVec; p < end; p++) {
-      const t = H[p]!;
-      const f = Math.imul(t, FILTER_MUL) >>> FILTER_SHIFT;
-      if ((filter[f >>> 5]! & (1 << (f & 31))) === 0) continue;
-      let h = (Math.imul(t, 0x9e3779b1) >>> 16) & mask;
-      for (let k = keys[h]!; k !== -1; k = keys[h]!) {
-        if (k === t) {
-          const x = this.vw[h]!;
-          if (x !== 0) cos += x * F[p + dw]!;
-          break;
-        }
-        h = (h + 1) & mask;
-      }
+      const h = this.find(H[p]!);
+      if (h < 0) continue;
+      const x = this.vw[h]!;
+      if (x !== 0) cos += x * F[p + dw]!;
     }
     let ent = 0;
     const ea = c.entMass[a]!;
@@ -328,23 +325,10 @@ export class BatchScorer {
 
   /** Sum of idf over the terms H[from..to) the loaded article has with flag `bit` (1: names, 2: title terms). */
   private flaggedIdf(H: Int32Array, from: number, to: number, bit: number): number {
-    const keys = this.keys;
-    const mask = this.mask;
-    const tidf = this.tidf;
-    const filter = this.filter;
     let x = 0;
     for (let i = from; i < to; i++) {
-      const t = H[i]!;
-      const f = Math.imul(t, FILTER_MUL) >>> FILTER_SHIFT;
-      if ((filter[f >>> 5]! & (1 << (f & 31))) === 0) continue;
-      let h = (Math.imul(t, 0x9e3779b1) >>> 16) & mask;
-      for (let k = keys[h]!; k !== -1; k = keys[h]!) {
-        if (k === t) {
-          if (this.flags[h]! & bit) x += tidf[h]!;
-          break;
-        }
-        h = (h + 1) & mask;
-      }
+      const h = this.find(H[i]!);
+      if (h >= 0 && this.flags[h]! & bit) x += this.tidf[h]!;
     }
     return x;
   }
