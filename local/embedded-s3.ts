@@ -156,10 +156,8 @@ export async function startEmbeddedS3(options: { directory: string; port?: numbe
   serializePerKey(httpServer, store);
   const requests = new Map<string, number>();
   httpServer.on('request', (req: IncomingMessage) => {
-    const path = (req.url ?? '/').split('?')[0]!;
-    const second = path.indexOf('/', 1);
-    const third = second === -1 ? -1 : path.indexOf('/', second + 1);
-    const kind = `${req.method} ${second === -1 || second === path.length - 1 ? '/' : path.slice(second + 1, third === -1 ? undefined : third)}`;
+    const target = objectOf(req.url);
+    const kind = `${req.method} ${target ? target.key.split('/')[0] : '/'}`;
     requests.set(kind, (requests.get(kind) ?? 0) + 1);
   });
   const endpoint = `http://${address}:${info.port}`;
