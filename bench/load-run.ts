@@ -81,6 +81,7 @@ export interface LoadReport {
   storiesInDigest: number;
   articlesInDigest: number;
   digestRuns: number;
+  digestBatches: number[];
   /** Requests the embedded S3 answered from the first upload to idle, per file, by kind (`PUT inbox`, …). */
   requestsPerFile: Record<string, number>;
 }
@@ -160,11 +161,15 @@ export async function runLoad(options: {
   seed?: number;
   /** Ingest worker threads in the local runner (default 1; 0 runs ingest on the embedded S3's thread). */
   ingestThreads?: number;
+  /** Ingest invocations in flight, as concurrent Lambda instances would run them (default 16). */
+  ingestConcurrency?: number;
+  /** The digest on its own worker thread (default true), as its own Lambda function would run. */
+  digestThread?: boolean;
+  /** Print each thread's CPU use every 5 s (where a run waits, and on what). */
+  trace?: boolean;
   /** Where the embedded S3 stores the bucket (a fresh folder under it; default: the OS temp folder). */
   dataDir?: string;
   log?: (s: string) => void;
-  /** Uploads started but not yet ingested, at most (default: no limit; 256 measured the same peak RSS at 10,000 files). */
-  maxAhead?: number;
 }): Promise<LoadReport> {
   const seed = options.seed ?? 7;
   const log = options.log ?? (() => undefined);
@@ -185,14 +190,22 @@ export async function runLoad(options: {
   /** Files the ingest function has finished with (any outcome). */
   const settled = new Set<string>();
   let digestRuns = 0;
+  /** Messages in each batch the digest was handed. */
+  const digestBatches: number[] = [];
+  /** When the last file was ingested and the last digest published (performance.now()). */
+  let lastIngestAt = 0;
+  let lastDigestAt = 0;
   const p = await startLocalPipeline({
     directory,
-    concurrency: 8,
+    concurrency: options.ingestConcurrency ?? 16,
     ingestThreads: options.ingestThreads ?? 1,
+    digestThread: options.digestThread ?? true,
+    onBatch: (_, n) => digestBatches.push(n),
     batchWindowMs: 1000,
     onError: (handler, e) => log(`  ${handler} failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} ${JSON.stringify((e as { $metadata?: unknown }).$metadata ?? {})}`),
     onIngest: (r) => {
       settled.add(r.key);
+      lastIngestAt = performance.now();
       const t = putAt.get(r.key);
       if (t !== undefined && (r.status === 'ingested' || r.status === 'rejected')) {
         latencies.push(performance.now() - t);
@@ -200,7 +213,10 @@ export async function runLoad(options: {
     },
   });
   p.s3.onEvent((e) => {
-    if (e.Records.some((r) => r.s3.object.key.startsWith('digests/latest/digest.json'))) digestRuns++;
+    if (e.Records.some((r) => r.s3.object.key.startsWith('digests/latest/digest.json'))) {
+      digestRuns++;
+      lastDigestAt = performance.now();
+    }
   });
   const sampler = setInterval(() => memory.sample(), 250);
   sampler.unref();
@@ -211,19 +227,18 @@ export async function runLoad(options: {
     const cpuStart = process.cpuUsage();
     const threadsStart = threadCpu();
     const requestsStart = p.s3.requests();
+    let prevCpu = threadCpu();
+    const tracer = options.trace ? setInterval(() => {
+      const now = threadCpu();
+      const d = [...now].map(([t, s]) => [t, s - (prevCpu.get(t) ?? 0)] as const).filter(([, s]) => s > 0.05).sort((a, b) => b[1] - a[1]);
+      prevCpu = now;
+      log(`  t=${((performance.now() - started) / 1000).toFixed(0)} s, ${settled.size} files ingested; CPU per thread (cores): ${d.map(([t, s]) => `${t === process.pid ? 'main' : t} ${(s / 5).toFixed(2)}`).join(', ')}`);
+    }, 5000) : null;
     let done = 0;
-    let started_ = 0;
-    const maxAhead = options.maxAhead ?? Infinity;
     await mapLimit(
       files.map((f, i) => ({ f, i })),
       options.concurrency,
       async ({ f, i }) => {
-        // With `maxAhead`, uploads run at most that many files ahead of ingest, as a steady producer would (latency
-        // then measures ingest, not the backlog); a wait never lasts more than 5 s, so a file ingest never reports
-        // cannot stall the run.
-        const waitUntil = performance.now() + 5000;
-        while (started_ - settled.size > maxAhead && performance.now() < waitUntil && p.runner.errors.length === 0) await new Promise((r) => setTimeout(r, 10));
-        started_++;
         putAt.set(f.key, performance.now());
         const body = bodies[i]!;
         bodies[i] = null; // uploaded bodies are the bucket's now
@@ -232,8 +247,12 @@ export async function runLoad(options: {
       },
     );
     memory.mark('uploaded');
+    const uploadedAt = performance.now();
     await p.runner.idle();
+    if (tracer) clearInterval(tracer);
     const wallSeconds = (performance.now() - started) / 1000;
+    const at = (t: number) => `${((t - started) / 1000).toFixed(1)} s`;
+    log(`  timeline: uploads done at ${at(uploadedAt)}, last file ingested at ${at(lastIngestAt)}, last digest published at ${at(lastDigestAt)}, idle at ${wallSeconds.toFixed(1)} s`);
     const cpu = process.cpuUsage(cpuStart);
     for (const line of cpuByThread(threadsStart, threadCpu(), files.length, options.ingestThreads ?? 1)) log(line);
     const requestsEnd = p.s3.requests();
@@ -299,6 +318,7 @@ export async function runLoad(options: {
       storiesInDigest: edition?.stories.length ?? 0,
       articlesInDigest: inDigest.size,
       digestRuns,
+      digestBatches,
       requestsPerFile,
     };
   } finally {

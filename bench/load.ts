@@ -1,8 +1,11 @@
 // `npm run bench:load`: 10,000 files through the local pipeline wired as deployed; prints throughput,
-// latency, memory and the count check. Options: --files N --concurrency N --source DIR --seed N
-// --data DIR (where the embedded S3 keeps the bucket; default the OS temp folder) --threads N (ingest worker threads, default 1; 0 = on the embedded S3's thread). One ingest thread (with its
-// parser thread) beside the embedded S3 measured 14.4 ms of CPU per file against 17.3 with two: on two cores,
-// every extra isolate adds its own GC, compiler and message-passing work.
+// latency, memory and the count check. Options: --files N --concurrency N (uploads in flight) --source DIR
+// --seed N --data DIR (where the embedded S3 keeps the bucket; default the OS temp folder) --threads N (ingest
+// worker threads, default 1; 0 = on the embedded S3's thread) --ingest-concurrency N (ingest invocations in
+// flight, default 16) --digest-on-main (the digest on the embedded S3's thread instead of its own) --trace
+// (each thread's CPU every 5 s). One ingest thread (with its parser thread) beside the embedded S3 measured
+// 14.4 ms of CPU per file against 17.3 with two: on two cores, every extra isolate adds its own GC, compiler
+// and message-passing work.
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +20,9 @@ const { values } = parseArgs({
     source: { type: 'string', default: path.join(root, '..', 'shared', 'eval', 'ecb-dev', 'files') },
     seed: { type: 'string', default: '7' },
     threads: { type: 'string', default: '1' },
+    'ingest-concurrency': { type: 'string', default: '16' },
+    'digest-on-main': { type: 'boolean', default: false },
+    trace: { type: 'boolean', default: false },
     data: { type: 'string' },
   },
 });
@@ -28,6 +34,9 @@ const report = await runLoad({
   sourceDir,
   seed: Number(values.seed),
   ingestThreads: Number(values.threads),
+  ingestConcurrency: Number(values['ingest-concurrency']),
+  digestThread: !values['digest-on-main'],
+  trace: values.trace,
   ...(values.data ? { dataDir: values.data } : {}),
   log: (s) => console.error(s),
 });
@@ -41,7 +50,7 @@ CPU (all threads)     ${report.cpuMsPerFile.toFixed(1)} ms per file (load averag
 S3 requests           ${Object.values(report.requestsPerFile).reduce((a, b) => a + b, 0).toFixed(2)} per file: ${Object.entries(report.requestsPerFile).map(([k, n]) => `${k} ${n.toFixed(2)}`).join(', ')}
 article records       ${report.records} (files hold ${report.expectedArticles}; exact copies share one record)
 rejected              ${report.rejected}
-digest                ${report.storiesInDigest} stories, ${report.articlesInDigest} articles, ${report.digestRuns} rebuilds
+digest                ${report.storiesInDigest} stories, ${report.articlesInDigest} articles, ${report.digestRuns} rebuilds (batches of ${report.digestBatches.join(', ')} messages)
 lost                  ${report.lost.length}${report.lost.length ? ` e.g. ${report.lost.slice(0, 3).join(', ')}` : ''}
 duplicated            ${report.duplicated.length}
 count check           ${ok ? 'PASS' : 'FAIL'}`);

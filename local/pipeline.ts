@@ -9,7 +9,7 @@ import type { Edition } from '../functions/core/edition.ts';
 import { RejectionSchema, type Rejection } from '../functions/core/schema.ts';
 import { DIGEST_FILES, mapLimit } from '../functions/pipeline/digest.ts';
 import type { IngestResult } from '../functions/pipeline/ingest.ts';
-import { PREFIX } from '../functions/triggers.ts';
+import { PREFIX, type Trigger } from '../functions/triggers.ts';
 import { startEmbeddedS3, type EmbeddedS3 } from './embedded-s3.ts';
 import { LocalRunner } from './runner.ts';
 
@@ -34,8 +34,14 @@ export interface LocalPipelineOptions {
   concurrency?: number;
   /** Ingest on this many worker threads (see LocalRunnerOptions.ingestThreads); each gets one parser thread. */
   ingestThreads?: number;
+  /** The trigger wiring (default: the declared one, functions/triggers.ts); tests vary a batch size. */
+  triggers?: readonly Trigger[];
+  /** Run the digest on its own worker thread (see LocalRunnerOptions.digestThread). */
+  digestThread?: boolean;
   env?: NodeJS.ProcessEnv;
   onIngest?: (result: IngestResult) => void;
+  /** Called as a queue batch goes to its handler (see LocalRunnerOptions.onBatch). */
+  onBatch?: (handler: string, messages: number) => void;
   /** Called when a handler invocation fails (also kept in `runner.errors`). */
   onError?: (handler: string, error: unknown) => void;
   /** Leave the S3 notifications to the caller (tests replaying them out of order); they are kept in `events`. */
@@ -62,7 +68,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     ...(options.batchWindowMs !== undefined ? { batchWindowMs: options.batchWindowMs } : {}),
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     ...(options.ingestThreads ? { ingestThreads: options.ingestThreads } : {}),
+    ...(options.digestThread ? { digestThread: true } : {}),
+    ...(options.triggers ? { triggers: options.triggers } : {}),
     ...(options.onIngest ? { onIngest: options.onIngest } : {}),
+    ...(options.onBatch ? { onBatch: options.onBatch } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
   });
   const events: S3Event[] = [];

@@ -6,7 +6,7 @@ import { encodeEventKey } from '../functions/core/keys.ts';
 import { createDigestHandler } from '../functions/digest/handler.ts';
 import { createIngestHandler } from '../functions/ingest/handler.ts';
 import type { IngestResult } from '../functions/pipeline/ingest.ts';
-import { startIngestThreads, type IngestThreads } from './ingest-threads.ts';
+import { INGEST_THREAD_LIMITS, startHandlerThreads, type HandlerThreads } from './handler-threads.ts';
 import { createRuntime, lazy, type Runtime } from '../functions/runtime.ts';
 import { triggers as declaredTriggers, triggersForKey, type Trigger } from '../functions/triggers.ts';
 
@@ -24,7 +24,14 @@ export interface LocalRunnerOptions {
    * parser), beside the embedded S3 instead of on its thread. 0 (default): in this thread.
    */
   ingestThreads?: number;
+  /**
+   * Run the digest on a worker thread (one warm instance, reserved concurrency 1 as deployed), so a rebuild's
+   * reads and clustering never stall the embedded S3 answering ingest. Default: in this thread.
+   */
+  digestThread?: boolean;
   onIngest?: (result: IngestResult) => void;
+  /** Called as a queue batch is handed to its handler, with the number of messages in it. */
+  onBatch?: (handler: string, messages: number) => void;
   onError?: (handler: string, error: unknown) => void;
 }
 
@@ -59,6 +66,39 @@ export function sqsMessage(record: S3EventRecord, queue: string, messageId: stri
   };
 }
 
+/**
+ * Lambda hands an SQS batch to the function once it holds `batchSize` messages or 6 MB of payload, whichever
+ * comes first (or the batching window ends): the cap that makes large batches smaller than `batchSize`.
+ */
+export const MAX_BATCH_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+interface QueueState {
+  records: SQSRecord[];
+  /** The JSON size of each waiting record, in step with `records`. */
+  sizes: number[];
+  bytes: number;
+  timer: NodeJS.Timeout | null;
+  running: Promise<void> | null;
+  /** A delivery is on its way (waiting for the running batch): no second one is started. */
+  pending: boolean;
+  firstAt: number;
+  batchSize: number;
+  windowSeconds: number;
+}
+
+/** How many of the waiting messages (their JSON sizes, in order) the next batch takes: up to `batchSize` and 6 MB. */
+export function batchLength(sizes: readonly number[], batchSize: number): number {
+  let n = 0;
+  let bytes = 0;
+  while (n < sizes.length && n < batchSize && (n === 0 || bytes + sizes[n]! <= MAX_BATCH_PAYLOAD_BYTES)) bytes += sizes[n++]!;
+  return n;
+}
+
+/** A full batch waits for nothing: the count or the payload cap is reached. */
+function batchFull(q: QueueState): boolean {
+  return q.records.length >= q.batchSize || q.bytes >= MAX_BATCH_PAYLOAD_BYTES;
+}
+
 export class LocalRunner {
   private readonly handlers: Handlers;
   private readonly runtime: () => Runtime;
@@ -68,22 +108,25 @@ export class LocalRunner {
   private readonly retries: number;
   private inFlight = 0;
   private readonly waiting: Array<() => void> = [];
-  private readonly queues = new Map<string, { records: SQSRecord[]; timer: NodeJS.Timeout | null; running: Promise<void> | null; firstAt: number }>();
+  private readonly queues = new Map<string, QueueState>();
   /** Direct (ingest) invocations dispatched and not finished, queued for a slot included. */
   private directInFlight = 0;
   private pending = new Set<Promise<unknown>>();
   /** Waiters woken whenever a tracked invocation settles. */
   private readonly changed = new Set<() => void>();
   readonly errors: Array<{ handler: string; error: unknown }> = [];
-  private readonly threads: IngestThreads | null;
+  private readonly threads: HandlerThreads<'ingest'> | null;
+  private readonly digestThread: HandlerThreads<'digest'> | null;
 
   constructor(private readonly options: LocalRunnerOptions) {
     this.runtime = lazy(() => createRuntime(options.env));
-    const threads = options.ingestThreads ? startIngestThreads(options.ingestThreads, options.env) : null;
+    const threads = options.ingestThreads ? startHandlerThreads('ingest', options.ingestThreads, options.env, INGEST_THREAD_LIMITS) : null;
+    const digestThread = options.digestThread ? startHandlerThreads('digest', 1, options.env) : null;
     this.threads = threads;
+    this.digestThread = digestThread;
     this.handlers = {
       ingest: threads ? (event) => threads.invoke(event) : createIngestHandler(this.runtime),
-      digest: createDigestHandler(this.runtime),
+      digest: digestThread ? (event) => digestThread.invoke(event) : createDigestHandler(this.runtime),
     };
     this.triggers = options.triggers ?? declaredTriggers;
     this.batchWindowMs = options.batchWindowMs ?? 250;
@@ -132,9 +175,9 @@ export class LocalRunner {
     }
   }
 
-  /** Stop the ingest threads, if any. */
+  /** Stop the handler threads, if any. */
   async close(): Promise<void> {
-    await this.threads?.close();
+    await Promise.all([this.threads?.close(), this.digestThread?.close()]);
   }
 
   /** Deliver queued batches now instead of waiting for the window. */
@@ -142,7 +185,7 @@ export class LocalRunner {
     for (const [name, q] of this.queues) {
       if (q.timer) clearTimeout(q.timer);
       q.timer = null;
-      this.track(this.deliver(name));
+      this.track(this.deliver(name, true));
     }
     await this.idle();
   }
@@ -199,15 +242,33 @@ export class LocalRunner {
   private enqueue(trigger: Trigger, record: S3EventRecord): void {
     if (trigger.delivery.kind !== 'queue') return;
     const name = trigger.handler;
-    const q = this.queues.get(name) ?? { records: [], timer: null, running: null, firstAt: 0 };
-    this.queues.set(name, q);
+    let q = this.queues.get(name);
+    if (!q) this.queues.set(name, (q = { records: [], sizes: [], bytes: 0, timer: null, running: null, pending: false, firstAt: 0, batchSize: trigger.delivery.batchSize, windowSeconds: trigger.delivery.batchWindowSeconds }));
     if (q.records.length === 0) q.firstAt = Date.now();
-    q.records.push(sqsMessage(record, `${name}-queue`));
+    const message = sqsMessage(record, `${name}-queue`);
+    const size = Buffer.byteLength(JSON.stringify(message)) + 1;
+    q.records.push(message);
+    q.sizes.push(size);
+    q.bytes += size;
+    this.schedule(name, q);
+  }
+
+  /**
+   * When the waiting messages go out. A full batch (see batchFull) goes at once, as SQS hands it over. Otherwise
+   * the batching window: a quiet moment, and (as with SQS's MaximumBatchingWindow) never longer than the declared
+   * window. While ingest invocations are still running, more messages are on their way: a batch that is not full
+   * waits for them (up to the declared window), since every rebuild reads and clusters the whole bucket.
+   */
+  private schedule(name: string, q: QueueState): void {
     if (q.timer) clearTimeout(q.timer);
-    // The batching window: a quiet moment, and (as with SQS's MaximumBatchingWindow) never longer than the
-    // declared window. While ingest invocations are still running, more messages are on their way: the batch
-    // waits for them (up to the declared window), since every rebuild reads and clusters the whole bucket.
-    const deadline = q.firstAt + trigger.delivery.batchWindowSeconds * 1000;
+    q.timer = null;
+    // A running batch reschedules what is waiting when it ends.
+    if (q.records.length === 0 || q.running || q.pending) return;
+    if (batchFull(q)) {
+      this.track(this.deliver(name));
+      return;
+    }
+    const deadline = q.firstAt + q.windowSeconds * 1000;
     const arm = (delay: number) => {
       q.timer = setTimeout(() => {
         q.timer = null;
@@ -215,20 +276,25 @@ export class LocalRunner {
         this.track(this.deliver(name));
       }, Math.max(0, delay));
     };
-    const full = q.records.length >= trigger.delivery.batchSize;
-    arm(full && this.directInFlight === 0 ? 0 : Math.min(this.batchWindowMs, deadline - Date.now()));
+    arm(Math.min(this.batchWindowMs, deadline - Date.now()));
   }
 
   /** One batch at a time per queue, as reserved concurrency 1 does for the digest function. */
-  private async deliver(name: string): Promise<void> {
+  private async deliver(name: string, everything = false): Promise<void> {
     const q = this.queues.get(name);
     if (!q) return;
+    q.pending = true;
     while (q.running) await q.running;
+    q.pending = false;
     if (q.records.length === 0) return;
-    const batch = q.records.splice(0, q.records.length);
+    const n = everything ? q.records.length : batchLength(q.sizes, q.batchSize);
+    const batch = q.records.splice(0, n);
+    for (const size of q.sizes.splice(0, n)) q.bytes -= size;
+    q.firstAt = Date.now();
     q.running = (async () => {
       try {
         if (name !== 'digest') throw new Error(`no local queue consumer for ${name}`);
+        this.options.onBatch?.(name, batch.length);
         await this.withRetries(name, async () => {
           await this.handlers.digest({ Records: batch });
         });
@@ -237,5 +303,7 @@ export class LocalRunner {
       }
     })();
     await q.running;
+    // What arrived meanwhile is scheduled afresh: at once when it already fills a batch.
+    if (q.timer === null) this.schedule(name, q);
   }
 }

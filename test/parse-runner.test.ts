@@ -47,6 +47,27 @@ describe('worker parse runner', () => {
     }
   });
 
+  it('gives the files queued behind a failing one to a fresh worker, in order, and builds records there', async () => {
+    const small = workerParseRunner({ timeoutMs: 60_000, workers: 1, maxHeapMb: 64, depth: 3 });
+    try {
+      const [a, b] = [seedFiles()[2]!, seedFiles()[4]!];
+      // All three are posted to the one worker at once; the first runs out of memory while the others wait.
+      const [big, first, second] = await Promise.all([
+        small.parse('big.html', bigHtml, defaultParseLimits),
+        small.records(`inbox/${a.name}`, a.body, defaultParseLimits, '2025-04-11T00:00:00.000Z'),
+        small.parse(b.name, b.body, defaultParseLimits),
+      ]);
+      expect(big.errors[0]!.error).toBe('parsing needed more than 64 MB of memory; stopped');
+      expect(first.errors).toEqual([]);
+      expect(first.records).toHaveLength(1);
+      expect(first.records[0]!.source).toEqual({ key: `inbox/${a.name}`, index: 0, receivedAt: '2025-04-11T00:00:00.000Z' });
+      expect(first.records[0]!.fingerprint.tokens).toBeGreaterThan(20);
+      expect(second.articles).toHaveLength(1);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('takes its heap limit from PARSE_MAX_HEAP_MB, with a default, and refuses nonsense', () => {
     expect(loadConfig({ BUCKET: 'bucket' }).parse.maxHeapMb).toBe(DEFAULT_PARSE_MAX_HEAP_MB);
     expect(loadConfig({ BUCKET: 'bucket', PARSE_MAX_HEAP_MB: '256' }).parse.maxHeapMb).toBe(256);

@@ -1,5 +1,5 @@
 // Ingest one uploaded object: parse it, store one record per article, or a rejection report beside the original.
-import { buildArticleRecord, preferredRecord } from '../core/article.ts';
+import { preferredRecord } from '../core/article.ts';
 import { derivedKey } from '../core/keys.ts';
 import type { ParseLimits } from '../core/parse/limits.ts';
 import type { Clock, ObjectStore } from '../core/ports.ts';
@@ -130,10 +130,8 @@ export async function ingestObject(deps: IngestDeps, key: string): Promise<Inges
   const now = clock.now().toISOString();
   // The object's own timestamp, not the event's: any redelivery computes the same record.
   const receivedAt = (obj.lastModified ?? clock.now()).toISOString();
-  const outcome = await parser.parse(key, obj.body, limits);
-  const records = outcome.articles.map((a) =>
-    buildArticleRecord(a.article, { key, index: a.index, receivedAt, format: a.format }),
-  );
+  const outcome = await parser.records(key, obj.body, limits, receivedAt);
+  const records = outcome.records;
   const ids = [...new Set(records.map((r) => r.id))];
   for (const record of records) await storeArticle(store, record);
 

@@ -4,21 +4,25 @@
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { ParseOutcome } from '../core/parse/index.ts';
 import type { ParseLimits } from '../core/parse/limits.ts';
+import type { RecordsOutcome } from '../core/records.ts';
 import { DEFAULT_PARSE_MAX_HEAP_MB } from '../config.ts';
 import { selfWorkerScript } from './self-worker.ts';
 
 export interface ParseRunner {
   parse(name: string, bytes: Uint8Array, limits: ParseLimits): Promise<ParseOutcome>;
+  /** Parse and build the stored records (ids, word counts, fingerprints) in the same bounded step. */
+  records(key: string, bytes: Uint8Array, limits: ParseLimits, receivedAt: string): Promise<RecordsOutcome>;
   close(): Promise<void>;
 }
 
 // The parser (DOM, Readability, language models) is loaded where it runs, on first use: the thread that
 // only does I/O never pays for it at cold start.
-const loadParser = () => import('../core/parse/index.ts');
+const loadParser = () => import('../core/records.ts').then(async (records) => ({ ...records, ...(await import('../core/parse/index.ts')) }));
 
 /** In the calling thread, unbounded: for the CLI and tests of the parser itself. */
 export const inlineParseRunner: ParseRunner = {
   parse: async (name, bytes, limits) => (await loadParser()).parseFile(name, bytes, limits),
+  records: async (key, bytes, limits, receivedAt) => (await loadParser()).parseRecords(key, bytes, limits, receivedAt),
   close: async () => undefined,
 };
 
@@ -29,6 +33,8 @@ interface Job {
   name: string;
   bytes: Uint8Array;
   limits: ParseLimits;
+  /** Set: build the records too (a RecordsOutcome comes back); unset: the ParseOutcome. */
+  receivedAt?: string;
 }
 
 // Worker side. This module is its own worker script: from source (through tsx) and from the Lambda bundle
@@ -36,8 +42,9 @@ interface Job {
 if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) {
   const parser = loadParser();
   parentPort!.on('message', (job: Job) => {
-    void parser.then(({ parseFile }) => {
-      parentPort!.postMessage({ id: job.id, outcome: parseFile(job.name, job.bytes, job.limits) });
+    void parser.then(({ parseFile, parseRecords }) => {
+      const outcome = job.receivedAt === undefined ? parseFile(job.name, job.bytes, job.limits) : parseRecords(job.name, job.bytes, job.limits, job.receivedAt);
+      parentPort!.postMessage({ id: job.id, outcome });
     });
   });
 }
@@ -49,96 +56,123 @@ export interface WorkerParseRunnerOptions {
   workers?: number;
   /** Heap limit of each worker: a file that needs more is rejected (default: DEFAULT_PARSE_MAX_HEAP_MB, `PARSE_MAX_HEAP_MB`). */
   maxHeapMb?: number;
+  /**
+   * Files handed to one worker before its current one is done (default 2): the next file is already waiting
+   * when a parse ends, instead of the worker idling for a round trip to a busy caller. Only the file being
+   * parsed is timed.
+   */
+  depth?: number;
+}
+
+interface Pending {
+  job: Job;
+  resolve: (outcome: ParseOutcome | RecordsOutcome) => void;
 }
 
 interface Slot {
   worker: Worker | null;
-  busy: boolean;
+  /** Jobs posted to the worker, in order; the first is the one it is parsing. */
+  jobs: Pending[];
+  timer: NodeJS.Timeout | null;
 }
 
-function failed(error: string): ParseOutcome {
-  return { format: null, articles: [], errors: [{ error }] };
+/** A file the worker could not finish: no articles, one error (the same for both kinds of outcome). */
+function failed(error: string): ParseOutcome & RecordsOutcome {
+  return { format: null, articles: [], records: [], errors: [{ error }] };
 }
 
 export function workerParseRunner(options: WorkerParseRunnerOptions): ParseRunner {
   const { script, eval: fromSource } = selfWorkerScript(import.meta.url);
-  const slots: Slot[] = Array.from({ length: Math.max(1, options.workers ?? 1) }, () => ({ worker: null, busy: false }));
-  const queue: Array<() => void> = [];
+  const depth = Math.max(1, options.depth ?? 2);
+  const maxHeapMb = options.maxHeapMb ?? DEFAULT_PARSE_MAX_HEAP_MB;
+  const slots: Slot[] = Array.from({ length: Math.max(1, options.workers ?? 1) }, () => ({ worker: null, jobs: [], timer: null }));
+  const waiting: Array<() => void> = [];
   let nextId = 0;
 
-  const spawn = () => {
-    const worker = new Worker(script, {
-      eval: fromSource,
-      workerData: { role: ROLE },
-      resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? DEFAULT_PARSE_MAX_HEAP_MB },
+  /** The first job is running from now on: it alone is timed. */
+  const timeHead = (slot: Slot) => {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    if (slot.jobs.length === 0) return;
+    slot.timer = setTimeout(() => fail(slot, `parsing took longer than ${(options.timeoutMs / 1000).toFixed(1)} s; stopped`), options.timeoutMs);
+  };
+
+  /** The job at the head ends (answered or failed); the next one starts timing, and a caller waiting for room goes on. */
+  const finishHead = (slot: Slot, outcome: ParseOutcome | RecordsOutcome) => {
+    const head = slot.jobs.shift();
+    timeHead(slot);
+    head?.resolve(outcome);
+    waiting.shift()?.();
+  };
+
+  /**
+   * The file being parsed failed the worker (too slow, out of memory, a crash): it gets the rejection, the
+   * worker is replaced, and the files queued behind it go to the new worker in their order.
+   */
+  const fail = (slot: Slot, reason: string) => {
+    const worker = slot.worker;
+    slot.worker = null;
+    if (worker) {
+      worker.removeAllListeners();
+      worker.on('error', () => undefined);
+      void worker.terminate();
+    }
+    finishHead(slot, failed(reason));
+    if (slot.jobs.length > 0) {
+      const fresh = spawn(slot);
+      for (const p of slot.jobs) fresh.postMessage(p.job);
+    }
+  };
+
+  const spawn = (slot: Slot): Worker => {
+    const worker = new Worker(script, { eval: fromSource, workerData: { role: ROLE }, resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } });
+    worker.on('message', (m: { id: number; outcome: ParseOutcome | RecordsOutcome }) => {
+      if (slot.worker === worker && slot.jobs[0]?.job.id === m.id) finishHead(slot, m.outcome);
     });
-    // An idle parser must not keep a CLI run alive; a busy one is held by its timeout timer.
+    worker.once('error', (e: Error) => {
+      if (slot.worker !== worker) return;
+      const oom = 'code' in e && e.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      fail(slot, oom ? `parsing needed more than ${maxHeapMb} MB of memory; stopped` : `parser crashed on this file: ${e.message}`);
+    });
+    worker.once('exit', () => {
+      if (slot.worker === worker) fail(slot, 'parser stopped unexpectedly on this file');
+    });
+    // An idle parser must not keep a CLI run alive; a busy one is held by its timeout timer. (After the
+    // listeners: attaching a 'message' listener refs the worker's port again.)
     worker.unref();
+    slot.worker = worker;
     return worker;
   };
 
-  const acquire = async (): Promise<Slot> => {
+  const run = async <T extends ParseOutcome | RecordsOutcome>(fields: Omit<Job, 'id'>): Promise<T> => {
     for (;;) {
-      const free = slots.find((s) => !s.busy);
-      if (free) {
-        free.busy = true;
-        return free;
+      const slot = slots.reduce((a, b) => (b.jobs.length < a.jobs.length ? b : a));
+      if (slot.jobs.length < depth) {
+        const job: Job = { id: nextId++, ...fields };
+        return new Promise<T>((resolve) => {
+          slot.jobs.push({ job, resolve: resolve as Pending['resolve'] });
+          (slot.worker ?? spawn(slot)).postMessage(job);
+          if (slot.jobs.length === 1) timeHead(slot);
+        });
       }
-      await new Promise<void>((r) => queue.push(r));
+      await new Promise<void>((r) => waiting.push(r));
     }
   };
-  const release = (slot: Slot) => {
-    slot.busy = false;
-    queue.shift()?.();
-  };
-
-  const runOn = (slot: Slot, job: Job) =>
-    new Promise<ParseOutcome>((resolve) => {
-      const worker = (slot.worker ??= spawn());
-      const done = (outcome: ParseOutcome, retire: boolean) => {
-        clearTimeout(timer);
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
-        if (retire) {
-          slot.worker = null;
-          void worker.terminate();
-        }
-        resolve(outcome);
-      };
-      const onMessage = (m: { id: number; outcome: ParseOutcome }) => {
-        if (m.id === job.id) done(m.outcome, false);
-      };
-      const onError = (e: Error) => {
-        const oom = 'code' in e && e.code === 'ERR_WORKER_OUT_OF_MEMORY';
-        done(failed(oom ? `parsing needed more than ${options.maxHeapMb ?? DEFAULT_PARSE_MAX_HEAP_MB} MB of memory; stopped` : `parser crashed on this file: ${e.message}`), true);
-      };
-      const onExit = () => done(failed('parser stopped unexpectedly on this file'), true);
-      const timer = setTimeout(
-        () => done(failed(`parsing took longer than ${(options.timeoutMs / 1000).toFixed(1)} s; stopped`), true),
-        options.timeoutMs,
-      );
-      worker.on('message', onMessage);
-      worker.once('error', onError);
-      worker.once('exit', onExit);
-      worker.postMessage(job);
-    });
 
   return {
-    async parse(name, bytes, limits) {
-      const slot = await acquire();
-      try {
-        return await runOn(slot, { id: nextId++, name, bytes, limits });
-      } finally {
-        release(slot);
-      }
-    },
+    parse: (name, bytes, limits) => run<ParseOutcome>({ name, bytes, limits }),
+    records: (key, bytes, limits, receivedAt) => run<RecordsOutcome>({ name: key, bytes, limits, receivedAt }),
     async close() {
-      await Promise.all(slots.map(async (s) => {
-        const w = s.worker;
-        s.worker = null;
-        if (w) await w.terminate();
-      }));
+      await Promise.all(
+        slots.map(async (s) => {
+          const w = s.worker;
+          s.worker = null;
+          if (s.timer) clearTimeout(s.timer);
+          s.timer = null;
+          for (const p of s.jobs.splice(0)) p.resolve(failed('parser closed before this file was done'));
+          if (w) await w.terminate();
+        }),
+      );
     },
   };
 }

@@ -1,32 +1,44 @@
-// Ingest invocations on worker threads: each thread is one warm "Lambda instance" running the real ingest
-// handler (its own runtime, S3 client and parse worker), so the handlers' request work (SDK signing,
-// XML, JSON) runs beside the embedded S3 instead of on its thread. This module is its own worker script.
-import type { S3Event } from 'aws-lambda';
+// Handler invocations on worker threads: each thread is one warm "Lambda instance" running the real handler
+// (its own runtime and S3 client; ingest also its own parse worker), so the handlers' request work (SDK
+// signing, XML, JSON) and the digest's clustering run beside the embedded S3 instead of blocking its thread.
+// This module is its own worker script.
+import type { S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { IngestResult } from '../functions/pipeline/ingest.ts';
 import { selfWorkerScript } from '../functions/pipeline/self-worker.ts';
 
-const ROLE = 'newsdigest-ingest-thread';
+const ROLE = 'newsdigest-handler-thread';
+
+/** The handlers a thread can run: their event and what they return. */
+export interface ThreadHandlers {
+  ingest: { event: S3Event; result: { results: IngestResult[] } };
+  digest: { event: SQSEvent; result: SQSBatchResponse };
+}
+type HandlerName = keyof ThreadHandlers;
 
 interface Invocation {
   id: number;
-  event: S3Event;
+  event: unknown;
 }
 type Reply =
-  | { id: number; ok: true; results: IngestResult[] }
+  | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: { name: string; message: string; stack?: string; $metadata?: unknown } };
 
+async function loadHandler(name: HandlerName, env: NodeJS.ProcessEnv): Promise<(event: never) => Promise<unknown>> {
+  const { createRuntime, lazy } = await import('../functions/runtime.ts');
+  const runtime = lazy(() => createRuntime(env));
+  if (name === 'ingest') return (await import('../functions/ingest/handler.ts')).createIngestHandler(runtime);
+  return (await import('../functions/digest/handler.ts')).createDigestHandler(runtime);
+}
+
 if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) {
-  const { env } = workerData as { env: NodeJS.ProcessEnv };
-  const handler = import('../functions/ingest/handler.ts').then(async ({ createIngestHandler }) => {
-    const { createRuntime, lazy } = await import('../functions/runtime.ts');
-    return createIngestHandler(lazy(() => createRuntime(env)));
-  });
+  const { env, handler: name } = workerData as { env: NodeJS.ProcessEnv; handler: HandlerName };
+  const handler = loadHandler(name, env);
   parentPort!.on('message', (m: Invocation) => {
     void handler
-      .then((h) => h(m.event))
+      .then((h) => h(m.event as never))
       .then(
-        ({ results }) => parentPort!.postMessage({ id: m.id, ok: true, results } satisfies Reply),
+        (result) => parentPort!.postMessage({ id: m.id, ok: true, result } satisfies Reply),
         (e: unknown) => {
           const err = e instanceof Error ? e : new Error(String(e));
           const $metadata = (e as { $metadata?: unknown }).$metadata;
@@ -40,8 +52,8 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) {
   });
 }
 
-export interface IngestThreads {
-  invoke(event: S3Event): Promise<{ results: IngestResult[] }>;
+export interface HandlerThreads<H extends HandlerName> {
+  invoke(event: ThreadHandlers[H]['event']): Promise<ThreadHandlers[H]['result']>;
   close(): Promise<void>;
 }
 
@@ -52,14 +64,23 @@ export interface IngestThreads {
  */
 export const INGEST_THREAD_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 } as const;
 
-/** `threads` warm ingest instances; invocations go to the one with the fewest in flight. */
-export function startIngestThreads(threads: number, env: NodeJS.ProcessEnv, resourceLimits: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number } = INGEST_THREAD_LIMITS): IngestThreads {
+/**
+ * `threads` warm instances of one handler; invocations go to the one with the fewest in flight. Without
+ * `resourceLimits` a thread has V8's default heap (the digest holds every record of the window).
+ */
+export function startHandlerThreads<H extends HandlerName>(
+  handler: H,
+  threads: number,
+  env: NodeJS.ProcessEnv,
+  resourceLimits: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number } = {},
+): HandlerThreads<H> {
+  type Result = ThreadHandlers[H]['result'];
   const { script, eval: fromSource } = selfWorkerScript(import.meta.url);
-  const pending = new Map<number, { resolve: (r: { results: IngestResult[] }) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { resolve: (r: Result) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   let closing = false;
   const spawn = (slot: { worker: Worker | null; inFlight: Set<number> }) => {
-    const worker = new Worker(script, { eval: fromSource, workerData: { role: ROLE, env }, resourceLimits });
+    const worker = new Worker(script, { eval: fromSource, workerData: { role: ROLE, env, handler }, resourceLimits });
     worker.unref();
     slot.worker = worker;
     worker.on('message', (r: Reply) => {
@@ -67,12 +88,12 @@ export function startIngestThreads(threads: number, env: NodeJS.ProcessEnv, reso
       pending.delete(r.id);
       slot.inFlight.delete(r.id);
       if (!p) return;
-      if (r.ok) p.resolve({ results: r.results });
+      if (r.ok) p.resolve(r.result as Result);
       else p.reject(Object.assign(new Error(r.error.message), r.error));
     });
     // A thread that dies fails its invocations (the runner retries them, as Lambda would) and is replaced.
     worker.once('exit', (code) => {
-      const e = new Error(`ingest thread exited (${code})`);
+      const e = new Error(`${handler} thread exited (${code})`);
       for (const id of slot.inFlight) {
         pending.get(id)?.reject(e);
         pending.delete(id);
