@@ -46,8 +46,31 @@ export function createS3Client(options: S3Endpoint = {}): S3Client {
   // The SDK's logger middleware filters every request's input and output for its logger (a no-op logger
   // here: nothing is logged through the SDK), walking the operation schemas each time; it is dropped.
   client.middlewareStack.remove('loggerMiddleware');
+  memoizeSigner(client);
   if (options.endpoint) client.middlewareStack.add(stripBucketTrailingSlash, { step: 'build', name: 'stripBucketTrailingSlash' });
   return client;
+}
+
+/**
+ * The SDK builds a new SigV4 signer for every request, copying the whole client configuration into it. One
+ * signer per signing scope serves them all: a signer reads the credentials through their provider each time
+ * it signs, so rotated Lambda credentials are still picked up.
+ */
+function memoizeSigner(client: S3Client): void {
+  type Scope = { name?: string; signingName?: string; signingRegion?: string; signingRegionSet?: string[] } | undefined;
+  const config = client.config as unknown as { signer?: (scope?: Scope) => Promise<unknown> };
+  const build = config.signer;
+  if (typeof build !== 'function') return;
+  const signers = new Map<string, Promise<unknown>>();
+  config.signer = (scope) => {
+    const key = `${scope?.name}|${scope?.signingName}|${scope?.signingRegion}|${scope?.signingRegionSet?.join(',')}`;
+    let signer = signers.get(key);
+    if (!signer) {
+      signers.set(key, (signer = build(scope)));
+      signer.catch(() => signers.delete(key)); // a failed build is tried again next time
+    }
+    return signer;
+  };
 }
 
 /**

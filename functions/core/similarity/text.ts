@@ -64,9 +64,13 @@ export interface Token {
 
 /** Normalise a surface token to its term, or null when it is a stopword / noise. */
 export function normaliseToken(raw: string, stop: Set<string>): string | null {
-  const low = raw.toLowerCase();
+  return normalise(raw.toLowerCase(), stop, NUMBER.test(raw));
+}
+
+/** normaliseToken on a lowercased token whose NUMBER test is known (lowercasing never changes it). */
+function normalise(low: string, stop: Set<string>, isNumber: boolean): string | null {
   if (stop.has(low)) return null;
-  if (NUMBER.test(low)) {
+  if (isNumber) {
     const digits = low.replace(/[.,]/g, '');
     return digits.length >= 2 ? low.replace(/,(?=\p{N}{3}(?:\D|$))/gu, '') : null;
   }
@@ -75,9 +79,32 @@ export function normaliseToken(raw: string, stop: Set<string>): string | null {
   const last2 = t.charCodeAt(t.length - 2);
   if (t.length > 3 && t.charCodeAt(t.length - 1) === 115 /* s */ && last2 !== 115 && last2 !== 117 /* u */) t = t.slice(0, -1);
   if (t.length <= PREFIX) return t;
-  // Truncate by code points (never split a surrogate pair).
+  // Truncate by code points (never split a surrogate pair). Without a surrogate among the first PREFIX code
+  // units, those units are the first PREFIX code points.
+  let surrogate = false;
+  for (let i = 0; i < PREFIX && !surrogate; i++) surrogate = (t.charCodeAt(i) & 0xf800) === 0xd800;
+  if (!surrogate) return t.slice(0, PREFIX);
   const cps = Array.from(t);
   return cps.length <= PREFIX ? t : cps.slice(0, PREFIX).join('');
+}
+
+const LOWER_LETTER = /\p{Ll}/u;
+
+/** Starts with an uppercase letter (UPPER_START), with the ASCII answer found without the regex. */
+function startsUpper(raw: string): boolean {
+  const c = raw.charCodeAt(0);
+  if (c < 128) return c >= 65 && c <= 90;
+  return UPPER_START.test(raw);
+}
+
+/** Holds a lowercase letter (/\p{Ll}/u); an all-ASCII token is answered without the regex. */
+function hasLower(raw: string): boolean {
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c >= 97 && c <= 122) return true;
+    if (c >= 128) return LOWER_LETTER.test(raw);
+  }
+  return false;
 }
 
 /** Content tokens of one sentence, in order. */
@@ -94,16 +121,38 @@ export function tokenise(sentence: string, stop: Set<string>): Token[] {
       for (let i = 0; i + 1 < chars.length; i++) out.push({ term: chars[i]! + chars[i + 1]!, capital: false, lower: false, number: false });
       continue;
     }
-    const term = normaliseToken(raw, stop);
+    const number = NUMBER.test(raw);
+    const term = normalise(raw.toLowerCase(), stop, number);
     if (term === null) continue;
-    const upper = UPPER_START.test(raw);
-    out.push({ term, capital: upper && !first, lower: !upper && /\p{Ll}/u.test(raw), number: NUMBER.test(raw) });
+    const upper = startsUpper(raw);
+    out.push({ term, capital: upper && !first, lower: !upper && hasLower(raw), number });
   }
   return out;
 }
 
 const ABBREV = new Set(['mr', 'mrs', 'ms', 'dr', 'st', 'gen', 'sen', 'rep', 'gov', 'jr', 'sr', 'no', 'vs', 'lt', 'col', 'sgt', 'capt', 'prof', 'inc', 'corp', 'co', 'ltd', 'mt', 'ft', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec']);
 const SENTENCE_END = /[.!?…。！？]+["'”’»)\]]*(?=\s+|$)/gu;
+
+const LETTER = /^\p{L}$/u;
+
+/** The run of letters that ends at `end` and starts at or after `from` (what /([\p{L}]+)$/u finds in that slice). */
+function trailingLetters(s: string, from: number, end: number): string {
+  let i = end;
+  while (i > from) {
+    const c = s.charCodeAt(i - 1);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) {
+      i--;
+      continue;
+    }
+    if (c < 128) break;
+    // One code point back: a surrogate pair counts as one.
+    let j = i - 1;
+    if ((c & 0xfc00) === 0xdc00 && j > from && (s.charCodeAt(j - 1) & 0xfc00) === 0xd800) j--;
+    if (!LETTER.test(s.slice(j, i))) break;
+    i = j;
+  }
+  return s.slice(i, end);
+}
 
 /** Split a body into sentences: paragraphs (line breaks) first, then terminal punctuation. */
 export function splitSentences(text: string): string[] {
@@ -114,8 +163,7 @@ export function splitSentences(text: string): string[] {
     let start = 0;
     for (const m of p.matchAll(SENTENCE_END)) {
       const end = m.index + m[0].length;
-      const before = p.slice(start, m.index);
-      const lastWord = /([\p{L}]+)$/u.exec(before)?.[1] ?? '';
+      const lastWord = trailingLetters(p, start, m.index);
       // "U.S." / "J." / "Gen." are not sentence ends; neither is a break followed by a lowercase word.
       if (m[0].startsWith('.') && (lastWord.length === 1 || ABBREV.has(lastWord.toLowerCase()))) continue;
       const next = p.slice(end).trimStart();
