@@ -163,7 +163,7 @@ export async function runLoad(options: {
   ingestThreads?: number;
   /** Ingest invocations in flight, as concurrent Lambda instances would run them (default 16). */
   ingestConcurrency?: number;
-  /** The digest on its own worker thread (default true), as its own Lambda function would run. */
+  /** The digest on its own worker thread, as its own Lambda function would run (default: on the embedded S3's thread). */
   digestThread?: boolean;
   /** Print each thread's CPU use every 5 s (where a run waits, and on what). */
   trace?: boolean;
@@ -199,7 +199,7 @@ export async function runLoad(options: {
     directory,
     concurrency: options.ingestConcurrency ?? 16,
     ingestThreads: options.ingestThreads ?? 1,
-    digestThread: options.digestThread ?? true,
+    digestThread: options.digestThread ?? false,
     onBatch: (_, n) => digestBatches.push(n),
     batchWindowMs: 1000,
     onError: (handler, e) => log(`  ${handler} failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} ${JSON.stringify((e as { $metadata?: unknown }).$metadata ?? {})}`),
