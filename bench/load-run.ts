@@ -227,7 +227,7 @@ export async function runLoad(options: {
     const cpuStart = process.cpuUsage();
     const threadsStart = threadCpu();
     const requestsStart = p.s3.requests();
-    let prevCpu = threadCpu();
+    let prevCpu = threadsStart;
     const tracer = options.trace ? setInterval(() => {
       const now = threadCpu();
       const d = [...now].map(([t, s]) => [t, s - (prevCpu.get(t) ?? 0)] as const).filter(([, s]) => s > 0.05).sort((a, b) => b[1] - a[1]);

@@ -1,10 +1,10 @@
 // `newsdigest analyze`: the pure core on local files, no S3. Prints the articles, stories and rejections.
 import { readFileSync } from 'node:fs';
-import { articleId, buildArticleRecord } from '../functions/core/article.ts';
+import { articleId } from '../functions/core/article.ts';
 import { clusterArticles } from '../functions/core/cluster.ts';
 import { clusterItemOf } from '../functions/core/edition.ts';
-import { parseFile } from '../functions/core/parse/index.ts';
 import { defaultParseLimits, type ParseLimits } from '../functions/core/parse/limits.ts';
+import { parseRecords } from '../functions/core/records.ts';
 import type { ArticleRecord } from '../functions/core/schema.ts';
 import { collectFiles } from './files.ts';
 
@@ -42,14 +42,14 @@ export function analyzeFiles(
   const rejected: AnalyzeReport['rejected'] = [];
   const seen = new Set<string>();
   files.forEach((file, n) => {
-    const outcome = parseFile(file, readFileSync(file), options.limits ?? defaultParseLimits);
-    const several = outcome.articles.length + outcome.errors.length > 1;
-    for (const a of outcome.articles) {
-      let record = buildArticleRecord(a.article, { key: file, index: a.index, receivedAt, format: a.format });
+    const outcome = parseRecords(file, readFileSync(file), options.limits ?? defaultParseLimits, receivedAt);
+    const several = outcome.records.length + outcome.errors.length > 1;
+    for (let record of outcome.records) {
+      const { index } = record.source;
       // Exact copies are one record in the bucket; here each input keeps its own id so every file is reported.
-      if (seen.has(record.id)) record = { ...record, id: articleId(`${a.article.text}\u0000${file}#${a.index}`) };
+      if (seen.has(record.id)) record = { ...record, id: articleId(`${record.text}\u0000${file}#${index}`) };
       seen.add(record.id);
-      records.push({ record, file: several ? `${file}#${a.index}` : file });
+      records.push({ record, file: several ? `${file}#${index}` : file });
     }
     for (const e of outcome.errors) {
       const where = e.line !== undefined ? ` (line ${e.line})` : '';

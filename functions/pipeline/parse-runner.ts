@@ -17,7 +17,7 @@ export interface ParseRunner {
 
 // The parser (DOM, Readability, language models) is loaded where it runs, on first use: the thread that
 // only does I/O never pays for it at cold start.
-const loadParser = () => import('../core/records.ts').then(async (records) => ({ ...records, ...(await import('../core/parse/index.ts')) }));
+const loadParser = () => import('../core/records.ts');
 
 /** In the calling thread, unbounded: for the CLI and tests of the parser itself. */
 export const inlineParseRunner: ParseRunner = {

@@ -241,6 +241,13 @@ export class BatchScorer {
     return h;
   }
 
+  /** Term t of a as a name (bit 1) or title term (bit 2), with its idf. */
+  private putFlagged(t: number, bit: number): void {
+    const h = this.put(t);
+    this.flags[h]! |= bit;
+    this.tidf[h] = this.corpus.idf[t]!;
+  }
+
   /** Slot of term t in the loaded article's table, or -1 when a does not have it (most often said by the filter). */
   private find(t: number): number {
     const f = Math.imul(t, FILTER_MUL) >>> FILTER_SHIFT;
@@ -277,17 +284,8 @@ export class BatchScorer {
       this.mask = size - 1;
     }
     for (let i = v0; i < v1; i++) this.vw[this.put(c.vecIds[i]!)] = c.vecW[i]!;
-    const idf = c.idf;
-    for (let i = e0; i < e1; i++) {
-      const h = this.put(c.ents[i]!);
-      this.flags[h]! |= 1;
-      this.tidf[h] = idf[c.ents[i]!]!;
-    }
-    for (let i = t0; i < t1; i++) {
-      const h = this.put(c.titles[i]!);
-      this.flags[h]! |= 2;
-      this.tidf[h] = idf[c.titles[i]!]!;
-    }
+    for (let i = e0; i < e1; i++) this.putFlagged(c.ents[i]!, 1);
+    for (let i = t0; i < t1; i++) this.putFlagged(c.titles[i]!, 2);
     this.a = a;
     this.da = c.hotF64[(c.hotStart[a]! + HOT.date) >>> 1]!;
   }
