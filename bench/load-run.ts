@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Edition } from '../functions/core/edition.ts';
-import { ArticleRecordSchema, RejectionSchema, SourceManifestSchema } from '../functions/core/schema.ts';
+import { RejectionSchema, SourceRecordSchema } from '../functions/core/schema.ts';
 import { mapLimit } from '../functions/pipeline/digest.ts';
 import { readText, startLocalPipeline, uploadFile } from '../local/pipeline.ts';
 import { generateCorpus, mulberry32, type CorpusArticle } from './corpus.ts';
@@ -268,36 +268,38 @@ export async function runLoad(options: {
     // reads the bucket back, as idle Lambda instances would.
     await p.runner.close();
 
-    // Count check: every file is one or more article records, or one rejection report; every record is in the
-    // digest. Records are checked one at a time as they are read, never all held at once.
+    // Count check: every file is a source record with one or more articles, or one rejection report; every
+    // article is in the digest, once. Source records are checked one at a time as they are read, never all held.
     const lost: string[] = [];
     const duplicated: string[] = [];
     let rejected = 0;
-    let records = 0;
     const edition = JSON.parse((await readText(p.s3.client, p.bucket, 'digests/latest/digest.json')) ?? 'null') as Edition | null;
-    const inDigest = new Set(edition?.stories.flatMap((s) => s.entries.flatMap((e) => [e.id, ...e.copies.map((c) => c.articleId)])) ?? []);
-    const seenSources = new Set<string>();
-    const recordKeys: string[] = [];
-    for await (const o of p.store.list('articles/')) recordKeys.push(o.key);
-    await mapLimit(recordKeys, 8, async (k) => {
-      const r = ArticleRecordSchema.parse(JSON.parse((await readText(p.s3.client, p.bucket, k))!));
-      records++;
-      const source = `${r.source.key}#${r.source.index}`;
-      if (seenSources.has(source)) duplicated.push(source);
-      seenSources.add(source);
-      if (!inDigest.has(r.id)) lost.push(`digest is missing ${r.id}`);
-    });
+    const digestIds = edition?.stories.flatMap((s) => s.entries.flatMap((e) => [e.id, ...e.copies.map((c) => c.articleId)])) ?? [];
+    const inDigest = new Set<string>();
+    for (const id of digestIds) {
+      if (inDigest.has(id)) duplicated.push(`digest lists ${id} twice`);
+      inDigest.add(id);
+    }
+    const articleIds = new Set<string>();
     await mapLimit(files, 8, async (f) => {
-      const manifestText = await readText(p.s3.client, p.bucket, `sources/${f.key}.json`);
-      const manifest = manifestText ? SourceManifestSchema.parse(JSON.parse(manifestText)) : null;
+      const sourceText = await readText(p.s3.client, p.bucket, `sources/${f.key}.json`);
+      const source = sourceText ? SourceRecordSchema.parse(JSON.parse(sourceText)) : null;
       const rejectionText = await readText(p.s3.client, p.bucket, `rejected/${f.key}.error.json`);
       if (rejectionText) {
         RejectionSchema.parse(JSON.parse(rejectionText));
         rejected++;
       }
-      const produced = manifest?.articles.length ?? 0;
-      if (f.articles === 0 ? !rejectionText : produced === 0) lost.push(f.key);
+      const produced = source?.articles ?? [];
+      if (f.articles === 0 ? !rejectionText : produced.length === 0) lost.push(f.key);
+      const indexes = new Set<number>();
+      for (const a of produced) {
+        if (indexes.has(a.source.index)) duplicated.push(`${f.key}#${a.source.index}`);
+        indexes.add(a.source.index);
+        articleIds.add(a.id);
+        if (!inDigest.has(a.id)) lost.push(`digest is missing ${a.id}`);
+      }
     });
+    const records = articleIds.size;
     memory.mark('count check');
     for (const line of memory.report()) log(line);
     latencies.sort((a, b) => a - b);

@@ -46,13 +46,13 @@ export const HANDLER_SPECS: Record<HandlerName, HandlerSpec> = {
     memoryMiB: 1536,
     timeout: Duration.seconds(90),
     templates: false,
-    // It reads the source manifest and the article records it may replace.
-    reads: [PREFIX.articles, PREFIX.sources],
-    // An overwritten source drops the articles it no longer yields; a fixed source drops its rejection report.
-    deletes: [PREFIX.articles, PREFIX.rejected],
+    // It reads the source record an earlier upload of the same key left (a redelivery, an overwrite).
+    reads: [PREFIX.sources],
+    // A fixed source drops its rejection report (an overwritten one replaces its source record in place).
+    deletes: [PREFIX.rejected],
   },
   digest: {
-    description: 'newsdigest digest: rebuilds the edition from articles/ and publishes it under digests/',
+    description: 'newsdigest digest: rebuilds the edition from sources/ and publishes it under digests/',
     memoryMiB: 1024,
     timeout: Duration.minutes(5),
     reservedConcurrency: 1,

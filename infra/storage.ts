@@ -1,4 +1,4 @@
-// The pipeline bucket (inbox/ → articles/ → digests/) and the bucket its server access logs go to.
+// The pipeline bucket (inbox/ → sources/ → digests/) and the bucket its server access logs go to.
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
@@ -50,7 +50,7 @@ export class Storage extends Construct {
       serverAccessLogsBucket: this.logBucket,
       serverAccessLogsPrefix: 'pipeline-bucket/',
       lifecycleRules: [
-        // Rejection reports are diagnostics: they expire. articles/ and digests/ are the product and are kept.
+        // Rejection reports are diagnostics: they expire. sources/ and digests/ are the product and are kept.
         { id: 'expire-rejections', prefix: PREFIX.rejected, expiration: Duration.days(config.rejectedExpirationDays) },
         {
           id: 'expire-old-versions',

@@ -7,7 +7,7 @@ import type { S3Event } from 'aws-lambda';
 import { S3ObjectStore } from '../functions/adapters/s3-store.ts';
 import type { Edition } from '../functions/core/edition.ts';
 import { RejectionSchema, type Rejection } from '../functions/core/schema.ts';
-import { DIGEST_FILES, mapLimit } from '../functions/pipeline/digest.ts';
+import { DIGEST_FILES, loadArticleRecords, mapLimit } from '../functions/pipeline/digest.ts';
 import type { IngestResult } from '../functions/pipeline/ingest.ts';
 import { PREFIX, type Trigger } from '../functions/triggers.ts';
 import { startEmbeddedS3, type EmbeddedS3 } from './embedded-s3.ts';
@@ -118,8 +118,7 @@ export interface PipelineSummary {
 
 /** What the bucket holds after a run: counts, rejections and the latest edition. */
 export async function summarize(p: LocalPipeline, files: number): Promise<PipelineSummary> {
-  let articles = 0;
-  for await (const _ of p.store.list(PREFIX.articles)) articles++;
+  const articles = (await loadArticleRecords(p.store)).length;
   const rejectionKeys: string[] = [];
   for await (const o of p.store.list(PREFIX.rejected)) rejectionKeys.push(o.key);
   const rejected = (

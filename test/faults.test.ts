@@ -12,7 +12,7 @@ import { S3ObjectStore, createS3Client } from '../functions/adapters/s3-store.ts
 import { loadConfig } from '../functions/config.ts';
 import { derivedKey, safeKeyPath } from '../functions/core/keys.ts';
 import { systemClock } from '../functions/core/ports.ts';
-import { ArticleRecordSchema } from '../functions/core/schema.ts';
+import { loadArticleRecords } from '../functions/pipeline/digest.ts';
 import { createIngestHandler } from '../functions/ingest/handler.ts';
 import { inlineParseRunner } from '../functions/pipeline/parse-runner.ts';
 import type { Runtime } from '../functions/runtime.ts';
@@ -90,17 +90,16 @@ describe('overwrites and redelivery', () => {
     await p.upload(key, first!.body);
     const oldEvent = s3Event(p.bucket, key);
     await p.ingest(oldEvent);
-    const firstIds = await p.keys('articles/');
+    const firstIds = (await p.articles()).map((a) => a.id);
     expect(firstIds).toHaveLength(1);
 
     await p.upload(key, second!.body);
     await p.ingest(s3Event(p.bucket, key));
     await p.ingest(oldEvent); // late, duplicated delivery of the first upload's event
-    const ids = await p.keys('articles/');
-    expect(ids).toHaveLength(1);
-    expect(ids).not.toEqual(firstIds);
-    const record = ArticleRecordSchema.parse(await p.json(ids[0]!));
-    expect(record.title).toContain('Witkoff May Head to Russia');
+    const records = await p.articles();
+    expect(records).toHaveLength(1);
+    expect(records.map((a) => a.id)).not.toEqual(firstIds);
+    expect(records[0]!.title).toContain('Witkoff May Head to Russia');
   });
 
   it('clears a rejection report when its key is fixed by a new upload', async () => {
@@ -138,9 +137,7 @@ describe('the embedded S3 stopped in the middle of a run', () => {
       return { ingest: createIngestHandler(rt, () => inlineParseRunner), digest: createDigestHandler(rt) };
     };
     const storyShape = async (p: Awaited<ReturnType<typeof startLocalPipeline>>) => {
-      const ids: string[] = [];
-      for await (const o of p.store.list('articles/')) ids.push(o.key);
-      const records = await Promise.all(ids.map(async (k) => ArticleRecordSchema.parse(JSON.parse(new TextDecoder().decode((await p.store.get(k))!.body)))));
+      const records = await loadArticleRecords(p.store);
       const latest = JSON.parse(new TextDecoder().decode((await p.store.get('digests/latest/digest.json'))!.body)) as {
         stories: Array<{ entries: Array<{ id: string; copies: Array<{ articleId: string }> }> }>;
       };

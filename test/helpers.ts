@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { S3Event } from 'aws-lambda';
 import { encodeEventKey } from '../functions/core/keys.ts';
+import type { ArticleRecord } from '../functions/core/schema.ts';
 import { createDigestHandler } from '../functions/digest/handler.ts';
+import { loadArticleRecords } from '../functions/pipeline/digest.ts';
 import { createIngestHandler } from '../functions/ingest/handler.ts';
 import { createRuntime, lazy } from '../functions/runtime.ts';
 import { startLocalPipeline, readText, uploadFile, type LocalPipeline, type LocalPipelineOptions } from '../local/pipeline.ts';
@@ -22,6 +24,8 @@ export interface TestPipeline extends LocalPipeline {
   text(key: string): Promise<string | null>;
   json<T = unknown>(key: string): Promise<T | null>;
   keys(prefix: string): Promise<string[]>;
+  /** Every stored article (from the source records), one per id, sorted by id: what the digest reads. */
+  articles(): Promise<ArticleRecord[]>;
   /** The real handlers, bound to this pipeline's bucket, for invoking them with hand-made events. */
   ingest: ReturnType<typeof createIngestHandler>;
   digest: ReturnType<typeof createDigestHandler>;
@@ -45,6 +49,7 @@ export async function startTestPipeline(options: Partial<LocalPipelineOptions> =
       for await (const o of p.store.list(prefix)) out.push(o.key);
       return out;
     },
+    articles: () => loadArticleRecords(p.store),
     ingest: createIngestHandler(runtime),
     digest: createDigestHandler(runtime),
     cleanup: async () => {

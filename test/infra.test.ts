@@ -329,19 +329,19 @@ describe('trigger wiring, generated from functions/triggers.ts', () => {
 });
 
 describe('permissions (least privilege, per prefix)', () => {
-  it('ingest reads inbox/ and the records it may replace, writes articles/ sources/ rejected/, deletes only what it replaces', () => {
+  it('ingest reads inbox/ and the source record it may replace, writes sources/ rejected/, deletes only rejection reports', () => {
     expect(s3Access(t, main, 'ingest')).toEqual({
       's3:ListBucket': ['<bucket>'],
-      's3:GetObject': [PREFIX.articles, PREFIX.inbox, PREFIX.sources].map((p) => `${p}*`).sort(),
-      's3:PutObject': [PREFIX.articles, PREFIX.rejected, PREFIX.sources].map((p) => `${p}*`).sort(),
-      's3:DeleteObject': [PREFIX.articles, PREFIX.rejected].map((p) => `${p}*`).sort(),
+      's3:GetObject': [PREFIX.inbox, PREFIX.sources].map((p) => `${p}*`).sort(),
+      's3:PutObject': [PREFIX.rejected, PREFIX.sources].map((p) => `${p}*`).sort(),
+      's3:DeleteObject': [`${PREFIX.rejected}*`],
     });
   });
 
-  it('digest reads articles/ and its own archive under digests/, writes digests/, nothing else', () => {
+  it('digest reads sources/ and its own archive under digests/, writes digests/, nothing else', () => {
     expect(s3Access(t, main, 'digest')).toEqual({
       's3:ListBucket': ['<bucket>'],
-      's3:GetObject': [`${PREFIX.articles}*`, `${PREFIX.digests}*`],
+      's3:GetObject': [`${PREFIX.digests}*`, `${PREFIX.sources}*`],
       's3:PutObject': [`${PREFIX.digests}*`],
     });
   });

@@ -13,12 +13,12 @@ describe('trigger declaration', () => {
     expect(() => assertNoTriggerLoops(looping)).toThrow(/trigger loop: ingest/);
   });
 
-  it('routes uploads to ingest and article records to the batched digest', () => {
+  it('routes uploads to ingest and source records to the batched digest', () => {
     expect(triggersForKey('inbox/a.txt').map((t) => t.handler)).toEqual(['ingest']);
-    const digest = triggersForKey('articles/a_0123456789abcdef.json');
+    const digest = triggersForKey('sources/inbox/a.txt.json');
     expect(digest.map((t) => t.handler)).toEqual(['digest']);
     expect(digest[0]!.delivery).toMatchObject({ kind: 'queue' });
-    for (const p of [PREFIX.digests, PREFIX.rejected, PREFIX.sources]) expect(triggersForKey(`${p}x.json`)).toEqual([]);
+    for (const p of [PREFIX.digests, PREFIX.rejected, PREFIX.config, PREFIX.deliveries]) expect(triggersForKey(`${p}x.json`)).toEqual([]);
     expect(triggers.length).toBeGreaterThanOrEqual(2);
   });
 });

@@ -20,7 +20,10 @@ export type ParsedArticle = z.infer<typeof ParsedArticleSchema>;
 export const ArticleFormat = z.enum(['text', 'html', 'json', 'feed']);
 export type ArticleFormat = z.infer<typeof ArticleFormat>;
 
-/** One stored article: `articles/<id>.json`. Content-addressed, so re-ingesting the same text is a no-op. */
+/**
+ * One article, as stored in its source record. The id is the content's hash: the same text uploaded under two
+ * keys is one article (the digest keeps the earliest copy, see `preferredRecord`).
+ */
 export const ArticleRecordSchema = ParsedArticleSchema.extend({
   schema: z.literal('newsdigest.article/1'),
   id: z.string().regex(/^a_[0-9a-f]{16}$/),
@@ -53,13 +56,19 @@ export const RejectionSchema = z.object({
 });
 export type Rejection = z.infer<typeof RejectionSchema>;
 
-/** `sources/<original key>.json`: what one input object produced, so a redelivered event is a no-op. */
-export const SourceManifestSchema = z.object({
-  schema: z.literal('newsdigest.source/1'),
+/**
+ * `sources/<original key>.json`: what one input object produced, its articles included. One object per input
+ * file, written once by ingest and read once by the digest: a file costs one write and one read beyond its own
+ * upload and fetch, however many articles it holds. Its ETag makes a redelivered event a no-op, and an
+ * overwritten file replaces its articles in one step.
+ */
+export const SourceRecordSchema = z.object({
+  schema: z.literal('newsdigest.source/2'),
   key: z.string(),
   etag: z.string().nullable(),
-  articles: z.array(z.string()),
+  /** The file's articles, one per distinct id, in file order. */
+  articles: z.array(ArticleRecordSchema),
   rejected: z.boolean(),
   ingestedAt: IsoDate,
 });
-export type SourceManifest = z.infer<typeof SourceManifestSchema>;
+export type SourceRecord = z.infer<typeof SourceRecordSchema>;

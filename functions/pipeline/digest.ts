@@ -1,9 +1,10 @@
-// Rebuild the current edition from every stored article record and publish it under digests/.
+// Rebuild the current edition from every stored article (the source records under sources/) and publish it under digests/.
 import { buildEdition, editionFor, inWindow, type Edition } from '../core/edition.ts';
 import { composeEditionMessage, unsubscribeUrlFor, type EditionMessageOptions } from '../core/email.ts';
 import type { ArchiveEntry, EditionNeighbours, RenderedEdition } from '../core/render.ts';
 import type { Clock, ObjectStore } from '../core/ports.ts';
-import { ArticleRecordSchema, type ArticleRecord } from '../core/schema.ts';
+import { preferredRecord } from '../core/article.ts';
+import { SourceRecordSchema, type ArticleRecord } from '../core/schema.ts';
 import { PREFIX } from '../triggers.ts';
 import {
   ARCHIVE_KEYS,
@@ -56,11 +57,11 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
 }
 
 /**
- * Parsed records by key, with the ETag they were read at: a warm function (module state survives between
- * invocations) reads only the records that are new or changed since its last rebuild. Per store, so two
- * buckets never share entries.
+ * Parsed source records by key, with the ETag they were read at: a warm function (module state survives
+ * between invocations) reads only the sources that are new or changed since its last rebuild. Per store, so
+ * two buckets never share entries.
  */
-const recordCache = new WeakMap<ObjectStore, Map<string, { etag: string; record: ArticleRecord }>>();
+const sourceCache = new WeakMap<ObjectStore, Map<string, { etag: string; articles: ArticleRecord[] }>>();
 
 /** The ETag a listing reported for an object, when the store lists them (S3 does). */
 function listedEtag(o: { key: string }): string | null {
@@ -68,33 +69,44 @@ function listedEtag(o: { key: string }): string | null {
   return typeof etag === 'string' && etag !== '' ? etag : null;
 }
 
+/**
+ * Every stored article, one per id, sorted by id. The same text uploaded under two keys is in two source
+ * records; the preferred copy (the earliest) stands for it, whatever order the sources were read in.
+ */
 export async function loadArticleRecords(store: ObjectStore, log?: DigestDeps['log']): Promise<ArticleRecord[]> {
-  let cache = recordCache.get(store);
-  if (!cache) recordCache.set(store, (cache = new Map()));
+  let cache = sourceCache.get(store);
+  if (!cache) sourceCache.set(store, (cache = new Map()));
   const listed: Array<{ key: string; etag: string | null }> = [];
-  for await (const o of store.list(PREFIX.articles)) if (o.key.endsWith('.json')) listed.push({ key: o.key, etag: listedEtag(o) });
+  for await (const o of store.list(PREFIX.sources)) if (o.key.endsWith('.json')) listed.push({ key: o.key, etag: listedEtag(o) });
   const seen = new Set(listed.map((o) => o.key));
-  for (const key of cache.keys()) if (!seen.has(key)) cache.delete(key); // deleted records leave the cache
-  const loaded = await mapLimit(listed, 16, async ({ key, etag }) => {
+  for (const key of cache.keys()) if (!seen.has(key)) cache.delete(key); // deleted sources leave the cache
+  const loaded = await mapLimit(listed, 16, async ({ key, etag }): Promise<ArticleRecord[]> => {
     const cached = cache.get(key);
-    if (cached && etag !== null && cached.etag === etag) return cached.record;
+    if (cached && etag !== null && cached.etag === etag) return cached.articles;
     const obj = await store.get(key);
     if (!obj) {
       cache.delete(key);
-      return null; // deleted since listing (an overwritten source)
+      return []; // deleted since listing
     }
     try {
-      const record = ArticleRecordSchema.parse(JSON.parse(new TextDecoder().decode(obj.body)));
-      if (obj.etag) cache.set(key, { etag: obj.etag, record });
+      const { articles } = SourceRecordSchema.parse(JSON.parse(new TextDecoder().decode(obj.body)));
+      if (obj.etag) cache.set(key, { etag: obj.etag, articles });
       else cache.delete(key);
-      return record;
+      return articles;
     } catch (e) {
       cache.delete(key);
-      log?.({ level: 'warn', msg: 'skipping invalid article record', key, error: String(e) });
-      return null;
+      log?.({ level: 'warn', msg: 'skipping invalid source record', key, error: String(e) });
+      return [];
     }
   });
-  return loaded.filter((r): r is ArticleRecord => r !== null).sort((a, b) => a.id.localeCompare(b.id));
+  const byId = new Map<string, ArticleRecord>();
+  for (const articles of loaded) {
+    for (const a of articles) {
+      const seenCopy = byId.get(a.id);
+      byId.set(a.id, seenCopy ? preferredRecord(seenCopy, a) : a);
+    }
+  }
+  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /**

@@ -1,16 +1,10 @@
-// Ingest one uploaded object: parse it, store one record per article, or a rejection report beside the original.
+// Ingest one uploaded object: parse it into one source record holding its articles, plus a rejection report
+// beside the original when something in it could not be read.
 import { preferredRecord } from '../core/article.ts';
 import { derivedKey } from '../core/keys.ts';
 import type { ParseLimits } from '../core/parse/limits.ts';
 import type { Clock, ObjectStore } from '../core/ports.ts';
-import {
-  ArticleRecordSchema,
-  RejectionSchema,
-  SourceManifestSchema,
-  type ArticleRecord,
-  type Rejection,
-  type SourceManifest,
-} from '../core/schema.ts';
+import { RejectionSchema, SourceRecordSchema, type ArticleRecord, type Rejection, type SourceRecord } from '../core/schema.ts';
 import { PREFIX } from '../triggers.ts';
 import type { ParseRunner } from './parse-runner.ts';
 
@@ -43,30 +37,24 @@ export type IngestResult =
 
 const JSON_TYPE = 'application/json';
 
-export function articleKey(id: string): string {
-  return `${PREFIX.articles}${id}.json`;
-}
 export function rejectionKey(key: string): string {
   return derivedKey(PREFIX.rejected, key, '.error.json');
 }
-export function manifestKey(key: string): string {
+export function sourceRecordKey(key: string): string {
   return derivedKey(PREFIX.sources, key, '.json');
 }
 
-async function readJson<T>(store: ObjectStore, key: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): Promise<T | null> {
-  return (await readJsonText(store, key, schema))?.value ?? null;
-}
+type Schema<T> = { safeParse(v: unknown): { success: true; data: T } | { success: false } };
 
-/** The parsed object and its stored text; null when absent. A corrupt object reads as `value: null`. */
-async function readJsonText<T>(store: ObjectStore, key: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): Promise<{ value: T | null; text: string } | null> {
+/** The parsed object; null when absent or unreadable (a corrupt or older-format object is rewritten, not fatal). */
+async function readJson<T>(store: ObjectStore, key: string, schema: Schema<T>): Promise<T | null> {
   const obj = await store.get(key);
   if (!obj) return null;
-  const text = new TextDecoder().decode(obj.body);
   try {
-    const parsed = schema.safeParse(JSON.parse(text));
-    return { value: parsed.success ? parsed.data : null, text };
+    const parsed = schema.safeParse(JSON.parse(new TextDecoder().decode(obj.body)));
+    return parsed.success ? parsed.data : null;
   } catch {
-    return { value: null, text }; // a corrupt record is rewritten, not fatal
+    return null;
   }
 }
 
@@ -74,20 +62,14 @@ function toJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/**
- * Write the record unless an equal-content record from an earlier source is already stored. The id is the
- * content's hash, so nearly every record is new: it is created with one conditional write, and only when
- * the key is taken is the stored record read and compared (and left alone when it is the same bytes).
- */
-async function storeArticle(store: ObjectStore, record: ArticleRecord): Promise<void> {
-  const key = articleKey(record.id);
-  const body = toJson(record);
-  if (canCreateOnly(store) && (await store.putIfAbsent(key, body, JSON_TYPE))) return;
-  const stored = await readJsonText(store, key, ArticleRecordSchema);
-  if (stored?.text === body) return;
-  const existing = stored?.value;
-  if (existing && preferredRecord(existing, record) === existing && existing.source.key !== record.source.key) return;
-  await store.put(key, body, JSON_TYPE);
+/** One record per id, the preferred copy (a file may hold the same article twice), in file order. */
+function distinctById(records: ArticleRecord[]): ArticleRecord[] {
+  const byId = new Map<string, ArticleRecord>();
+  for (const r of records) {
+    const seen = byId.get(r.id);
+    byId.set(r.id, seen ? preferredRecord(seen, r) : r);
+  }
+  return [...byId.values()].sort((a, b) => a.source.index - b.source.index);
 }
 
 /**
@@ -107,13 +89,13 @@ async function storeRejection(store: ObjectStore, report: Rejection): Promise<vo
 
 /**
  * Idempotent: the same object (same ETag) ingested twice is a no-op; an overwritten key replaces the
- * articles it produced before. Throws only for store faults, so Lambda retries those.
+ * articles it produced before (they live in its source record, so one write swaps them all).
+ * Throws only for store faults, so Lambda retries those.
  *
- * `sources/<key>.json` (the manifest) is written last: it says the key is done. Where the store can create
- * only (S3), a first upload, by far the common case, needs no look at an earlier manifest: the manifest is
- * created with a conditional write, and only when one exists is it read (a redelivery: same ETag, nothing
- * was changed above, since every write is skipped when the same bytes are there; an overwrite: the old
- * articles and rejection are cleared, then the manifest replaced). Other stores read it first.
+ * The source record is written last: it says the key is done. Where the store can create only (S3), a first
+ * upload, by far the common case, needs no look at an earlier record: it is created with a conditional
+ * write, and only when one exists is it read (a redelivery: same ETag, nothing to do; an overwrite: the
+ * record is replaced, and a rejection the new content no longer earns is removed). Other stores read first.
  */
 export async function ingestObject(deps: IngestDeps, key: string): Promise<IngestResult> {
   const { store, clock, limits, parser } = deps;
@@ -122,18 +104,18 @@ export async function ingestObject(deps: IngestDeps, key: string): Promise<Inges
   if (!obj) return { key, status: 'missing' };
 
   const createOnly = canCreateOnly(store);
-  /** The manifest of an earlier ingest of this key (null: none), undefined until read. */
-  let previous: SourceManifest | null | undefined = createOnly ? undefined : await readJson(store, manifestKey(key), SourceManifestSchema);
-  const unchanged = (m: SourceManifest | null | undefined): boolean => !!m && !!obj.etag && m.etag === obj.etag;
-  if (previous && unchanged(previous)) return { key, status: 'unchanged', articles: previous.articles };
+  /** The source record of an earlier ingest of this key (null: none), undefined until read. */
+  let previous: SourceRecord | null | undefined = createOnly ? undefined : await readJson(store, sourceRecordKey(key), SourceRecordSchema);
+  const unchanged = (m: SourceRecord | null | undefined): boolean => !!m && !!obj.etag && m.etag === obj.etag;
+  const idsOf = (m: SourceRecord) => m.articles.map((a) => a.id);
+  if (previous && unchanged(previous)) return { key, status: 'unchanged', articles: idsOf(previous) };
 
   const now = clock.now().toISOString();
   // The object's own timestamp, not the event's: any redelivery computes the same record.
   const receivedAt = (obj.lastModified ?? clock.now()).toISOString();
   const outcome = await parser.records(key, obj.body, limits, receivedAt);
-  const records = outcome.records;
-  const ids = [...new Set(records.map((r) => r.id))];
-  for (const record of records) await storeArticle(store, record);
+  const articles = distinctById(outcome.records);
+  const ids = articles.map((a) => a.id);
 
   const rejected = outcome.errors.length > 0;
   if (rejected) {
@@ -148,31 +130,17 @@ export async function ingestObject(deps: IngestDeps, key: string): Promise<Inges
     }));
   }
 
-  const manifest: SourceManifest = {
-    schema: 'newsdigest.source/1',
-    key,
-    etag: obj.etag,
-    articles: ids,
-    rejected,
-    ingestedAt: now,
-  };
-  const body = toJson(manifest);
+  const record: SourceRecord = { schema: 'newsdigest.source/2', key, etag: obj.etag, articles, rejected, ingestedAt: now };
+  const body = toJson(record);
   const done = (): IngestResult =>
     ids.length === 0 ? { key, status: 'rejected', error: firstError(outcome.errors) } : { key, status: 'ingested', articles: ids, errors: outcome.errors.length };
-  if (createOnly && (await store.putIfAbsent(manifestKey(key), body, JSON_TYPE))) return done();
+  if (createOnly && (await store.putIfAbsent(sourceRecordKey(key), body, JSON_TYPE))) return done();
   if (previous === undefined) {
-    previous = await readJson(store, manifestKey(key), SourceManifestSchema);
-    if (previous && unchanged(previous)) return { key, status: 'unchanged', articles: previous.articles };
-  }
-
-  // Articles this key produced before but no longer does (the object was overwritten).
-  for (const stale of previous?.articles.filter((id) => !ids.includes(id)) ?? []) {
-    const old = await readJson(store, articleKey(stale), ArticleRecordSchema);
-    if (old && old.source.key === key) await store.delete(articleKey(stale));
+    previous = await readJson(store, sourceRecordKey(key), SourceRecordSchema);
+    if (previous && unchanged(previous)) return { key, status: 'unchanged', articles: idsOf(previous) };
   }
   if (!rejected && previous?.rejected) await store.delete(rejectionKey(key)); // the key was fixed by a new upload
-
-  await store.put(manifestKey(key), body, JSON_TYPE);
+  await store.put(sourceRecordKey(key), body, JSON_TYPE);
   return done();
 }
 
