@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { franc, francAll } from 'franc-min';
+import { expressions } from 'franc-min/expressions.js';
 import { detectLanguage, francCode, francScores } from '../functions/core/parse/language.ts';
 import { parseFile } from '../functions/core/parse/index.ts';
 
@@ -61,6 +62,18 @@ describe('francCode and francScores', () => {
       'สวัสดีครับ วันนี้อากาศดีมาก เราจะไปเที่ยวทะเลกันไหม ที่นั่นสวยมาก',
       'これは日本語の文章です。ひらがなとカタカナが含まれています。テストのための文章です。',
       '서울시는 화요일 새 다리가 내년 봄에 개통될 것이라고 밝혔다. 계획보다 2년 늦어졌다.',
+      // Σ, whose lower case depends on what follows, in copy of another script; İ, which lower-cases to two units.
+      `${SAMPLES.ru!} ΟΔΟΣ. ΑΣ.Α ΚΟΣΜΟΣ'Σ ΣΣ`,
+      `${SAMPLES.en!.toUpperCase()} İSTANBUL İZMİR`,
+      'İstanbul İzmir '.repeat(150),
+      // Surrogate pairs (emoji, CJK and Latin beyond the BMP) and lone surrogates.
+      `${SAMPLES.en!} 🎉🎉 👍🏽 \ud800 \udc00x \ud83c`,
+      '𠀀𠀁𠀂𠀃 𠀄𠀅 𐞀𐞁𐞂 🈀🈀 '.repeat(20),
+      // Whitespace beyond ASCII, and characters that look like it but are not.
+      SAMPLES.fr!.replace(/ /g, '\u3000'),
+      SAMPLES.de!.replace(/ /g, '\ufeff'),
+      SAMPLES.es!.replace(/ /g, '\u0085'),
+      SAMPLES.it!.replace(/ /g, '\u200b'),
     );
     let differing = 0;
     for (const text of cases) {
@@ -72,5 +85,37 @@ describe('francCode and francScores', () => {
     }
     expect(differing).toBe(0);
     expect(new Set(cases.map((t) => francCode(t, 30))).size).toBeGreaterThan(8); // the cases reach many profiles
+  });
+
+  it('reads every UTF-16 unit as franc does, inside words and in runs', () => {
+    let differing = 0;
+    for (let from = 0; from < 0x10000; from += 256) {
+      const units = Array.from({ length: 256 }, (_, i) => String.fromCharCode(from + i));
+      // Between Latin letters: whether it separates words, and how it lower-cases. In a run: its script.
+      for (const text of [units.map((u) => `ab${u}cd `).join(''), units.join('')]) {
+        if (JSON.stringify(francScores(text, 10)) !== JSON.stringify(francAll(text, { minLength: 10 }))) differing++;
+      }
+    }
+    expect(differing).toBe(0);
+  });
+
+  it("relies on franc-min's script expressions matching one unit outside the surrogates, or one surrogate pair", () => {
+    const units = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => String.fromCharCode(from + i)).join('');
+    const [others, highs, lows] = [units(0, 0xd800) + units(0xe000, 0x10000), units(0xd800, 0xdc00), units(0xdc00, 0xe000)];
+    for (const expression of Object.values(expressions)) {
+      expect(expression.flags).toBe('g');
+      // Alternatives of one or two atoms (a class or one unit); the sources have no groups.
+      for (const alternative of expression.source.split('|')) {
+        const atoms = alternative.match(/\[[^\]]*\]|\\u[0-9A-F]{4}/g) ?? [];
+        expect(atoms.join('')).toBe(alternative);
+        const [first, second] = atoms.map((atom) => new RegExp(atom));
+        if (!second) expect(first!.test(highs + lows)).toBe(false);
+        else {
+          expect(atoms).toHaveLength(2);
+          expect(first!.test(others + lows)).toBe(false);
+          expect(second.test(others + highs)).toBe(false);
+        }
+      }
+    }
   });
 });
