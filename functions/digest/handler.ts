@@ -1,4 +1,4 @@
-// Lambda: a batch of SQS messages (S3 notifications for articles/) → rebuild and publish the edition.
+// Lambda: a batch of SQS messages (S3 notifications for sources/) → rebuild and publish the edition.
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { createArchiveRenderer, createRenderer } from '../core/render.ts';

@@ -33,7 +33,16 @@ export interface DigestDeps {
 
 export type DigestResult =
   | { status: 'empty'; edition: string; articles: 0 }
-  | { status: 'published'; edition: string; keys: string[]; counts: Edition['counts']; latest: boolean; emailStories: number };
+  | {
+      status: 'published';
+      edition: string;
+      keys: string[];
+      counts: Edition['counts'];
+      latest: boolean;
+      emailStories: number;
+      /** Milliseconds spent reading the sources, building the edition, rendering it (with the email), and writing. */
+      ms: { load: number; build: number; render: number; write: number };
+    };
 
 /** The files copied to digests/latest/ (the edition's folder holds these and more, see EDITION_FILES). */
 export const DIGEST_FILES = {
@@ -120,9 +129,13 @@ export async function loadArticleRecords(store: ObjectStore, log?: DigestDeps['l
 export async function publishDigest(deps: DigestDeps): Promise<DigestResult> {
   const { store, clock } = deps;
   const { edition: day, window } = editionFor(clock.now(), deps.windowHours, deps.timeZone);
+  // Where a rebuild's time goes, for the log: reading the sources, clustering, rendering, writing.
+  const started = performance.now();
   const records = inWindow(await loadArticleRecords(store, deps.log), window);
   if (records.length === 0) return { status: 'empty', edition: day, articles: 0 };
+  const loaded = performance.now();
   const edition = buildEdition(records, { edition: day, title: deps.title, window });
+  const built = performance.now();
   const days = await listEditionDays(store);
   const rendered = deps.render(edition, neighboursOf(day, days));
   const message = await composeEditionMessage(edition, rendered, {
@@ -130,6 +143,7 @@ export async function publishDigest(deps: DigestDeps): Promise<DigestResult> {
     unsubscribeUrl: unsubscribeUrlFor(deps.email?.unsubscribeUrl, null, day),
     unsubscribeMailto: deps.email?.unsubscribeMailto ?? null,
   });
+  const composed = performance.now();
   const parts: Record<EditionPart, string | Uint8Array> = {
     json: rendered.json,
     text: rendered.text,
@@ -165,5 +179,7 @@ export async function publishDigest(deps: DigestDeps): Promise<DigestResult> {
     await store.put(ARCHIVE_KEYS.latestPointer, `${JSON.stringify(pointer, null, 2)}\n`, 'application/json');
     keys.push(ARCHIVE_KEYS.latestPointer);
   }
-  return { status: 'published', edition: day, keys, counts: edition.counts, latest, emailStories: rendered.emailStories };
+  const ms = { load: loaded - started, build: built - loaded, render: composed - built, write: performance.now() - composed };
+  for (const k of Object.keys(ms) as Array<keyof typeof ms>) ms[k] = Math.round(ms[k]);
+  return { status: 'published', edition: day, keys, counts: edition.counts, latest, emailStories: rendered.emailStories, ms };
 }
