@@ -7,7 +7,9 @@ import path from 'node:path';
 import type { Edition } from '../functions/core/edition.ts';
 import { RejectionSchema, SourceRecordSchema } from '../functions/core/schema.ts';
 import { mapLimit } from '../functions/pipeline/digest.ts';
+import { LOCAL_CREDENTIALS } from '../local/embedded-s3.ts';
 import { readText, startLocalPipeline, uploadFile } from '../local/pipeline.ts';
+import { now, uploadFromThread } from './upload-thread.ts';
 import { generateCorpus, mulberry32, type CorpusArticle } from './corpus.ts';
 
 export interface LoadFile {
@@ -165,6 +167,8 @@ export async function runLoad(options: {
   ingestConcurrency?: number;
   /** The digest on its own worker thread, as its own Lambda function would run (default: on the embedded S3's thread). */
   digestThread?: boolean;
+  /** Upload from a worker thread of its own, as a client on another machine would (default: this thread). */
+  uploadThread?: boolean;
   /** Print each thread's CPU use every 5 s (where a run waits, and on what). */
   trace?: boolean;
   /** Where the embedded S3 stores the bucket (a fresh folder under it; default: the OS temp folder). */
@@ -180,7 +184,7 @@ export async function runLoad(options: {
     return buildLoadFiles(articles, seed).slice(0, options.files);
   })();
   const files = built.map((f) => ({ key: f.key, articles: f.articles }));
-  const bodies: Array<Buffer | null> = built.map((f) => f.body);
+  let bodies: Array<Buffer | null> = built.map((f) => f.body);
   built.length = 0;
   const memory = new MemoryPeaks();
   memory.mark('files built');
@@ -208,7 +212,7 @@ export async function runLoad(options: {
       lastIngestAt = performance.now();
       const t = putAt.get(r.key);
       if (t !== undefined && (r.status === 'ingested' || r.status === 'rejected')) {
-        latencies.push(performance.now() - t);
+        latencies.push(now() - t);
       }
     },
   });
@@ -235,17 +239,26 @@ export async function runLoad(options: {
       log(`  t=${((performance.now() - started) / 1000).toFixed(0)} s, ${settled.size} files ingested; CPU per thread (cores): ${d.map(([t, s]) => `${t === process.pid ? 'main' : t} ${(s / 5).toFixed(2)}`).join(', ')}`);
     }, 5000) : null;
     let done = 0;
-    await mapLimit(
-      files.map((f, i) => ({ f, i })),
-      options.concurrency,
-      async ({ f, i }) => {
-        putAt.set(f.key, performance.now());
-        const body = bodies[i]!;
-        bodies[i] = null; // uploaded bodies are the bucket's now
-        await uploadFile(p.s3.client, p.bucket, f.key, body);
-        if (++done % 1000 === 0) log(`  uploaded ${done}`);
-      },
-    );
+    if (options.uploadThread) {
+      const job = { endpoint: p.s3.endpoint, bucket: p.bucket, credentials: LOCAL_CREDENTIALS, concurrency: options.concurrency, keys: files.map((f) => f.key), bodies: bodies as Buffer[] };
+      bodies = [];
+      await uploadFromThread(job, (e) => {
+        if (e.kind === 'start') putAt.set(files[e.index]!.key, e.at);
+        else if (e.kind === 'uploaded' && e.done % 1000 === 0) log(`  uploaded ${e.done}`);
+      });
+    } else {
+      await mapLimit(
+        files.map((f, i) => ({ f, i })),
+        options.concurrency,
+        async ({ f, i }) => {
+          putAt.set(f.key, now());
+          const body = bodies[i]!;
+          bodies[i] = null; // uploaded bodies are the bucket's now
+          await uploadFile(p.s3.client, p.bucket, f.key, body);
+          if (++done % 1000 === 0) log(`  uploaded ${done}`);
+        },
+      );
+    }
     memory.mark('uploaded');
     const uploadedAt = performance.now();
     await p.runner.idle();
