@@ -244,7 +244,7 @@ export async function runLoad(options: {
       bodies = [];
       await uploadFromThread(job, (e) => {
         if (e.kind === 'start') putAt.set(files[e.index]!.key, e.at);
-        else if (e.kind === 'uploaded' && e.done % 1000 === 0) log(`  uploaded ${e.done}`);
+        else if (e.kind === 'uploaded' && (done = e.done) % 1000 === 0) log(`  uploaded ${done}`);
       });
     } else {
       await mapLimit(
