@@ -1,4 +1,4 @@
-// Lambda: S3 ObjectCreated on inbox/ → parse → articles/ records (or a rejected/ report).
+// Lambda: S3 ObjectCreated on inbox/ → parse → a sources/ record with the articles (or a rejected/ report).
 import type { S3Event } from 'aws-lambda';
 import * as z from 'zod';
 import { decodeEventKey } from '../core/keys.ts';
