@@ -41,3 +41,13 @@ export function preferredRecord(a: ArticleRecord, b: ArticleRecord): ArticleReco
   }
   return a;
 }
+
+/** One record per id, the preferred copy of each (see preferredRecord), in the order the ids first appear. */
+export function preferredCopies(records: Iterable<ArticleRecord>): ArticleRecord[] {
+  const byId = new Map<string, ArticleRecord>();
+  for (const r of records) {
+    const seen = byId.get(r.id);
+    byId.set(r.id, seen ? preferredRecord(seen, r) : r);
+  }
+  return [...byId.values()];
+}

@@ -3,7 +3,7 @@ import { buildEdition, editionFor, inWindow, type Edition } from '../core/editio
 import { composeEditionMessage, unsubscribeUrlFor, type EditionMessageOptions } from '../core/email.ts';
 import type { ArchiveEntry, EditionNeighbours, RenderedEdition } from '../core/render.ts';
 import type { Clock, ObjectStore } from '../core/ports.ts';
-import { preferredRecord } from '../core/article.ts';
+import { preferredCopies } from '../core/article.ts';
 import { SourceRecordSchema, type ArticleRecord } from '../core/schema.ts';
 import { PREFIX } from '../triggers.ts';
 import {
@@ -108,14 +108,7 @@ export async function loadArticleRecords(store: ObjectStore, log?: DigestDeps['l
       return [];
     }
   });
-  const byId = new Map<string, ArticleRecord>();
-  for (const articles of loaded) {
-    for (const a of articles) {
-      const seenCopy = byId.get(a.id);
-      byId.set(a.id, seenCopy ? preferredRecord(seenCopy, a) : a);
-    }
-  }
-  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return preferredCopies(loaded.flat()).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /**

@@ -1,10 +1,10 @@
 // Ingest one uploaded object: parse it into one source record holding its articles, plus a rejection report
 // beside the original when something in it could not be read.
-import { preferredRecord } from '../core/article.ts';
+import { preferredCopies } from '../core/article.ts';
 import { derivedKey } from '../core/keys.ts';
 import type { ParseLimits } from '../core/parse/limits.ts';
 import type { Clock, ObjectStore } from '../core/ports.ts';
-import { RejectionSchema, SourceRecordSchema, type ArticleRecord, type Rejection, type SourceRecord } from '../core/schema.ts';
+import { RejectionSchema, SourceRecordSchema, type Rejection, type SourceRecord } from '../core/schema.ts';
 import { PREFIX } from '../triggers.ts';
 import type { ParseRunner } from './parse-runner.ts';
 
@@ -62,16 +62,6 @@ function toJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/** One record per id, the preferred copy (a file may hold the same article twice), in file order. */
-function distinctById(records: ArticleRecord[]): ArticleRecord[] {
-  const byId = new Map<string, ArticleRecord>();
-  for (const r of records) {
-    const seen = byId.get(r.id);
-    byId.set(r.id, seen ? preferredRecord(seen, r) : r);
-  }
-  return [...byId.values()].sort((a, b) => a.source.index - b.source.index);
-}
-
 /**
  * Write the rejection report. Where the store can create only, a report already there that says the same
  * (all but its time) is kept: a redelivered event leaves the first report as it was.
@@ -114,7 +104,8 @@ export async function ingestObject(deps: IngestDeps, key: string): Promise<Inges
   // The object's own timestamp, not the event's: any redelivery computes the same record.
   const receivedAt = (obj.lastModified ?? clock.now()).toISOString();
   const outcome = await parser.records(key, obj.body, limits, receivedAt);
-  const articles = distinctById(outcome.records);
+  // A file may hold the same article twice: one record per id, in file order (the records come in index order).
+  const articles = preferredCopies(outcome.records);
   const ids = articles.map((a) => a.id);
 
   const rejected = outcome.errors.length > 0;
