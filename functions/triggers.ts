@@ -43,9 +43,9 @@ export const triggers: readonly Trigger[] = [
     handler: 'digest',
     // One source record per ingested file (its articles inside) wakes the digest.
     source: { kind: 's3', prefix: PREFIX.sources, events: 'created' },
-    // A burst of uploads becomes a few rebuilds, not one per article: every rebuild reads the new source records and
-    // clusters the whole window, so batches are as large as SQS allows (10,000 messages; Lambda also cuts a
-    // batch at 6 MB of payload, about 5,000 notifications) or what arrived within 60 s.
+    // A burst of uploads becomes a few rebuilds, not one per file: every rebuild reads the new source records
+    // and clusters the whole window, so batches are as large as SQS allows (10,000 messages; Lambda also cuts
+    // a batch at 6 MB of payload, about 5,000 notifications) or what arrived within 60 s.
     delivery: { kind: 'queue', batchSize: 10_000, batchWindowSeconds: 60 },
     writes: [PREFIX.digests],
   },

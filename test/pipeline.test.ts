@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SQSEvent } from 'aws-lambda';
 import type { Edition } from '../functions/core/edition.ts';
 import { encodeEventKey } from '../functions/core/keys.ts';
-import { RejectionSchema, type ArticleRecord } from '../functions/core/schema.ts';
+import { RejectionSchema } from '../functions/core/schema.ts';
 import { seedFiles, startTestPipeline, type TestPipeline } from './helpers.ts';
 
 const CLUTTER = [
@@ -25,10 +25,6 @@ const CLUTTER = [
   ' date 2025-04-23 403',
 ];
 
-async function articles(p: TestPipeline): Promise<ArticleRecord[]> {
-  return p.articles();
-}
-
 describe('the seed articles through the deployed wiring', () => {
   let p: TestPipeline;
   let edition: Edition;
@@ -43,7 +39,7 @@ describe('the seed articles through the deployed wiring', () => {
   afterAll(() => p.cleanup());
 
   it('stores one validated article record per seed, with its fingerprint', async () => {
-    const records = await articles(p);
+    const records = await p.articles();
     expect(records).toHaveLength(5);
     expect(new Set(records.map((r) => r.source.key))).toEqual(new Set(seedFiles().map((s) => `inbox/${s.name}`)));
     for (const r of records) expect(r.fingerprint).toBeTruthy();
@@ -64,13 +60,13 @@ describe('the seed articles through the deployed wiring', () => {
   it('credits every outlet the texts name, and guesses none for the seed that names none', async () => {
     const outlets = edition.stories[0]!.outlets.join(' | ');
     for (const name of ['MENAFN', 'TROIB News', 'VOCO', 'RT']) expect(outlets).toContain(name);
-    const records = await articles(p);
+    const records = await p.articles();
     const unnamed = records.find((r) => r.source.key.includes('002_'));
     expect(unnamed?.publisher).toBeNull();
   });
 
   it('keeps page clutter out of every stored body', async () => {
-    for (const r of await articles(p)) {
+    for (const r of await p.articles()) {
       for (const junk of CLUTTER) expect(r.text, `${r.source.key} holds "${junk}"`).not.toContain(junk);
     }
   });
@@ -142,7 +138,7 @@ describe('awkward keys and bad files', () => {
     for (const [i, key] of keys.entries()) await p.upload(key, seeds[i + 2]!.body);
     await p.runner.idle();
     expect(p.runner.errors).toEqual([]);
-    const records = await articles(p);
+    const records = await p.articles();
     expect(records.map((r) => r.source.key).sort()).toEqual([...keys].sort());
     expect(await p.keys('rejected/')).toEqual([]);
   });
@@ -170,7 +166,7 @@ describe('awkward keys and bad files', () => {
       expect(report.error).not.toContain('\n');
       expect(await p.keys(key)).toEqual([key]); // the original stays where it was
     }
-    const records = await articles(p);
+    const records = await p.articles();
     expect(records.some((r) => r.source.key === `inbox/good/${good.name}`)).toBe(true);
     expect(records.some((r) => r.source.key.startsWith('inbox/bad/'))).toBe(false);
   });

@@ -172,7 +172,6 @@ export async function publishDigest(deps: DigestDeps): Promise<DigestResult> {
     await store.put(ARCHIVE_KEYS.latestPointer, `${JSON.stringify(pointer, null, 2)}\n`, 'application/json');
     keys.push(ARCHIVE_KEYS.latestPointer);
   }
-  const ms = { load: loaded - started, build: built - loaded, render: composed - built, write: performance.now() - composed };
-  for (const k of Object.keys(ms) as Array<keyof typeof ms>) ms[k] = Math.round(ms[k]);
+  const ms = { load: Math.round(loaded - started), build: Math.round(built - loaded), render: Math.round(composed - built), write: Math.round(performance.now() - composed) };
   return { status: 'published', edition: day, keys, counts: edition.counts, latest, emailStories: rendered.emailStories, ms };
 }
