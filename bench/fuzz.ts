@@ -1,4 +1,5 @@
-// `npm run fuzz`: seeded, reproducible mutation fuzzing of the parser with the project's own fixtures.
+// `npm run fuzz`: seeded, reproducible mutation fuzzing of the bounded parser worker (parsing and the records it
+// builds, as ingest runs it) with the project's own fixtures.
 // Every case must end as an article or a rejection: no crash, no hang past the per-file limit, no memory
 // blow-up. Options: --cases N (default 10000) --seed N --timeout MS --workers N
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -87,8 +88,10 @@ const cases = Array.from({ length: Number(values.cases) }, (_, i) => {
 });
 
 const runner = workerParseRunner({ timeoutMs: Number(values.timeout), workers: Number(values.workers), maxHeapMb: 768 });
+// What ingest runs in the bounded worker: parsing and the records (ids, fingerprints), received at a fixed time.
+const receivedAt = '2025-01-01T00:00:00.000Z';
 // Warm every parser thread first, so per-case times measure parsing, not thread start-up.
-await Promise.all(Array.from({ length: Number(values.workers) }, () => runner.parse(fixtures[0]!.name, fixtures[0]!.body, defaultParseLimits)));
+await Promise.all(Array.from({ length: Number(values.workers) }, () => runner.records(fixtures[0]!.name, fixtures[0]!.body, defaultParseLimits, receivedAt)));
 const started = performance.now();
 const tally = { articles: 0, rejected: 0, crashed: 0, timedOut: 0, outOfMemory: 0 };
 const byMutation = new Map<string, { n: number; maxMs: number }>();
@@ -96,7 +99,7 @@ const problems: string[] = [];
 let done = 0;
 await mapLimit(cases, Number(values.workers), async (c) => {
   const t = performance.now();
-  const outcome = await runner.parse(c.name, c.body, defaultParseLimits);
+  const outcome = await runner.records(c.name, c.body, defaultParseLimits, receivedAt);
   const ms = performance.now() - t;
   const stat = byMutation.get(c.mutation) ?? { n: 0, maxMs: 0 };
   stat.n++;
@@ -106,7 +109,7 @@ await mapLimit(cases, Number(values.workers), async (c) => {
   if (/took longer than/.test(reasons)) tally.timedOut++;
   else if (/more than \d+ MB of memory/.test(reasons)) tally.outOfMemory++;
   else if (/parser (crashed|failed|stopped)/.test(reasons)) tally.crashed++;
-  else if (outcome.articles.length > 0) tally.articles++;
+  else if (outcome.records.length > 0) tally.articles++;
   else if (outcome.errors.length > 0) tally.rejected++;
   else problems.push(`case ${c.i} (${c.mutation} of ${c.name}): neither article nor rejection`);
   if (/took longer|MB of memory|parser (crashed|failed|stopped)/.test(reasons)) problems.push(`case ${c.i} (${c.mutation} of ${c.name}): ${reasons}`);

@@ -6,6 +6,7 @@ import { defaultParseLimits } from '../functions/core/parse/limits.ts';
 import { workerParseRunner } from '../functions/pipeline/parse-runner.ts';
 import { seedFiles } from './helpers.ts';
 
+const AT = '2025-04-11T00:00:00.000Z';
 const bigHtml = Buffer.from(`<html><body>${'<div><p>Some words in a paragraph that repeat. </p>'.repeat(150_000)}</div></body></html>`);
 
 describe('worker parse runner', () => {
@@ -14,34 +15,34 @@ describe('worker parse runner', () => {
 
   it('parses like the inline parser', async () => {
     const seed = seedFiles()[0]!;
-    const outcome = await runner.parse(seed.name, seed.body, defaultParseLimits);
+    const outcome = await runner.records(seed.name, seed.body, defaultParseLimits, AT);
     expect(outcome.errors).toEqual([]);
-    expect(outcome.articles[0]!.article.publisher).toBe('MENAFN');
+    expect(outcome.records[0]!.publisher).toBe('MENAFN');
   });
 
   it('rejects a file that takes longer than the limit, then keeps working', async () => {
     const slow = workerParseRunner({ timeoutMs: 5, workers: 1 });
     try {
-      const outcome = await slow.parse('big.html', bigHtml, defaultParseLimits);
-      expect(outcome.articles).toEqual([]);
+      const outcome = await slow.records('big.html', bigHtml, defaultParseLimits, AT);
+      expect(outcome.records).toEqual([]);
       expect(outcome.errors[0]!.error).toMatch(/parsing took longer than/);
     } finally {
       await slow.close();
     }
     const seed = seedFiles()[3]!;
-    const again = await runner.parse(seed.name, readFileSync(`seeds/${seed.name}`), defaultParseLimits);
-    expect(again.articles).toHaveLength(1);
+    const again = await runner.records(seed.name, readFileSync(`seeds/${seed.name}`), defaultParseLimits, AT);
+    expect(again.records).toHaveLength(1);
   });
 
   it('rejects a file that needs more memory than the parser may use, and recovers', async () => {
     const small = workerParseRunner({ timeoutMs: 60_000, workers: 1, maxHeapMb: 64 });
     try {
-      const outcome = await small.parse('big.html', bigHtml, defaultParseLimits);
-      expect(outcome.articles).toEqual([]);
+      const outcome = await small.records('big.html', bigHtml, defaultParseLimits, AT);
+      expect(outcome.records).toEqual([]);
       expect(outcome.errors[0]!.error).toBe('parsing needed more than 64 MB of memory; stopped');
       const seed = seedFiles()[1]!;
-      const next = await small.parse(seed.name, seed.body, defaultParseLimits);
-      expect(next.articles).toHaveLength(1);
+      const next = await small.records(seed.name, seed.body, defaultParseLimits, AT);
+      expect(next.records).toHaveLength(1);
     } finally {
       await small.close();
     }
@@ -53,16 +54,16 @@ describe('worker parse runner', () => {
       const [a, b] = [seedFiles()[2]!, seedFiles()[4]!];
       // All three are posted to the one worker at once; the first runs out of memory while the others wait.
       const [big, first, second] = await Promise.all([
-        small.parse('big.html', bigHtml, defaultParseLimits),
-        small.records(`inbox/${a.name}`, a.body, defaultParseLimits, '2025-04-11T00:00:00.000Z'),
-        small.parse(b.name, b.body, defaultParseLimits),
+        small.records('big.html', bigHtml, defaultParseLimits, AT),
+        small.records(`inbox/${a.name}`, a.body, defaultParseLimits, AT),
+        small.records(b.name, b.body, defaultParseLimits, AT),
       ]);
       expect(big.errors[0]!.error).toBe('parsing needed more than 64 MB of memory; stopped');
       expect(first.errors).toEqual([]);
       expect(first.records).toHaveLength(1);
-      expect(first.records[0]!.source).toEqual({ key: `inbox/${a.name}`, index: 0, receivedAt: '2025-04-11T00:00:00.000Z' });
+      expect(first.records[0]!.source).toEqual({ key: `inbox/${a.name}`, index: 0, receivedAt: AT });
       expect(first.records[0]!.fingerprint.tokens).toBeGreaterThan(20);
-      expect(second.articles).toHaveLength(1);
+      expect(second.records).toHaveLength(1);
     } finally {
       await small.close();
     }

@@ -5,8 +5,6 @@ import { parseFile, type ParseOutcome } from './parse/index.ts';
 import type { ParseLimits } from './parse/limits.ts';
 import type { ArticleRecord } from './schema.ts';
 
-export { parseFile };
-
 export interface RecordsOutcome {
   format: ParseOutcome['format'];
   /** One per article, in file order. */

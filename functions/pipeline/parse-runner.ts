@@ -2,14 +2,12 @@
 // long or too much memory, so one hostile file becomes a rejection instead of a hung or crashed Lambda.
 // The workers also move the CPU-heavy parsing off the thread that does the I/O.
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { ParseOutcome } from '../core/parse/index.ts';
 import type { ParseLimits } from '../core/parse/limits.ts';
 import type { RecordsOutcome } from '../core/records.ts';
 import { DEFAULT_PARSE_MAX_HEAP_MB } from '../config.ts';
 import { selfWorkerScript } from './self-worker.ts';
 
 export interface ParseRunner {
-  parse(name: string, bytes: Uint8Array, limits: ParseLimits): Promise<ParseOutcome>;
   /** Parse and build the stored records (ids, word counts, fingerprints) in the same bounded step. */
   records(key: string, bytes: Uint8Array, limits: ParseLimits, receivedAt: string): Promise<RecordsOutcome>;
   close(): Promise<void>;
@@ -21,7 +19,6 @@ const loadParser = () => import('../core/records.ts');
 
 /** In the calling thread, unbounded: for the CLI and tests of the parser itself. */
 export const inlineParseRunner: ParseRunner = {
-  parse: async (name, bytes, limits) => (await loadParser()).parseFile(name, bytes, limits),
   records: async (key, bytes, limits, receivedAt) => (await loadParser()).parseRecords(key, bytes, limits, receivedAt),
   close: async () => undefined,
 };
@@ -30,11 +27,10 @@ const ROLE = 'newsdigest-parse-worker';
 
 interface Job {
   id: number;
-  name: string;
+  key: string;
   bytes: Uint8Array;
   limits: ParseLimits;
-  /** Set: build the records too (a RecordsOutcome comes back); unset: the ParseOutcome. */
-  receivedAt?: string;
+  receivedAt: string;
 }
 
 // Worker side. This module is its own worker script: from source (through tsx) and from the Lambda bundle
@@ -42,9 +38,8 @@ interface Job {
 if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) {
   const parser = loadParser();
   parentPort!.on('message', (job: Job) => {
-    void parser.then(({ parseFile, parseRecords }) => {
-      const outcome = job.receivedAt === undefined ? parseFile(job.name, job.bytes, job.limits) : parseRecords(job.name, job.bytes, job.limits, job.receivedAt);
-      parentPort!.postMessage({ id: job.id, outcome });
+    void parser.then(({ parseRecords }) => {
+      parentPort!.postMessage({ id: job.id, outcome: parseRecords(job.key, job.bytes, job.limits, job.receivedAt) });
     });
   });
 }
@@ -66,7 +61,7 @@ export interface WorkerParseRunnerOptions {
 
 interface Pending {
   job: Job;
-  resolve: (outcome: ParseOutcome | RecordsOutcome) => void;
+  resolve: (outcome: RecordsOutcome) => void;
 }
 
 interface Slot {
@@ -76,9 +71,9 @@ interface Slot {
   timer: NodeJS.Timeout | null;
 }
 
-/** A file the worker could not finish: no articles, one error (the same for both kinds of outcome). */
-function failed(error: string): ParseOutcome & RecordsOutcome {
-  return { format: null, articles: [], records: [], errors: [{ error }] };
+/** A file the worker could not finish: no records, one error. */
+function failed(error: string): RecordsOutcome {
+  return { format: null, records: [], errors: [{ error }] };
 }
 
 export function workerParseRunner(options: WorkerParseRunnerOptions): ParseRunner {
@@ -98,7 +93,7 @@ export function workerParseRunner(options: WorkerParseRunnerOptions): ParseRunne
   };
 
   /** The job at the head ends (answered or failed); the next one starts timing, and a caller waiting for room goes on. */
-  const finishHead = (slot: Slot, outcome: ParseOutcome | RecordsOutcome) => {
+  const finishHead = (slot: Slot, outcome: RecordsOutcome) => {
     const head = slot.jobs.shift();
     timeHead(slot);
     head?.resolve(outcome);
@@ -126,7 +121,7 @@ export function workerParseRunner(options: WorkerParseRunnerOptions): ParseRunne
 
   const spawn = (slot: Slot): Worker => {
     const worker = new Worker(script, { eval: fromSource, workerData: { role: ROLE }, resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } });
-    worker.on('message', (m: { id: number; outcome: ParseOutcome | RecordsOutcome }) => {
+    worker.on('message', (m: { id: number; outcome: RecordsOutcome }) => {
       if (slot.worker === worker && slot.jobs[0]?.job.id === m.id) finishHead(slot, m.outcome);
     });
     worker.once('error', (e: Error) => {
@@ -144,13 +139,13 @@ export function workerParseRunner(options: WorkerParseRunnerOptions): ParseRunne
     return worker;
   };
 
-  const run = async <T extends ParseOutcome | RecordsOutcome>(fields: Omit<Job, 'id'>): Promise<T> => {
+  const run = async (fields: Omit<Job, 'id'>): Promise<RecordsOutcome> => {
     for (;;) {
       const slot = slots.reduce((a, b) => (b.jobs.length < a.jobs.length ? b : a));
       if (slot.jobs.length < depth) {
         const job: Job = { id: nextId++, ...fields };
-        return new Promise<T>((resolve) => {
-          slot.jobs.push({ job, resolve: resolve as Pending['resolve'] });
+        return new Promise<RecordsOutcome>((resolve) => {
+          slot.jobs.push({ job, resolve });
           (slot.worker ?? spawn(slot)).postMessage(job);
           if (slot.jobs.length === 1) timeHead(slot);
         });
@@ -160,8 +155,7 @@ export function workerParseRunner(options: WorkerParseRunnerOptions): ParseRunne
   };
 
   return {
-    parse: (name, bytes, limits) => run<ParseOutcome>({ name, bytes, limits }),
-    records: (key, bytes, limits, receivedAt) => run<RecordsOutcome>({ name: key, bytes, limits, receivedAt }),
+    records: (key, bytes, limits, receivedAt) => run({ key, bytes, limits, receivedAt }),
     async close() {
       await Promise.all(
         slots.map(async (s) => {
