@@ -8,8 +8,8 @@ import type { Edition } from '../functions/core/edition.ts';
 import { RejectionSchema, SourceRecordSchema } from '../functions/core/schema.ts';
 import { mapLimit } from '../functions/pipeline/digest.ts';
 import { LOCAL_CREDENTIALS } from '../local/embedded-s3.ts';
-import { readText, startLocalPipeline, uploadFile } from '../local/pipeline.ts';
-import { now, uploadFromThread } from './upload-thread.ts';
+import { readText, startLocalPipeline } from '../local/pipeline.ts';
+import { loadUploader, now, uploadFromThread } from './upload-thread.ts';
 import { generateCorpus, mulberry32, type CorpusArticle } from './corpus.ts';
 
 export interface LoadFile {
@@ -169,6 +169,8 @@ export async function runLoad(options: {
   digestThread?: boolean;
   /** Upload from a worker thread of its own, as a client on another machine would (default: this thread). */
   uploadThread?: boolean;
+  /** Upload with the AWS SDK's PutObject (default: signed HTTP PUTs, see signed-put.ts). */
+  sdkUploads?: boolean;
   /** Print each thread's CPU use every 5 s (where a run waits, and on what). */
   trace?: boolean;
   /** Where the embedded S3 stores the bucket (a fresh folder under it; default: the OS temp folder). */
@@ -240,13 +242,14 @@ export async function runLoad(options: {
     }, 5000) : null;
     let done = 0;
     if (options.uploadThread) {
-      const job = { endpoint: p.s3.endpoint, bucket: p.bucket, credentials: LOCAL_CREDENTIALS, concurrency: options.concurrency, keys: files.map((f) => f.key), bodies: bodies as Buffer[] };
+      const job = { endpoint: p.s3.endpoint, bucket: p.bucket, credentials: LOCAL_CREDENTIALS, concurrency: options.concurrency, sdk: options.sdkUploads ?? false, keys: files.map((f) => f.key), bodies: bodies as Buffer[] };
       bodies = [];
       await uploadFromThread(job, (e) => {
         if (e.kind === 'start') putAt.set(files[e.index]!.key, e.at);
         else if (e.kind === 'uploaded' && (done = e.done) % 1000 === 0) log(`  uploaded ${done}`);
       });
     } else {
+      const uploader = loadUploader(p.s3.endpoint, LOCAL_CREDENTIALS, options.sdkUploads ?? false);
       await mapLimit(
         files.map((f, i) => ({ f, i })),
         options.concurrency,
@@ -254,10 +257,10 @@ export async function runLoad(options: {
           putAt.set(f.key, now());
           const body = bodies[i]!;
           bodies[i] = null; // uploaded bodies are the bucket's now
-          await uploadFile(p.s3.client, p.bucket, f.key, body);
+          await uploader.put(p.bucket, f.key, body);
           if (++done % 1000 === 0) log(`  uploaded ${done}`);
         },
-      );
+      ).finally(() => uploader.close());
     }
     memory.mark('uploaded');
     const uploadedAt = performance.now();

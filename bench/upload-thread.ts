@@ -1,11 +1,12 @@
 // The load run's uploader on its own thread: the files come from a client, as they would from other machines,
-// not from the thread that serves the embedded S3. Uses the real SDK (PutObject), `concurrency` in flight.
-// This module is its own worker script.
+// not from the thread that serves the embedded S3. Signed HTTP PUTs (signed-put.ts), or the SDK's PutObject
+// with `sdk`; `concurrency` in flight. This module is its own worker script.
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '../functions/adapters/s3-store.ts';
 import { mapLimit } from '../functions/pipeline/digest.ts';
 import { selfWorkerScript } from '../functions/pipeline/self-worker.ts';
+import { signedPutClient } from './signed-put.ts';
 
 const ROLE = 'newsdigest-load-uploader';
 
@@ -14,8 +15,22 @@ interface UploadJob {
   bucket: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
   concurrency: number;
+  /** Upload with the AWS SDK's PutObject instead of signed HTTP PUTs. */
+  sdk: boolean;
   keys: string[];
   bodies: Uint8Array[];
+}
+
+/** An uploader for the load run: signed HTTP PUTs, or the SDK's PutObject. */
+export function loadUploader(endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string }, sdk: boolean) {
+  if (!sdk) return signedPutClient(endpoint, credentials);
+  const client = createS3Client({ endpoint, credentials });
+  return {
+    put: async (bucket: string, key: string, body: Uint8Array) => {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    },
+    close: () => client.destroy(),
+  };
 }
 
 /** From the uploader: a PutObject starts (`at` on the shared clock, see `now`), one ended, or all are done. */
@@ -26,7 +41,7 @@ export const now = (): number => performance.timeOrigin + performance.now();
 
 if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) {
   const job = workerData as UploadJob & { role: string };
-  const client = createS3Client({ endpoint: job.endpoint, credentials: job.credentials });
+  const uploader = loadUploader(job.endpoint, job.credentials, job.sdk);
   const post = (e: UploadEvent) => parentPort!.postMessage(e);
   let done = 0;
   mapLimit(
@@ -34,14 +49,14 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) {
     job.concurrency,
     async ({ key, index }) => {
       post({ kind: 'start', index, at: now() });
-      await client.send(new PutObjectCommand({ Bucket: job.bucket, Key: key, Body: job.bodies[index]! }));
+      await uploader.put(job.bucket, key, job.bodies[index]!);
       job.bodies[index] = new Uint8Array(0); // uploaded bodies are the bucket's now
       post({ kind: 'uploaded', done: ++done });
     },
   ).then(
     () => post({ kind: 'finished' }),
     (e: unknown) => post({ kind: 'failed', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }),
-  ).finally(() => client.destroy());
+  ).finally(() => uploader.close());
 }
 
 /**
