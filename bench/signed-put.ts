@@ -39,46 +39,56 @@ export interface SignedPutClient {
   close(): void;
 }
 
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
 /** S3 path-style object path: each key segment escaped as RFC 3986 wants (what S3 and the signer expect). */
-function objectPath(bucket: string, key: string): string {
+export function objectPath(bucket: string, key: string): string {
   const escape = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `/${escape(bucket)}/${key.split('/').map(escape).join('/')}`;
 }
 
-export function signedPutClient(endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string }, region = 'us-east-1'): SignedPutClient {
+/**
+ * Sends one SigV4-signed request to an S3 endpoint over plain HTTP and collects the answer, whatever its status.
+ * `path` is already escaped (see objectPath); `query` values are signed and sent as given.
+ */
+export function signedRequester(endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string }, region = 'us-east-1') {
   const url = new URL(endpoint);
-  if (url.protocol !== 'http:') throw new Error(`signed PUT client speaks plain HTTP only (the embedded S3), not ${url.protocol}`);
+  if (url.protocol !== 'http:') throw new Error(`signed requests here speak plain HTTP only (the embedded S3), not ${url.protocol}`);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const signer = new SignatureV4({ credentials, region, service: 's3', sha256: NodeSha256, uriEscapePath: false });
   const port = Number(url.port || 80);
+  const send = async (method: string, path: string, options: { headers?: Record<string, string>; body?: Uint8Array; query?: Record<string, string> } = {}): Promise<RawResponse> => {
+    const body = options.body;
+    const query = options.query ?? {};
+    const headers: Record<string, string> = { host: url.host, ...options.headers };
+    if (body) headers['content-length'] = String(body.byteLength);
+    const signed = await signer.sign({ method, protocol: 'http:', hostname: url.hostname, port, path, query, headers, body });
+    const search = new URLSearchParams(query).toString();
+    return new Promise<RawResponse>((resolve, reject) => {
+      const req = http.request({ agent, hostname: url.hostname, port, method, path: search ? `${path}?${search}` : path, headers: signed.headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  };
+  return { send, close: () => agent.destroy() };
+}
+
+export function signedPutClient(endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string }, region = 'us-east-1'): SignedPutClient {
+  const requester = signedRequester(endpoint, credentials, region);
   return {
     async put(bucket, key, body) {
-      const request = {
-        method: 'PUT',
-        protocol: 'http:',
-        hostname: url.hostname,
-        port,
-        path: objectPath(bucket, key),
-        query: {},
-        headers: { host: url.host, 'content-length': String(body.byteLength), 'content-type': 'application/octet-stream' },
-        body,
-      };
-      const signed = await signer.sign(request);
-      await new Promise<void>((resolve, reject) => {
-        const req = http.request({ agent, hostname: url.hostname, port, method: 'PUT', path: request.path, headers: signed.headers }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const status = res.statusCode ?? 0;
-            if (status >= 200 && status < 300) resolve();
-            else reject(new Error(`PUT ${key}: HTTP ${status} ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`));
-          });
-          res.on('error', reject);
-        });
-        req.on('error', reject);
-        req.end(body);
-      });
+      const res = await requester.send('PUT', objectPath(bucket, key), { body, headers: { 'content-type': 'application/octet-stream' } });
+      if (res.status < 200 || res.status >= 300) throw new Error(`PUT ${key}: HTTP ${res.status} ${res.body.toString('utf8').slice(0, 300)}`);
     },
-    close: () => agent.destroy(),
+    close: requester.close,
   };
 }

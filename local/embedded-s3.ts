@@ -7,6 +7,7 @@ import type { S3Event } from 'aws-lambda';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../functions/adapters/s3-store.ts';
 import { IndexedFilesystemStore } from './indexed-store.ts';
+import { objectFastPath, type ObjectFastPath } from './object-fast-path.ts';
 
 export interface EmbeddedS3 {
   endpoint: string;
@@ -75,7 +76,7 @@ async function refusedByCondition(store: IndexedFilesystemStore, req: IncomingMe
  * time interleave, and a read during a write sees half an object. Requests on one object key therefore take
  * turns here, which is what S3's atomic PUT guarantees. Bucket-level requests (listings) run freely.
  */
-function serializePerKey(http: Server, store: IndexedFilesystemStore): void {
+function serializePerKey(http: Server, store: IndexedFilesystemStore, fastPath: ObjectFastPath | null): void {
   const handlers = http.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
   http.removeAllListeners('request');
   const tails = new Map<string, Promise<void>>();
@@ -87,7 +88,8 @@ function serializePerKey(http: Server, store: IndexedFilesystemStore): void {
     const previous = tails.get(path) ?? Promise.resolve();
     const done = new Promise<void>((resolve) => res.once('close', () => resolve()));
     const tail = previous.then(async () => {
-      if (!(await refusedByCondition(store, req, res).catch(() => false))) run();
+      if (await refusedByCondition(store, req, res).catch(() => false)) return done;
+      if (!(await fastPath?.handle(req, res).catch(() => false))) run();
       return done;
     });
     tails.set(path, tail);
@@ -126,7 +128,13 @@ function memoizeSigningKey(): void {
   );
 }
 
-export async function startEmbeddedS3(options: { directory: string; port?: number; address?: string }): Promise<EmbeddedS3> {
+export async function startEmbeddedS3(options: {
+  directory: string;
+  port?: number;
+  address?: string;
+  /** Answer plain GetObject and PutObject without s3rver's middleware chain (default true; see object-fast-path.ts). */
+  objectFastPath?: boolean;
+}): Promise<EmbeddedS3> {
   mkdirSync(options.directory, { recursive: true });
   memoizeSigningKey();
   const address = options.address ?? '127.0.0.1';
@@ -153,7 +161,11 @@ export async function startEmbeddedS3(options: { directory: string; port?: numbe
   if (!process.env.NEWSDIGEST_DEBUG_S3 && chain[0]?.name === 'logger') chain.shift();
   const info = await server.run();
   const httpServer = (server as unknown as { httpServer: Server }).httpServer;
-  serializePerKey(httpServer, store);
+  // Plain GetObject and PutObject skip s3rver's middleware chain (see object-fast-path.ts); NEWSDIGEST_DEBUG_S3
+  // sends every request through s3rver, logged.
+  const fast = (options.objectFastPath ?? true) && !process.env.NEWSDIGEST_DEBUG_S3;
+  const fastPath = fast ? objectFastPath(store, (event) => server.emit('event', event)) : null;
+  serializePerKey(httpServer, store, fastPath);
   const requests = new Map<string, number>();
   httpServer.on('request', (req: IncomingMessage) => {
     const target = objectOf(req.url);

@@ -2,13 +2,14 @@
 // streaming for large ones) store exactly the bytes sent with their MD5 ETag, and the kept signing keys (one per
 // credential scope) check every signature as before.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../functions/adapters/s3-store.ts';
-import { startEmbeddedS3, type EmbeddedS3 } from '../local/embedded-s3.ts';
+import { LOCAL_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from '../local/embedded-s3.ts';
+import { objectPath, signedRequester, type RawResponse } from '../bench/signed-put.ts';
 
 const BUCKET = 'embedded-s3-test';
 let s3: EmbeddedS3;
@@ -62,5 +63,67 @@ describe('embedded S3', () => {
     const before = s3.requests()['GET objects'] ?? 0;
     await s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'objects/5000.bin' }));
     expect(s3.requests()['GET objects']).toBe(before + 1);
+  });
+});
+
+describe("the embedded S3's fast path for plain GetObject and PutObject", () => {
+  // The same requests to two servers, one answering plain GETs and PUTs itself (object-fast-path.ts), one sending
+  // everything through s3rver: statuses, headers, bodies, events and the files written must not differ.
+  type Exchange = { status: number; headers: Record<string, unknown>; body: string };
+  const run = async (fast: boolean) => {
+    const directory = mkdtempSync(path.join(tmpdir(), `newsdigest-s3-${fast ? 'fast' : 'koa'}-`));
+    const server = await startEmbeddedS3({ directory, objectFastPath: fast });
+    const events: unknown[] = [];
+    server.onEvent((e) => events.push(e));
+    await server.createBucket(BUCKET);
+    const good = signedRequester(server.endpoint, LOCAL_CREDENTIALS);
+    const wrong = signedRequester(server.endpoint, { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: 'not-the-secret' });
+    const exchanges: Exchange[] = [];
+    const keep = (r: RawResponse) => {
+      // The clock's and the connection's headers vary between any two answers; a refused signature's string to
+      // sign holds the server's address.
+      const { date: _d, 'last-modified': lastModified, connection: _c, 'keep-alive': _k, ...headers } = r.headers;
+      exchanges.push({ status: r.status, headers: { ...headers, 'last-modified': typeof lastModified }, body: r.body.toString('utf8').replace(/<StringToSign>[\s\S]*<\/StringToSignBytes>/, '') });
+    };
+    const key = 'inbox/a b+c (1)!/é ü.json';
+    const at = objectPath(BUCKET, key);
+    const json = Buffer.from('{"title":"x"}');
+    try {
+      keep(await good.send('PUT', at, { body: json, headers: { 'content-type': 'application/json', 'x-amz-meta-origin': 'feed' } }));
+      keep(await good.send('GET', at));
+      keep(await good.send('GET', at, { query: { 'x-id': 'GetObject' } }));
+      keep(await good.send('PUT', objectPath(BUCKET, 'inbox/raw.bin'), { body: Buffer.from([0, 1, 2, 255]), query: { 'x-id': 'PutObject' } }));
+      keep(await good.send('GET', objectPath(BUCKET, 'inbox/raw.bin')));
+      keep(await good.send('PUT', objectPath(BUCKET, 'inbox/unsigned.txt'), { body: Buffer.from('u'), headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } }));
+      keep(await good.send('GET', at, { headers: { range: 'bytes=0-3' } }));
+      keep(await good.send('GET', at, { headers: { 'if-none-match': '"0"' } }));
+      keep(await good.send('GET', objectPath(BUCKET, 'inbox/missing.json')));
+      keep(await good.send('GET', objectPath('no-such-bucket', 'x.json')));
+      keep(await good.send('PUT', at, { body: json, headers: { 'if-none-match': '*' } }));
+      keep(await wrong.send('PUT', objectPath(BUCKET, 'inbox/forged.txt'), { body: Buffer.from('f') }));
+      keep(await wrong.send('GET', at));
+      keep(await good.send('PUT', at, { body: Buffer.from('{"title":"y"}') })); // overwrite: new type, no metadata
+      keep(await good.send('GET', at));
+    } finally {
+      good.close();
+      wrong.close();
+      await server.close();
+    }
+    const files = readdirSync(path.join(directory, BUCKET), { recursive: true, encoding: 'utf8' }).sort();
+    const metadata = files.filter((f) => f.endsWith('metadata.json')).map((f) => {
+      const { 'x-newsdigest-mtime': _t, ...m } = JSON.parse(readFileSync(path.join(directory, BUCKET, f), 'utf8')) as Record<string, unknown>;
+      return m;
+    });
+    rmSync(directory, { recursive: true, force: true });
+    // Random ids, the clock and the server's address (hashed into x-amz-id-2) differ between any two events.
+    const stable = JSON.parse(JSON.stringify(events), (k: string, v: unknown) =>
+      ['principalId', 'x-amz-request-id', 'x-amz-id-2', 'eventTime', 'sequencer'].includes(k) ? typeof v : v) as unknown;
+    return { exchanges, events: stable, files, metadata };
+  };
+
+  it('answers exactly as s3rver does, and leaves the same files and events', async () => {
+    const [fast, koa] = [await run(true), await run(false)];
+    expect(fast.exchanges.map((e) => e.status)).toEqual([200, 200, 200, 200, 200, 200, 206, 200, 404, 404, 412, 403, 403, 200, 200]);
+    expect(fast).toEqual(koa);
   });
 });

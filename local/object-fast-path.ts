@@ -1,0 +1,157 @@
+// The embedded S3's two hot requests, plain GetObject and PutObject, answered without s3rver's koa stack.
+// Every request in s3rver runs a dozen middlewares (CORS and website lookups, the router's parameter decoding,
+// response-header overrides, koa's context objects), ~0.4 ms of CPU per request on this machine; the load run
+// makes four such requests per file, on the thread that also hands events to the handlers. This path does
+// what s3rver does for these two requests, with s3rver's own parts: its SigV4 verification functions and
+// account registry, its object and event models, and the same store (so the bucket folder and the events are
+// identical). Anything else, or anything unusual about these two (a range, a condition, a copy, a CORS or
+// website configuration, a streamed or oversized body, a failed signature, a missing key or bucket), goes to
+// s3rver untouched, and s3rver answers it, errors included.
+import { createHmac } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import type { IndexedFilesystemStore } from './indexed-store.ts';
+
+const require = createRequire(import.meta.url);
+/* eslint-disable @typescript-eslint/no-require-imports */
+const v4 = require('@20minutes/s3rver/lib/signature/v4.js') as {
+  parseHeader(headers: IncomingMessage['headers']): { accessKeyId: string; credential: { date: string; region: string; service: string; termination: string }; signedHeaders: string[]; signatureProvided: string };
+  getStringToSign(canonical: { method: string; uri: string; querystring: string; headers: IncomingMessage['headers']; timestamp: string }, request: { credential: object; signedHeaders: string[] }): string;
+  getSigningKey(secret: string, date: string, region: string, service: string): Buffer;
+};
+const utils = require('@20minutes/s3rver/lib/utils.js') as {
+  encodeURIComponentRFC3986(s: string): string;
+  capitalizeHeader(h: string): string;
+  parseDate(s: string): Date;
+};
+const AWSAccount = require('@20minutes/s3rver/lib/models/account.js') as { registry: Map<string, { accessKeys: Map<string, string> }> };
+const S3Event = require('@20minutes/s3rver/lib/models/event.js') as new (data: object, request: { reqHeaders: IncomingMessage['headers']; sourceIp: string }) => object;
+const S3Object = require('@20minutes/s3rver/lib/models/object.js') as new (bucket: string, key: string, content: unknown, metadata: object) => { bucket: string; key: string; metadata: Record<string, string | number>; size: number; content: unknown };
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** Bodies up to this size are taken here (the store reads them whole); larger ones go to s3rver. */
+const MAX_BODY_BYTES = 1 << 20;
+/** s3rver's allowed clock skew for header-signed requests. */
+const MAX_SKEW_MS = 15 * 60 * 1000;
+/** Request headers that ask for more than a plain read or write: s3rver handles those. */
+const GET_DECLINES = ['range', 'if-none-match', 'if-match', 'if-modified-since', 'if-unmodified-since', 'origin'];
+const PUT_DECLINES = ['x-amz-copy-source', 'x-amz-website-redirect-location', 'x-amz-storage-class', 'content-md5', 'transfer-encoding', 'expect', 'origin'];
+
+interface Target {
+  bucket: string;
+  key: string;
+  /** The SDK's `x-id=GetObject` marker, or '' (the canonical query string the signature covers). */
+  query: string;
+}
+
+/** Path-style `/bucket/key` with no query but the SDK's `x-id`; null for anything else. */
+function plainTarget(url: string): Target | null {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  const query = q === -1 ? '' : url.slice(q + 1);
+  if (query && !/^x-id=[A-Za-z]+$/.test(query)) return null;
+  const m = /^\/([^/]+)\/(.+)$/.exec(path);
+  if (!m) return null;
+  try {
+    return { bucket: decodeURIComponent(m[1]!), key: decodeURIComponent(m[2]!), query };
+  } catch {
+    return null;
+  }
+}
+
+/** s3rver's SigV4 header check (authentication.js) for a request without other query parameters. */
+function signatureHolds(req: IncomingMessage, t: Target): boolean {
+  const auth = req.headers.authorization;
+  if (!auth?.startsWith('AWS4-HMAC-SHA256 ')) return false;
+  let parsed: ReturnType<typeof v4.parseHeader>;
+  try {
+    parsed = v4.parseHeader(req.headers);
+  } catch {
+    return false;
+  }
+  const time = (req.headers['x-amz-date'] ?? req.headers.date) as string | undefined;
+  if (!time) return false;
+  const requestTime = utils.parseDate(time).getTime();
+  if (Number.isNaN(requestTime) || Math.abs(Date.now() - requestTime) > MAX_SKEW_MS) return false;
+  const secret = AWSAccount.registry.get(parsed.accessKeyId)?.accessKeys.get(parsed.accessKeyId);
+  if (secret === undefined) return false;
+  const uri = `/${t.bucket}/${t.key}`.split('/').map(utils.encodeURIComponentRFC3986).join('/');
+  const querystring = t.query ? t.query.split('=').map((s) => encodeURIComponent(decodeURIComponent(s))).join('=') : '';
+  const stringToSign = v4.getStringToSign({ method: req.method!, uri, querystring, headers: req.headers, timestamp: time }, parsed);
+  const { date, region, service } = parsed.credential;
+  const signature = createHmac('sha256', v4.getSigningKey(secret, date, region, service)).update(stringToSign, 'utf8').digest('hex');
+  return signature === parsed.signatureProvided;
+}
+
+function declines(req: IncomingMessage, headers: readonly string[]): boolean {
+  for (const h of headers) if (req.headers[h] !== undefined) return true;
+  return false;
+}
+
+export interface ObjectFastPath {
+  /** Answers the request and returns true, or returns false without touching it (s3rver's turn). */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+}
+
+export function objectFastPath(store: IndexedFilesystemStore, emitEvent: (event: object) => void): ObjectFastPath {
+  /** A bucket this path may serve: it exists, with no CORS or website configuration (those change responses). */
+  const plainBucket = async (bucket: string): Promise<boolean> => {
+    if (!(await store.getBucket(bucket))) return false;
+    const [cors, website] = await Promise.all([store.getSubresource(bucket, undefined, 'cors'), store.getSubresource(bucket, undefined, 'website')]);
+    return !cors && !website;
+  };
+
+  const get = async (req: IncomingMessage, res: ServerResponse, t: Target): Promise<boolean> => {
+    if (declines(req, GET_DECLINES) || !(await plainBucket(t.bucket)) || !signatureHolds(req, t)) return false;
+    const object = await store.getObject(t.bucket, t.key);
+    if (!object) return false; // s3rver's NoSuchKey
+    if (!Buffer.isBuffer(object.content)) {
+      (object.content as { destroy?: () => void }).destroy?.();
+      return false; // a large object: s3rver streams it
+    }
+    // As s3rver's getObject writes them: Accept-Ranges, each stored header, the length.
+    res.setHeader('Accept-Ranges', 'bytes');
+    for (const [k, v] of Object.entries(object.metadata)) res.setHeader(utils.capitalizeHeader(k), v);
+    res.setHeader('Content-Length', object.content.length);
+    res.writeHead(200);
+    res.end(object.content);
+    return true;
+  };
+
+  const put = async (req: IncomingMessage, res: ServerResponse, t: Target): Promise<boolean> => {
+    if (declines(req, PUT_DECLINES)) return false;
+    const length = Number(req.headers['content-length']);
+    const payload = req.headers['x-amz-content-sha256'];
+    if (!Number.isInteger(length) || length > MAX_BODY_BYTES) return false;
+    if (typeof payload !== 'string' || !(payload === 'UNSIGNED-PAYLOAD' || /^[0-9A-Fa-f]{64}$/.test(payload))) return false;
+    if (!(await plainBucket(t.bucket)) || !signatureHolds(req, t)) return false;
+    // From here the request is ours: the store reads the body whole and writes it (see indexed-store.ts).
+    let stored: { size: number; md5: string };
+    try {
+      stored = await store.putObject(new S3Object(t.bucket, t.key, req, req.headers));
+    } catch {
+      const body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>';
+      res.writeHead(500, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+      return true;
+    }
+    emitEvent(
+      new S3Event(
+        { bucket: t.bucket, eventType: 'Put', S3Item: new S3Object(t.bucket, t.key, null, { 'content-length': stored.size, etag: JSON.stringify(stored.md5) }) },
+        { reqHeaders: req.headers, sourceIp: req.socket.remoteAddress ?? '' },
+      ),
+    );
+    res.writeHead(200, { ETag: JSON.stringify(stored.md5), 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 0 });
+    res.end();
+    return true;
+  };
+
+  return {
+    async handle(req, res) {
+      if (req.method !== 'GET' && req.method !== 'PUT') return false;
+      const t = plainTarget(req.url ?? '/');
+      if (!t) return false;
+      return req.method === 'GET' ? get(req, res, t) : put(req, res, t);
+    },
+  };
+}
