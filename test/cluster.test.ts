@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { FingerprintSchema, decodeFingerprint, fingerprintArticle } from '../functions/core/fingerprint.ts';
-import { stopwordsFor, tokenise } from '../functions/core/similarity/text.ts';
+import { normaliseToken, stopwordsFor, tokenise } from '../functions/core/similarity/text.ts';
 import { type ClusterItem, clusterArticles } from '../functions/core/cluster.ts';
 import { LocalAligner, SentenceDoc, alignSentences, sentencePostings } from '../functions/core/similarity/align.ts';
 import { encodeVarints } from '../functions/core/similarity/codec.ts';
@@ -230,6 +230,36 @@ describe('fingerprintArticle', () => {
     const a = decodeFingerprint(fingerprintArticle({ title: 'Quake', text: 'A magnitude 6.1 quake struck the coast in 2013 and many houses fell.', language: 'en' }));
     const b = decodeFingerprint(fingerprintArticle({ title: 'Quake', text: 'A magnitude quake struck the coast and many houses fell.', language: 'en' }));
     expect(a.entities.length).toBe(b.entities.length + 2);
+  });
+
+  it('finds the tokens the TOKEN regex defines (numbers, marks, astral and lone surrogates, unspaced scripts)', () => {
+    // The tokeniser as it was written with the regex; the scanner must give exactly its tokens.
+    const TOKEN = /\p{N}+(?:[.,]\p{N}+)*(?![\p{L}\p{M}])|[\p{L}\p{M}\p{N}]+/gu;
+    const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+    const reference = (sentence: string, stop: Set<string>) => {
+      const out: Array<{ term: string; capital: boolean; lower: boolean; number: boolean }> = [];
+      let index = 0;
+      for (const [raw] of sentence.matchAll(TOKEN)) {
+        const first = index++ === 0;
+        if (/[^\u0000-\u0dff]/.test(raw) && UNSPACED.test(raw)) {
+          const chars = [...raw.toLowerCase()];
+          for (let i = 0; i + 1 < chars.length; i++) out.push({ term: chars[i]! + chars[i + 1]!, capital: false, lower: false, number: false });
+          continue;
+        }
+        const term = normaliseToken(raw, stop);
+        if (term === null) continue;
+        const upper = /^\p{Lu}/u.test(raw);
+        out.push({ term, capital: upper && !first, lower: !upper && /\p{Ll}/u.test(raw), number: /^\p{N}+(?:[.,]\p{N}+)*$/u.test(raw) });
+      }
+      return out;
+    };
+    const pieces = ['a', 'Q', 'The', 'news', 'ss', 'us', '1', '2', '0', '.', ',', ' ', '\n', "'", '’', 'é', 'İ', 'Σ', '\u0301', '٣', '²', '½', 'Ⅻ',
+      '𝟙', '𝐀', '😀', '\ud800', '\udc00', '中', '文', 'カ', 'ไ', 'Ж', '\u00a0', '…', 'Ａ', '１', '1,000', '6.1'];
+    let seed = 7;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const samples = ['12abc 1.5kg 1.55kg 1,2a 1,23a 3.x 7. 2,116 6.1. ½x 2\u0301 1.2\u0301 𝟙𝟙𝐀 𝟙𝐀 x𝟙1', 'A magnitude 6.1 quake left 2,116 people'];
+    for (let i = 0; i < 3000; i++) samples.push(Array.from({ length: 1 + Math.floor(next() * 30) }, () => pieces[Math.floor(next() * pieces.length)]).join(''));
+    for (const stop of [stopwordsFor('en'), stopwordsFor(null)]) for (const s of samples) expect(tokenise(s, stop), s).toEqual(reference(s, stop));
   });
 
   it('tokenises unspaced scripts and unknown languages', () => {

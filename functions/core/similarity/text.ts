@@ -2,6 +2,7 @@
 // Pure and deterministic. Terms are lowercased, lightly stemmed (plural -s) and truncated to a
 // 6-character prefix, which conflates inflections in most European languages without a per-language
 // stemmer ("negotiations"/"negotiate" -> "negoti", "Russia"/"Russian" -> "russia").
+import { LETTER as LETTER_CLASS, MARK as MARK_CLASS, NUMBER as NUMBER_CLASS, codePointClass, unitsOf } from '../unicode.ts';
 
 const STOPWORDS: Record<string, string> = {
   en: `a about above after again against all also am an and any are as at be because been before being below between both but by
@@ -44,9 +45,9 @@ export function stopwordsFor(language: string | null): Set<string> {
 // Scripts written without spaces: tokens become overlapping character bigrams.
 const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
 const NON_BASIC = /[^\u0000-\u0dff]/;
-const ALL_DIGITS = /^\p{N}+$/u;
-// A number keeps its decimal/thousands separators ("6.1", "2,116"): magnitudes and counts tell events apart.
-const TOKEN = /\p{N}+(?:[.,]\p{N}+)*(?![\p{L}\p{M}])|[\p{L}\p{M}\p{N}]+/gu;
+// Tokens are the matches of TOKEN = /\p{N}+(?:[.,]\p{N}+)*(?![\p{L}\p{M}])|[\p{L}\p{M}\p{N}]+/gu, found by a
+// hand-written scanner instead of the regex (which was a third of the tokeniser's time). A number keeps its
+// decimal/thousands separators ("6.1", "2,116"): magnitudes and counts tell events apart.
 const NUMBER = /^\p{N}+(?:[.,]\p{N}+)*$/u;
 const UPPER_START = /^\p{Lu}/u;
 const PREFIX = 6;
@@ -107,12 +108,69 @@ function hasLower(raw: string): boolean {
   return false;
 }
 
+/** End of the run of \p{N} code points that starts at i. */
+function digitsEnd(s: string, i: number): number {
+  while (i < s.length) {
+    const cp = s.codePointAt(i)!;
+    if (!(codePointClass(cp) & NUMBER_CLASS)) break;
+    i += unitsOf(cp);
+  }
+  return i;
+}
+
+/**
+ * Where TOKEN's first alternative, \p{N}+(?:[.,]\p{N}+)*(?![\p{L}\p{M}]), ends when matched at i (a \p{N} code
+ * point), or -1 when it does not match there. Greedy, then the regex's backtracking: when a letter or mark
+ * follows, the last run of digits gives back one code point (a digit then follows, so the match ends there), or,
+ * when that run is one code point after a separator, the whole "[.,]d" group goes; a lone leading digit fails.
+ */
+function numberEnd(s: string, i: number): number {
+  let runStart = i;
+  let end = digitsEnd(s, i);
+  let grouped = false;
+  while (end + 1 < s.length) {
+    const sep = s.charCodeAt(end);
+    if (sep !== 0x2e /* . */ && sep !== 0x2c /* , */) break;
+    if (!(codePointClass(s.codePointAt(end + 1)!) & NUMBER_CLASS)) break;
+    runStart = end + 1;
+    end = digitsEnd(s, runStart);
+    grouped = true;
+  }
+  if (end >= s.length || !(codePointClass(s.codePointAt(end)!) & (LETTER_CLASS | MARK_CLASS))) return end;
+  // The run's last code point: a low surrogate ending a pair belongs to a two-unit one.
+  const lastUnits = end - runStart >= 2 && (s.charCodeAt(end - 1) & 0xfc00) === 0xdc00 && (s.charCodeAt(end - 2) & 0xfc00) === 0xd800 ? 2 : 1;
+  if (end - runStart > lastUnits) return end - lastUnits;
+  return grouped ? runStart - 1 : -1;
+}
+
+/** End of the run of \p{L}, \p{M} and \p{N} code points that starts at i (TOKEN's second alternative). */
+function wordEnd(s: string, i: number): number {
+  while (i < s.length) {
+    const cp = s.codePointAt(i)!;
+    if (!codePointClass(cp)) break;
+    i += unitsOf(cp);
+  }
+  return i;
+}
+
 /** Content tokens of one sentence, in order. */
 export function tokenise(sentence: string, stop: Set<string>): Token[] {
   const out: Token[] = [];
   let index = 0;
-  for (const m of sentence.matchAll(TOKEN)) {
-    const raw = m[0];
+  // TOKEN's matches, leftmost first: a search steps over code points that start no match.
+  for (let at = 0; at < sentence.length; ) {
+    const cp = sentence.codePointAt(at)!;
+    const cls = codePointClass(cp);
+    if (!cls) {
+      at += unitsOf(cp);
+      continue;
+    }
+    let end = cls & NUMBER_CLASS ? numberEnd(sentence, at) : -1;
+    // A match of the first alternative is a NUMBER; one of the second never is (it holds a letter or a mark).
+    const number = end >= 0;
+    if (!number) end = wordEnd(sentence, at);
+    const raw = sentence.slice(at, end);
+    at = end;
     const first = index === 0;
     index++;
     if (NON_BASIC.test(raw) && UNSPACED.test(raw)) {
@@ -121,7 +179,6 @@ export function tokenise(sentence: string, stop: Set<string>): Token[] {
       for (let i = 0; i + 1 < chars.length; i++) out.push({ term: chars[i]! + chars[i + 1]!, capital: false, lower: false, number: false });
       continue;
     }
-    const number = NUMBER.test(raw);
     const term = normalise(raw.toLowerCase(), stop, number);
     if (term === null) continue;
     const upper = startsUpper(raw);
