@@ -1,6 +1,6 @@
 // `npm run bench:load`: 10,000 files through the local pipeline wired as deployed; prints throughput,
 // latency, memory and the count check. Options: --files N --concurrency N (uploads in flight) --source DIR
-// --seed N --data DIR (where the embedded S3 keeps the bucket; default the OS temp folder) --threads N (ingest
+// --seed N --sdk-uploads (upload with the SDK's PutObject instead of signed HTTP PUTs, see signed-put.ts) --data DIR (where the embedded S3 keeps the bucket; default the OS temp folder) --threads N (ingest
 // worker threads, default 1; 0 = on the embedded S3's thread) --ingest-concurrency N (ingest invocations in
 // flight, default 16) --digest-thread (the digest on a worker thread of its own instead of the embedded S3's:
 // rebuilds no longer pause the server, for ~230 MB more peak RSS) --upload-thread (the uploads from a worker
