@@ -47,7 +47,6 @@ export function createS3Client(options: S3Endpoint = {}): S3Client {
   // here: nothing is logged through the SDK), walking the operation schemas each time; it is dropped.
   client.middlewareStack.remove('loggerMiddleware');
   memoizeSigner(client);
-  keepConfigCheapToCopy(client);
   if (options.endpoint) client.middlewareStack.add(stripBucketTrailingSlash, { step: 'build', name: 'stripBucketTrailingSlash' });
   return client;
 }
@@ -72,25 +71,6 @@ function memoizeSigner(client: S3Client): void {
     }
     return signer;
   };
-}
-
-/**
- * Every request copies the client's resolved configuration three times (`{ ...config }` in the endpoint
- * middleware, `{ ...config, ...context }` in the serializer and the deserializer). The SDK builds that object
- * property by property and gives it one accessor (`credentials`), which leaves it in V8's dictionary mode:
- * each copy of its 68 keys took ~25 µs on this machine, ~12% of a request's CPU. With `credentials` as a plain
- * data property holding what the accessor returns (the memoized provider, which refreshes credentials itself;
- * its setter only runs when credentials are assigned, which nothing does after construction) and the object
- * turned back into fast mode, a copy takes ~0.3 µs.
- */
-function keepConfigCheapToCopy(client: S3Client): void {
-  const config = client.config as unknown as Record<string, unknown>;
-  const credentials = Object.getOwnPropertyDescriptor(config, 'credentials');
-  if (credentials?.get) Object.defineProperty(config, 'credentials', { value: config.credentials, writable: true, enumerable: true, configurable: true });
-  // V8 gives an object fast properties again when it becomes a prototype (the to-fast-properties technique).
-  function AsPrototype(): void {}
-  AsPrototype.prototype = config;
-  void new (AsPrototype as unknown as new () => object)();
 }
 
 /**
