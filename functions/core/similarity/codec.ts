@@ -43,17 +43,25 @@ export function decodeU16(s: string): Uint16Array {
 }
 
 /** Unsigned LEB128 varints. */
-export function encodeVarints(values: number[]): string {
-  const out: number[] = [];
-  for (let v of values) {
-    v = Math.max(0, Math.floor(v));
-    while (v >= 0x80) {
-      out.push((v & 0x7f) | 0x80);
+export function encodeVarints(values: ArrayLike<number>): string {
+  // Bytes written straight into a typed array (sized for small values, grown when a large one needs it).
+  let out = new Uint8Array(values.length * 2 + 16);
+  let n = 0;
+  for (let k = 0; k < values.length; k++) {
+    let v = Math.max(0, Math.floor(values[k]!));
+    for (;;) {
+      if (n === out.length) {
+        const grown = new Uint8Array(out.length * 2);
+        grown.set(out);
+        out = grown;
+      }
+      if (!(v >= 0x80)) break; // as `while (v >= 0x80)`: NaN ends here too
+      out[n++] = (v & 0x7f) | 0x80;
       v = Math.floor(v / 128);
     }
-    out.push(v);
+    out[n++] = v;
   }
-  return toBase64(Uint8Array.from(out));
+  return toBase64(out.subarray(0, n));
 }
 
 /**
