@@ -1,12 +1,30 @@
 // From a parsed article to the stored record: content-addressed id, word count, fingerprint.
 import { createHash } from 'node:crypto';
 import { fingerprintArticle } from './fingerprint.ts';
+import { LETTER, NUMBER, codePointClass, unitsOf } from './unicode.ts';
 import { countWords } from './words.ts';
 import { ArticleRecordSchema, type ArticleFormat, type ArticleRecord, type ParsedArticle } from './schema.ts';
 
-/** Letters and digits only, lower-cased: two bodies differing only in spacing, quotes or punctuation are one article. */
+/**
+ * Letters and digits only, lower-cased: two bodies differing only in spacing, quotes or punctuation are one article.
+ * The runs of \p{L} and \p{N} one space apart, as `.match(/[\p{L}\p{N}]+/gu).join(' ')` gives them, found by a scanner.
+ */
 export function normalizeBody(text: string): string {
-  return (text.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).join(' ');
+  const s = text.normalize('NFKC').toLowerCase();
+  const runs: string[] = [];
+  let start = -1;
+  for (let i = 0; i < s.length; ) {
+    const cp = s.codePointAt(i)!;
+    if (codePointClass(cp) & (LETTER | NUMBER)) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      runs.push(s.slice(start, i));
+      start = -1;
+    }
+    i += unitsOf(cp);
+  }
+  if (start >= 0) runs.push(s.slice(start));
+  return runs.join(' ');
 }
 
 export function articleId(text: string): string {
