@@ -1,7 +1,7 @@
 // From a parsed article to the stored record: content-addressed id, word count, fingerprint.
 import { createHash } from 'node:crypto';
 import { fingerprintArticle } from './fingerprint.ts';
-import { LETTER, NUMBER, codePointClass, unitsOf } from './unicode.ts';
+import { LETTER, NUMBER, codePointClass, runEnd, unitsOf } from './unicode.ts';
 import { countWords } from './words.ts';
 import { ArticleRecordSchema, type ArticleFormat, type ArticleRecord, type ParsedArticle } from './schema.ts';
 
@@ -12,18 +12,16 @@ import { ArticleRecordSchema, type ArticleFormat, type ArticleRecord, type Parse
 export function normalizeBody(text: string): string {
   const s = text.normalize('NFKC').toLowerCase();
   const runs: string[] = [];
-  let start = -1;
   for (let i = 0; i < s.length; ) {
     const cp = s.codePointAt(i)!;
     if (codePointClass(cp) & (LETTER | NUMBER)) {
-      if (start < 0) start = i;
-    } else if (start >= 0) {
-      runs.push(s.slice(start, i));
-      start = -1;
+      const end = runEnd(s, i, LETTER | NUMBER);
+      runs.push(s.slice(i, end));
+      i = end;
+    } else {
+      i += unitsOf(cp);
     }
-    i += unitsOf(cp);
   }
-  if (start >= 0) runs.push(s.slice(start));
   return runs.join(' ');
 }
 

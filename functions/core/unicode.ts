@@ -31,3 +31,13 @@ export function codePointClass(cp: number): number {
 export function unitsOf(cp: number): number {
   return cp >= 0x10000 ? 2 : 1;
 }
+
+/** End of the run, from i, of code points whose class has a bit of `mask` (i itself when the first has none). */
+export function runEnd(s: string, i: number, mask: number): number {
+  while (i < s.length) {
+    const cp = s.codePointAt(i)!;
+    if (!(codePointClass(cp) & mask)) break;
+    i += unitsOf(cp);
+  }
+  return i;
+}

@@ -1,16 +1,6 @@
 // What counts as a word, in one place: letters or digits, with inner apostrophes (don't, O’Brien): the matches of
 // /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu, counted by a scanner instead of the regex (no match arrays).
-import { LETTER, NUMBER, codePointClass, unitsOf } from './unicode.ts';
-
-/** End of the run, from i, of code points whose class has a bit of `mask`. */
-function runEnd(text: string, i: number, mask: number): number {
-  while (i < text.length) {
-    const cp = text.codePointAt(i)!;
-    if (!(codePointClass(cp) & mask)) break;
-    i += unitsOf(cp);
-  }
-  return i;
-}
+import { LETTER, NUMBER, codePointClass, runEnd, unitsOf } from './unicode.ts';
 
 function isApostrophe(unit: number): boolean {
   return unit === 0x27 || unit === 0x2019;

@@ -2,7 +2,7 @@
 // Pure and deterministic. Terms are lowercased, lightly stemmed (plural -s) and truncated to a
 // 6-character prefix, which conflates inflections in most European languages without a per-language
 // stemmer ("negotiations"/"negotiate" -> "negoti", "Russia"/"Russian" -> "russia").
-import { LETTER as LETTER_CLASS, MARK as MARK_CLASS, NUMBER as NUMBER_CLASS, codePointClass, unitsOf } from '../unicode.ts';
+import { LETTER as LETTER_CLASS, MARK as MARK_CLASS, NUMBER as NUMBER_CLASS, codePointClass, runEnd, unitsOf } from '../unicode.ts';
 
 const STOPWORDS: Record<string, string> = {
   en: `a about above after again against all also am an and any are as at be because been before being below between both but by
@@ -108,16 +108,6 @@ function hasLower(raw: string): boolean {
   return false;
 }
 
-/** End of the run of \p{N} code points that starts at i. */
-function digitsEnd(s: string, i: number): number {
-  while (i < s.length) {
-    const cp = s.codePointAt(i)!;
-    if (!(codePointClass(cp) & NUMBER_CLASS)) break;
-    i += unitsOf(cp);
-  }
-  return i;
-}
-
 /**
  * Where TOKEN's first alternative, \p{N}+(?:[.,]\p{N}+)*(?![\p{L}\p{M}]), ends when matched at i (a \p{N} code
  * point), or -1 when it does not match there. Greedy, then the regex's backtracking: when a letter or mark
@@ -126,14 +116,14 @@ function digitsEnd(s: string, i: number): number {
  */
 function numberEnd(s: string, i: number): number {
   let runStart = i;
-  let end = digitsEnd(s, i);
+  let end = runEnd(s, i, NUMBER_CLASS);
   let grouped = false;
   while (end + 1 < s.length) {
     const sep = s.charCodeAt(end);
     if (sep !== 0x2e /* . */ && sep !== 0x2c /* , */) break;
     if (!(codePointClass(s.codePointAt(end + 1)!) & NUMBER_CLASS)) break;
     runStart = end + 1;
-    end = digitsEnd(s, runStart);
+    end = runEnd(s, runStart, NUMBER_CLASS);
     grouped = true;
   }
   if (end >= s.length || !(codePointClass(s.codePointAt(end)!) & (LETTER_CLASS | MARK_CLASS))) return end;
@@ -141,16 +131,6 @@ function numberEnd(s: string, i: number): number {
   const lastUnits = end - runStart >= 2 && (s.charCodeAt(end - 1) & 0xfc00) === 0xdc00 && (s.charCodeAt(end - 2) & 0xfc00) === 0xd800 ? 2 : 1;
   if (end - runStart > lastUnits) return end - lastUnits;
   return grouped ? runStart - 1 : -1;
-}
-
-/** End of the run of \p{L}, \p{M} and \p{N} code points that starts at i (TOKEN's second alternative). */
-function wordEnd(s: string, i: number): number {
-  while (i < s.length) {
-    const cp = s.codePointAt(i)!;
-    if (!codePointClass(cp)) break;
-    i += unitsOf(cp);
-  }
-  return i;
 }
 
 /** Content tokens of one sentence, in order. */
@@ -168,7 +148,8 @@ export function tokenise(sentence: string, stop: Set<string>): Token[] {
     let end = cls & NUMBER_CLASS ? numberEnd(sentence, at) : -1;
     // A match of the first alternative is a NUMBER; one of the second never is (it holds a letter or a mark).
     const number = end >= 0;
-    if (!number) end = wordEnd(sentence, at);
+    // Otherwise the second alternative: the run of \p{L}, \p{M} and \p{N}.
+    if (!number) end = runEnd(sentence, at, LETTER_CLASS | MARK_CLASS | NUMBER_CLASS);
     const raw = sentence.slice(at, end);
     at = end;
     const first = index === 0;
