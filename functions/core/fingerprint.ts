@@ -35,9 +35,8 @@ export const FingerprintSchema = z.object({
 });
 export type Fingerprint = z.infer<typeof FingerprintSchema>;
 
-const MH_SEEDS = Uint32Array.from({ length: MINHASH_SIZE }, (_, i) => fmix32(0x5bd1e995 ^ Math.imul(i + 1, 0x9e3779b9)));
-
-const MH_SEEDS_I32 = Int32Array.from(MH_SEEDS);
+/** The permutations' seeds, as signed 32-bit ints (the hash loop works in int32). */
+const MH_SEEDS = Int32Array.from({ length: MINHASH_SIZE }, (_, i) => fmix32(0x5bd1e995 ^ Math.imul(i + 1, 0x9e3779b9)));
 
 export function minhash(termHashes: ArrayLike<number>): Uint16Array {
   const n = termHashes.length;
@@ -48,7 +47,7 @@ export function minhash(termHashes: ArrayLike<number>): Uint16Array {
   // One permutation at a time, its minimum in a local (term by term with 128 running minima in a typed array took
   // 1.6x as long). Unsigned order is signed order with the top bit flipped.
   for (let i = 0; i < MINHASH_SIZE; i++) {
-    const seed = MH_SEEDS_I32[i]!;
+    const seed = MH_SEEDS[i]!;
     let min = 0x7fffffff;
     for (let t = 0; t < n; t++) {
       // fmix32(x ^ seed_i), inlined: this loop is most of the fingerprint's cost.
