@@ -7,7 +7,7 @@ import type { S3Event } from 'aws-lambda';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../functions/adapters/s3-store.ts';
 import { IndexedFilesystemStore } from './indexed-store.ts';
-import { objectFastPath, type ObjectFastPath } from './object-fast-path.ts';
+import { objectFastPath, objectOf, type ObjectFastPath } from './object-fast-path.ts';
 
 export interface EmbeddedS3 {
   endpoint: string;
@@ -19,18 +19,6 @@ export interface EmbeddedS3 {
   requests(): Record<string, number>;
   createBucket(name: string): Promise<void>;
   close(): Promise<void>;
-}
-
-/** The bucket and key an object request addresses (path-style), or null for bucket-level requests. */
-function objectOf(url: string | undefined): { bucket: string; key: string } | null {
-  const path = (url ?? '/').split('?')[0]!;
-  const m = /^\/([^/]+)\/(.+)$/.exec(path);
-  if (!m) return null;
-  try {
-    return { bucket: decodeURIComponent(m[1]!), key: decodeURIComponent(m[2]!) };
-  } catch {
-    return null; // malformed escapes: s3rver answers those itself
-  }
 }
 
 function s3Error(res: ServerResponse, status: number, code: string, message: string, extra: Record<string, string>): void {

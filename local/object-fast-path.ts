@@ -44,19 +44,25 @@ interface Target {
   query: string;
 }
 
-/** Path-style `/bucket/key` with no query but the SDK's `x-id`; null for anything else. */
-function plainTarget(url: string): Target | null {
-  const q = url.indexOf('?');
-  const path = q === -1 ? url : url.slice(0, q);
-  const query = q === -1 ? '' : url.slice(q + 1);
-  if (query && !/^x-id=[A-Za-z]+$/.test(query)) return null;
+/** The bucket and key an object request addresses (path-style), or null for bucket-level requests. */
+export function objectOf(url: string | undefined): { bucket: string; key: string } | null {
+  const path = (url ?? '/').split('?')[0]!;
   const m = /^\/([^/]+)\/(.+)$/.exec(path);
   if (!m) return null;
   try {
-    return { bucket: decodeURIComponent(m[1]!), key: decodeURIComponent(m[2]!), query };
+    return { bucket: decodeURIComponent(m[1]!), key: decodeURIComponent(m[2]!) };
   } catch {
-    return null;
+    return null; // malformed escapes: s3rver answers those itself
   }
+}
+
+/** Path-style `/bucket/key` with no query but the SDK's `x-id`; null for anything else. */
+function plainTarget(url: string): Target | null {
+  const q = url.indexOf('?');
+  const query = q === -1 ? '' : url.slice(q + 1);
+  if (query && !/^x-id=[A-Za-z]+$/.test(query)) return null;
+  const target = objectOf(url);
+  return target && { ...target, query };
 }
 
 /** s3rver's SigV4 header check (authentication.js) for a request without other query parameters. */
