@@ -1,7 +1,7 @@
 // A load run of the local pipeline, wired as deployed: N article files in a mix of formats (with injected
 // syndicated copies and some junk) uploaded concurrently, then a full count check of what the bucket holds.
 // Shared by `npm run bench:load` (10,000 files) and test/load.test.ts (500 files).
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Edition } from '../functions/core/edition.ts';
@@ -86,6 +86,17 @@ export interface LoadReport {
   digestBatches: number[];
   /** Requests the embedded S3 answered from the first upload to idle, per file, by kind (`PUT inbox`, …). */
   requestsPerFile: Record<string, number>;
+  /** Where the embedded S3 kept the bucket, and how much its files held at the end (not in the RSS when on tmpfs). */
+  bucket: { directory: string; mb: number };
+}
+
+/** Bytes in the files under `dir`. */
+function folderBytes(dir: string): number {
+  let bytes = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) bytes += statSync(path.join(e.parentPath, e.name)).size;
+  }
+  return bytes;
 }
 
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
@@ -238,7 +249,7 @@ export async function runLoad(options: {
       const now = threadCpu();
       const d = [...now].map(([t, s]) => [t, s - (prevCpu.get(t) ?? 0)] as const).filter(([, s]) => s > 0.05).sort((a, b) => b[1] - a[1]);
       prevCpu = now;
-      log(`  t=${((performance.now() - started) / 1000).toFixed(0)} s, ${settled.size} files ingested; CPU per thread (cores): ${d.map(([t, s]) => `${t === process.pid ? 'main' : t} ${(s / 5).toFixed(2)}`).join(', ')}`);
+      log(`  t=${((performance.now() - started) / 1000).toFixed(0)} s, ${settled.size} files ingested, RSS ${(process.memoryUsage.rss() / 1048576).toFixed(0)} MB; CPU per thread (cores): ${d.map(([t, s]) => `${t === process.pid ? 'main' : t} ${(s / 5).toFixed(2)}`).join(', ')}`);
     }, 5000) : null;
     let done = 0;
     if (options.uploadThread) {
@@ -338,6 +349,7 @@ export async function runLoad(options: {
       digestRuns,
       digestBatches,
       requestsPerFile,
+      bucket: { directory: path.dirname(directory), mb: folderBytes(directory) / 1048576 },
     };
   } finally {
     clearInterval(sampler);
