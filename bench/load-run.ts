@@ -217,6 +217,7 @@ export async function runLoad(options: {
     concurrency: options.ingestConcurrency ?? 16,
     ingestThreads: options.ingestThreads ?? 1,
     digestThread: options.digestThread ?? false,
+    keepEvents: false,
     onBatch: (_, n) => digestBatches.push(n),
     batchWindowMs: 1000,
     onError: (handler, e) => log(`  ${handler} failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} ${JSON.stringify((e as { $metadata?: unknown }).$metadata ?? {})}`),
