@@ -97,6 +97,16 @@ export function generateCorpus(o: { n: number; seed: number; sourceDir: string; 
         }
         if (rnd() < 0.5) { paras.push([pick(CLUTTER)], [pick(CLUTTER)]); paras.unshift([pick(CLUTTER)]); edits.push('clutter'); }
         if (paras.length === 0) paras = [[pick(facts)]];
+        // An edit must leave an article: with fewer than two sentences of the original's text left (the rest
+        // boilerplate), a parser rightly finds no body, so the original's opening comes back (no random draw, so
+        // every other file of the corpus stays as it was).
+        const content = (ps: string[][]) => ps.flat().filter((x) => !CLUTTER.includes(x)).length;
+        if (content(paras) < 2) {
+          const opening = orig.text.split('\n\n').map((p) => p.split('\n'));
+          let n = 0;
+          while (n < opening.length && content([...opening.slice(0, n), ...paras]) < 2) n++;
+          paras = [...opening.slice(0, n), ...paras];
+        }
       } else {
         const m = 6 + Math.floor(rnd() * 20);
         const sents: string[] = [];
