@@ -3,9 +3,9 @@
 // --seed N --sdk-uploads (upload with the SDK's PutObject instead of signed HTTP PUTs, see signed-put.ts) --data DIR (where the embedded S3 keeps the bucket; default /dev/shm where it exists, else the OS temp folder: the benchmark measures the pipeline, not this disk's journal) --threads N (ingest
 // worker threads, default 1; 0 = on the embedded S3's thread) --ingest-concurrency N (ingest invocations in
 // flight, default 64, as many as uploads in flight: with 16, files waited for an instance while the embedded S3 had time to spare) --digest-thread (the digest on a worker thread of its own instead of the embedded S3's:
-// rebuilds no longer pause the server, for ~230 MB more peak RSS) --upload-thread (the uploads from a worker
-// thread, as clients on other machines; with --digest-thread the layout closest to the deployed one: 139-173
-// files/s against 133-159 for the default in back-to-back pairs, within this VM's noise) --trace (each
+// rebuilds no longer pause the server; 159 and 197 files/s against 184 and 164 for the default in alternating
+// runs, within this VM's noise, for 805-952 MB of peak RSS against 652-712) --upload-thread (the uploads from a
+// worker thread, as clients on other machines; with --digest-thread the layout closest to the deployed one) --trace (each
 // thread's CPU every 5 s). One ingest thread (with its parser thread) beside the embedded S3 measured
 // 14.4 ms of CPU per file against 17.3 with two: on two cores, every extra isolate adds its own GC, compiler
 // and message-passing work.
