@@ -6,7 +6,7 @@ import { ParseError } from '../functions/core/parse/errors.ts';
 import { parseText } from '../functions/core/parse/text.ts';
 import { dateLine } from '../functions/core/parse/text/dates.ts';
 import { byline, copyrightOwner, signOff, wireDateline } from '../functions/core/parse/text/credits.ts';
-import { wordCount } from '../functions/core/parse/text/clutter.ts';
+import { compareKey, isTerminated, normalizeLine, wordCount } from '../functions/core/parse/text/clutter.ts';
 import { ParsedArticleSchema } from '../functions/core/schema.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -256,5 +256,26 @@ describe('wordCount', () => {
     }
     expect(differing).toBe(0);
     expect(wordCount('Le maire a dit 2 fois: « non » — 𝐀𝐁 😀 x')).toBe(9);
+  });
+});
+
+describe('line keys read every UTF-16 unit as their regexes do', () => {
+  const units = Array.from({ length: 0x10000 }, (_, c) => String.fromCharCode(c));
+  it('normalizeLine collapses and trims whitespace as a replace of every run would', () => {
+    const slow = (line: string) => line.normalize('NFC').replace(/[\u200B-\u200D\u2060\uFEFF\u00AD]/g, '').replace(/\s+/g, ' ').trim();
+    const differing = units.filter((u) => [`a${u}b`, `a${u}${u}b c`, `${u}a `, `a ${u}`].some((t) => normalizeLine(t) !== slow(t)));
+    expect(differing).toEqual([]);
+  });
+  it('compareKey joins the runs of letters and digits', () => {
+    const slow = (text: string) => text.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+    const texts = ['', ' ', 'a b', ' a b ', 'a  b', 'a, b.', '“Quote” — it’s ﬁne', 'İSTANBUL ΟΔΟΣ', '𝐀𝐁 𠀀x \ud800y', '１２３ ＡＢＣ'];
+    const differing = [...texts, ...units.map((u) => `ab${u}cd ${u}`)].filter((t) => compareKey(t) !== slow(t));
+    expect(differing).toEqual([]);
+  });
+  it('isTerminated reads the sentence end as its regex does', () => {
+    const slow = (line: string) => /[.!?…]["'”’»)\]]*$/.test(line);
+    const ends = ['', '.', 'a.', 'a."', 'a.”)]', 'a"', 'a...', 'a…»', 'a?\'', 'a!)x', '"', ')'];
+    const differing = [...ends, ...units.map((u) => `a${u}`), ...units.map((u) => `a.${u}`)].filter((t) => isTerminated(t) !== slow(t));
+    expect(differing).toEqual([]);
   });
 });

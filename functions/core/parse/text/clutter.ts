@@ -1,25 +1,52 @@
 // Line-level rules for the clutter that scraped plain text carries: navigation and widget labels,
 // photo captions and credits, copyright and "read more" footers, site self-descriptions.
+import { LETTER, NUMBER, codePointClass, runEnd, unitsOf } from '../../unicode.ts';
+
+/** Whitespace that normalizeLine collapses: `\s` (which already holds the no-break and typographic spaces listed). */
+const SPACES = /[\s\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]+/g;
+/** Whether collapsing SPACES changes anything: a space other than U+0020, or two in a row. */
+const UNTIDY_SPACE = /[^\S ]|\s\s/;
 
 /** Whitespace and invisible characters normalized; typographic quotes and dashes are left alone. */
 export function normalizeLine(line: string): string {
-  return line
-    .normalize('NFC')
-    .replace(/[\u200B-\u200D\u2060\uFEFF\u00AD]/g, '')
-    .replace(/[\s\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]+/g, ' ')
-    .trim();
+  const visible = line.normalize('NFC').replace(/[\u200B-\u200D\u2060\uFEFF\u00AD]/g, '');
+  // The collapse rewrites every single space of the line; most lines have nothing else, and are kept as they are.
+  return (UNTIDY_SPACE.test(visible) ? visible.replace(SPACES, ' ') : visible).trim();
 }
 
-/** Comparison key: case, quotes, dashes, punctuation and spacing do not matter. */
+/**
+ * Comparison key: case, quotes, dashes, punctuation and spacing do not matter. The runs of letters and digits of
+ * the NFKC lower-cased text, joined by single spaces: what `.replace(/[^\p{L}\p{N}]+/gu, ' ').trim()` gives (it
+ * once also unified quotes and dashes first, which the separators swallowed anyway), without a regex replacing
+ * every gap. The text itself when it is already that (plain words and single spaces).
+ */
 export function compareKey(text: string): string {
-  return text
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/[‘’‚‛′`´]/g, "'")
-    .replace(/[“”„‟″«»]/g, '"')
-    .replace(/[‐‑‒–—―]/g, '-')
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
+  const folded = text.normalize('NFKC').toLowerCase();
+  const words: string[] = [];
+  let tidy = true;
+  for (let i = 0; i < folded.length; ) {
+    const end = runEnd(folded, i, LETTER | NUMBER);
+    if (end > i) {
+      words.push(folded.slice(i, end));
+      i = end;
+      continue;
+    }
+    const gap = i;
+    i = gapEnd(folded, i);
+    // Tidy so far if the gap is one plain space between two words.
+    if (i - gap !== 1 || folded.charCodeAt(gap) !== 0x20 || gap === 0 || i === folded.length) tidy = false;
+  }
+  return tidy ? folded : words.join(' ');
+}
+
+/** End of the run, from i, of code points that are neither letters nor digits. */
+function gapEnd(s: string, i: number): number {
+  while (i < s.length) {
+    const cp = s.codePointAt(i)!;
+    if (codePointClass(cp) & (LETTER | NUMBER)) break;
+    i += unitsOf(cp);
+  }
+  return i;
 }
 
 /** 1 when the BMP code unit is a letter or digit (\p{L}, \p{N}), 2 when not, 0 while unknown: filled as met. */
@@ -36,8 +63,13 @@ function isWordCodePoint(cp: number): boolean {
   return WORD_CHAR.test(String.fromCodePoint(cp));
 }
 
+/** The line wordCount last counted, and its count: the filters ask about one line several times in a row. */
+let countedText = '';
+let countedWords = 0;
+
 /** Runs of letters and digits: what `text.match(/[\p{L}\p{N}]+/gu).length` counts, without building the matches. */
 export function wordCount(text: string): number {
+  if (text === countedText) return countedWords;
   let words = 0;
   let inWord = false;
   for (let i = 0; i < text.length; i++) {
@@ -53,12 +85,25 @@ export function wordCount(text: string): number {
     if (word && !inWord) words++;
     inWord = word;
   }
+  countedText = text;
+  countedWords = words;
   return words;
 }
 
-/** Ends like a sentence (possibly inside closing quotes or brackets). */
+/** A closing quote or bracket: " ' ” ’ » ) ] */
+function isCloser(unit: number): boolean {
+  return unit === 0x22 || unit === 0x27 || unit === 0x201d || unit === 0x2019 || unit === 0xbb || unit === 0x29 || unit === 0x5d;
+}
+
+/**
+ * Ends like a sentence (possibly inside closing quotes or brackets): /[.!?…]["'”’»)\]]*$/ ("..." included), read
+ * backwards from the end instead of a regex scanning the whole line for the punctuation.
+ */
 export function isTerminated(line: string): boolean {
-  return /[.!?…]["'”’»)\]]*$/.test(line) || /\.\.\.["'”’»)\]]*$/.test(line);
+  let end = line.length;
+  while (end > 0 && isCloser(line.charCodeAt(end - 1))) end--;
+  const last = end > 0 ? line.charCodeAt(end - 1) : 0;
+  return last === 0x2e || last === 0x21 || last === 0x3f || last === 0x2026;
 }
 
 /** Bullet or numbered list item: content even without final punctuation. */
@@ -94,10 +139,9 @@ const NAV_LABELS = new Set([
 ]);
 
 function labelKey(line: string): string {
-  return line
-    .toLowerCase()
-    .replace(/^[\s»›>|•·:#\-–—]+|[\s»›>|•·:\-–—.!]+$/g, '')
-    .replace(/\s+/g, ' ');
+  const trimmed = line.toLowerCase().replace(/^[\s»›>|•·:#\-–—]+|[\s»›>|•·:\-–—.!]+$/g, '');
+  // The collapse rewrites every single space; a key with nothing else to collapse is kept as it is.
+  return UNTIDY_SPACE.test(trimmed) ? trimmed.replace(/\s+/g, ' ') : trimmed;
 }
 
 const NAV_PATTERNS: RegExp[] = [
@@ -121,10 +165,11 @@ const NAV_PATTERNS: RegExp[] = [
 
 /** Navigation, widget and teaser labels that are never body text. */
 export function isNavLine(line: string): boolean {
+  // Past 30 words the key (the line's words, lower-cased) is neither empty nor a label: no need to build it.
+  if (wordCount(line) > 30) return false;
   const key = labelKey(line);
   if (!key) return true;
   if (NAV_LABELS.has(key)) return true;
-  if (wordCount(line) > 30) return false;
   return NAV_PATTERNS.some((re) => re.test(line));
 }
 
