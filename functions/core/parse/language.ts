@@ -14,6 +14,7 @@
 // The test compares it with franc itself.
 import { data } from 'franc-min/data.js';
 import { expressions } from 'franc-min/expressions.js';
+import { LETTER, codePointClass, unitsOf } from '../unicode.ts';
 
 /** franc speaks ISO 639-3; where ICU's canonical form is not the 639-1 code, the macrolanguage's code. */
 const ISO1_OVERRIDES: Readonly<Record<string, string>> = { zlm: 'ms', tgl: 'tl' };
@@ -240,7 +241,7 @@ function countTrigrams(value: string): number {
 
 // ---- franc ------------------------------------------------------------------------------------------------
 
-type Distances = { code: string } | { index: ScriptIndex; distance: Float64Array; length: number };
+type Distances = { code: string } | { index: ScriptIndex; distance: Int32Array; length: number };
 
 /**
  * franc's distance of the sample to every profile of its script (the smallest is the closest), or, when the
@@ -258,13 +259,14 @@ function distances(input: string, minLength: number): Distances {
   // franc: distance = Σ over the sample's trigrams of |count − rank − 1| when the profile has it, else 300.
   // Every profile starts at 300 per trigram, and a trigram a profile holds takes back 300 − |count − rank − 1|.
   const distinct = countTrigrams(value);
-  const distance = new Float64Array(index.languages.length).fill(distinct * MAX_DIFFERENCE);
+  // Whole numbers below 2049 × 300: integer arithmetic, exact.
+  const distance = new Int32Array(index.languages.length).fill(distinct * MAX_DIFFERENCE);
   score(index, distinct, distance);
   return { index, distance, length: value.length };
 }
 
 /** Takes the sample's trigrams (emptying the sample table) off each profile's distance. */
-function score({ slots, pairs, shift }: ScriptIndex, distinct: number, distance: Float64Array): void {
+function score({ slots, pairs, shift }: ScriptIndex, distinct: number, distance: Int32Array): void {
   const sample = sampleSlots;
   const wrap = slots.length - 1; // records are 4 ints, and there are 2^n of them
   for (let u = 0; u < distinct; u++) {
@@ -322,11 +324,15 @@ function toIso1(code: string): string | null {
   return known;
 }
 
-/** Whether `text` holds at least `n` letters (stops counting there). */
+/** Whether `text` holds at least `n` letters (\p{L} code points; stops counting there). */
 function hasLetters(text: string, n: number): boolean {
-  const letter = /\p{L}/gu;
-  for (let found = 0; found < n; found++) if (!letter.exec(text)) return false;
-  return true;
+  let found = 0;
+  for (let i = 0; i < text.length && found < n; ) {
+    const cp = text.codePointAt(i)!;
+    if (codePointClass(cp) & LETTER) found++;
+    i += unitsOf(cp);
+  }
+  return found >= n;
 }
 
 /** ISO 639-1 code, or null when the text is too short or ambiguous to tell. */
