@@ -83,7 +83,8 @@ function bodyOf(v: z.infer<typeof Body>): string {
 
 /** The NewsAPI style "… [+1234 chars]" tail marks a truncated body, not text. */
 function stripTruncationMarker(text: string): string {
-  return text.replace(/\s*(?:…|\.\.\.)?\s*\[\+\d+ chars\]\s*$/, '').trim();
+  // The regex, unanchored and starting with \s*, is tried at every space of the body: only run it when it can match.
+  return (text.includes(' chars]') ? text.replace(/\s*(?:…|\.\.\.)?\s*\[\+\d+ chars\]\s*$/, '') : text).trim();
 }
 
 function toArticle(e: JsonEntry, ctx: Context): ParsedArticle | string {
