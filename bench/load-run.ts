@@ -65,6 +65,12 @@ ${items.map((x) => `<item><title>${escapeXml(x.title)}</title><link>https://${x.
   return files;
 }
 
+/**
+ * Ingest invocations in flight by default: as many as uploads in flight. With 16, files waited for an instance
+ * while the embedded S3 had time to spare (154-161 against 139 files/s back to back).
+ */
+export const DEFAULT_INGEST_CONCURRENCY = 64;
+
 export interface LoadReport {
   files: number;
   uploaded: number;
@@ -174,7 +180,7 @@ export async function runLoad(options: {
   seed?: number;
   /** Ingest worker threads in the local runner (default 1; 0 runs ingest on the embedded S3's thread). */
   ingestThreads?: number;
-  /** Ingest invocations in flight, as concurrent Lambda instances would run them (default 16). */
+  /** Ingest invocations in flight, as concurrent Lambda instances would run them (default DEFAULT_INGEST_CONCURRENCY). */
   ingestConcurrency?: number;
   /** The digest on its own worker thread, as its own Lambda function would run (default: on the embedded S3's thread). */
   digestThread?: boolean;
@@ -214,7 +220,7 @@ export async function runLoad(options: {
   let lastDigestAt = 0;
   const p = await startLocalPipeline({
     directory,
-    concurrency: options.ingestConcurrency ?? 16,
+    concurrency: options.ingestConcurrency ?? DEFAULT_INGEST_CONCURRENCY,
     ingestThreads: options.ingestThreads ?? 1,
     digestThread: options.digestThread ?? false,
     keepEvents: false,

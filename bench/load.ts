@@ -2,7 +2,7 @@
 // latency, memory and the count check. Options: --files N --concurrency N (uploads in flight) --source DIR
 // --seed N --sdk-uploads (upload with the SDK's PutObject instead of signed HTTP PUTs, see signed-put.ts) --data DIR (where the embedded S3 keeps the bucket; default /dev/shm where it exists, else the OS temp folder: the benchmark measures the pipeline, not this disk's journal) --threads N (ingest
 // worker threads, default 1; 0 = on the embedded S3's thread) --ingest-concurrency N (ingest invocations in
-// flight, default 64, as many as uploads in flight: with 16, files waited for an instance while the embedded S3 had time to spare) --digest-thread (the digest on a worker thread of its own instead of the embedded S3's:
+// flight, default DEFAULT_INGEST_CONCURRENCY) --digest-thread (the digest on a worker thread of its own instead of the embedded S3's:
 // rebuilds no longer pause the server; 159 and 197 files/s against 184 and 164 for the default in alternating
 // runs, within this VM's noise, for 805-952 MB of peak RSS against 652-712) --upload-thread (the uploads from a
 // worker thread, as clients on other machines; with --digest-thread the layout closest to the deployed one) --trace (each
@@ -13,7 +13,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { runLoad } from './load-run.ts';
+import { DEFAULT_INGEST_CONCURRENCY, runLoad } from './load-run.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -23,7 +23,7 @@ const { values } = parseArgs({
     source: { type: 'string', default: path.join(root, '..', 'shared', 'eval', 'ecb-dev', 'files') },
     seed: { type: 'string', default: '7' },
     threads: { type: 'string', default: '1' },
-    'ingest-concurrency': { type: 'string', default: '64' },
+    'ingest-concurrency': { type: 'string', default: String(DEFAULT_INGEST_CONCURRENCY) },
     'digest-thread': { type: 'boolean', default: false },
     'upload-thread': { type: 'boolean', default: false },
     'sdk-uploads': { type: 'boolean', default: false },
