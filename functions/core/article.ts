@@ -1,28 +1,12 @@
 // From a parsed article to the stored record: content-addressed id, word count, fingerprint.
 import { createHash } from 'node:crypto';
 import { fingerprintArticle } from './fingerprint.ts';
-import { LETTER, NUMBER, codePointClass, runEnd, unitsOf } from './unicode.ts';
-import { countWords } from './words.ts';
+import { countWords, wordKey } from './words.ts';
 import { ArticleRecordSchema, type ArticleFormat, type ArticleRecord, type ParsedArticle } from './schema.ts';
 
-/**
- * Letters and digits only, lower-cased: two bodies differing only in spacing, quotes or punctuation are one article.
- * The runs of \p{L} and \p{N} one space apart, as `.match(/[\p{L}\p{N}]+/gu).join(' ')` gives them, found by a scanner.
- */
+/** Letters and digits only, lower-cased: two bodies differing only in spacing, quotes or punctuation are one article. */
 export function normalizeBody(text: string): string {
-  const s = text.normalize('NFKC').toLowerCase();
-  const runs: string[] = [];
-  for (let i = 0; i < s.length; ) {
-    const cp = s.codePointAt(i)!;
-    if (codePointClass(cp) & (LETTER | NUMBER)) {
-      const end = runEnd(s, i, LETTER | NUMBER);
-      runs.push(s.slice(i, end));
-      i = end;
-    } else {
-      i += unitsOf(cp);
-    }
-  }
-  return runs.join(' ');
+  return wordKey(text);
 }
 
 export function articleId(text: string): string {

@@ -41,3 +41,13 @@ export function runEnd(s: string, i: number, mask: number): number {
   }
   return i;
 }
+
+/** End of the run, from i, of code points whose class has no bit of `mask` (the gap up to the next such code point). */
+export function runEndOutside(s: string, i: number, mask: number): number {
+  while (i < s.length) {
+    const cp = s.codePointAt(i)!;
+    if (codePointClass(cp) & mask) break;
+    i += unitsOf(cp);
+  }
+  return i;
+}

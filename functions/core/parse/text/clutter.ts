@@ -1,6 +1,7 @@
 // Line-level rules for the clutter that scraped plain text carries: navigation and widget labels,
 // photo captions and credits, copyright and "read more" footers, site self-descriptions.
-import { LETTER, NUMBER, codePointClass, runEnd, unitsOf } from '../../unicode.ts';
+import { LETTER, NUMBER, runEnd, runEndOutside } from '../../unicode.ts';
+import { wordKey } from '../../words.ts';
 
 /** Whitespace that normalizeLine collapses: `\s` (which already holds the no-break and typographic spaces listed). */
 const SPACES = /[\s\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]+/g;
@@ -14,53 +15,9 @@ export function normalizeLine(line: string): string {
   return (UNTIDY_SPACE.test(visible) ? visible.replace(SPACES, ' ') : visible).trim();
 }
 
-/**
- * Comparison key: case, quotes, dashes, punctuation and spacing do not matter. The runs of letters and digits of
- * the NFKC lower-cased text, joined by single spaces: what `.replace(/[^\p{L}\p{N}]+/gu, ' ').trim()` gives (it
- * once also unified quotes and dashes first, which the separators swallowed anyway), without a regex replacing
- * every gap. The text itself when it is already that (plain words and single spaces).
- */
+/** Comparison key: case, quotes, dashes, punctuation and spacing do not matter (see wordKey). */
 export function compareKey(text: string): string {
-  const folded = text.normalize('NFKC').toLowerCase();
-  const words: string[] = [];
-  let tidy = true;
-  for (let i = 0; i < folded.length; ) {
-    const end = runEnd(folded, i, LETTER | NUMBER);
-    if (end > i) {
-      words.push(folded.slice(i, end));
-      i = end;
-      continue;
-    }
-    const gap = i;
-    i = gapEnd(folded, i);
-    // Tidy so far if the gap is one plain space between two words.
-    if (i - gap !== 1 || folded.charCodeAt(gap) !== 0x20 || gap === 0 || i === folded.length) tidy = false;
-  }
-  return tidy ? folded : words.join(' ');
-}
-
-/** End of the run, from i, of code points that are neither letters nor digits. */
-function gapEnd(s: string, i: number): number {
-  while (i < s.length) {
-    const cp = s.codePointAt(i)!;
-    if (codePointClass(cp) & (LETTER | NUMBER)) break;
-    i += unitsOf(cp);
-  }
-  return i;
-}
-
-/** 1 when the BMP code unit is a letter or digit (\p{L}, \p{N}), 2 when not, 0 while unknown: filled as met. */
-const WORD_UNIT = new Uint8Array(0x10000);
-const WORD_CHAR = /^[\p{L}\p{N}]$/u;
-
-function isWordCodePoint(cp: number): boolean {
-  if (cp < 0x80) return (cp >= 0x30 && cp <= 0x39) || ((cp | 0x20) >= 0x61 && (cp | 0x20) <= 0x7a);
-  if (cp < 0x10000) {
-    let known = WORD_UNIT[cp]!;
-    if (known === 0) WORD_UNIT[cp] = known = WORD_CHAR.test(String.fromCharCode(cp)) ? 1 : 2;
-    return known === 1;
-  }
-  return WORD_CHAR.test(String.fromCodePoint(cp));
+  return wordKey(text);
 }
 
 /** The line wordCount last counted, and its count: the filters ask about one line several times in a row. */
@@ -71,19 +28,9 @@ let countedWords = 0;
 export function wordCount(text: string): number {
   if (text === countedText) return countedWords;
   let words = 0;
-  let inWord = false;
-  for (let i = 0; i < text.length; i++) {
-    let cp = text.charCodeAt(i);
-    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < text.length) {
-      const low = text.charCodeAt(i + 1);
-      if (low >= 0xdc00 && low <= 0xdfff) {
-        cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
-        i++;
-      }
-    }
-    const word = isWordCodePoint(cp);
-    if (word && !inWord) words++;
-    inWord = word;
+  for (let i = runEndOutside(text, 0, LETTER | NUMBER); i < text.length; i = runEndOutside(text, i, LETTER | NUMBER)) {
+    words++;
+    i = runEnd(text, i, LETTER | NUMBER);
   }
   countedText = text;
   countedWords = words;
