@@ -72,7 +72,7 @@ CPU (all threads)     ${report.cpuMsPerFile.toFixed(1)} ms per file (load averag
 S3 requests           ${Object.values(report.requestsPerFile).reduce((a, b) => a + b, 0).toFixed(2)} per file: ${Object.entries(report.requestsPerFile).map(([k, n]) => `${k} ${n.toFixed(2)}`).join(', ')}
 article records       ${report.records} (files hold ${report.expectedArticles}; exact copies share one record)
 rejected              ${report.rejected}
-digest                ${report.storiesInDigest} stories, ${report.articlesInDigest} articles, ${report.digestRuns} rebuilds (batches of ${report.digestBatches.join(', ')} messages)
+digest                ${report.storiesInDigest} stories, ${report.articlesInDigest} articles, ${report.digestRuns} published from ${report.digestBatches.length} batches (${report.digestBatches.join(', ')} messages)
 lost                  ${report.lost.length}${report.lost.length ? ` e.g. ${report.lost.slice(0, 3).join(', ')}` : ''}
 duplicated            ${report.duplicated.length}
 count check           ${ok ? 'PASS' : 'FAIL'}`);

@@ -82,6 +82,8 @@ interface QueueState {
   /** A delivery is on its way (waiting for the running batch): no second one is started. */
   pending: boolean;
   firstAt: number;
+  /** When the newest waiting message arrived: the quiet moment counts from it. */
+  lastAt: number;
   batchSize: number;
   windowSeconds: number;
 }
@@ -243,8 +245,9 @@ export class LocalRunner {
     if (trigger.delivery.kind !== 'queue') return;
     const name = trigger.handler;
     let q = this.queues.get(name);
-    if (!q) this.queues.set(name, (q = { records: [], sizes: [], bytes: 0, timer: null, running: null, pending: false, firstAt: 0, batchSize: trigger.delivery.batchSize, windowSeconds: trigger.delivery.batchWindowSeconds }));
+    if (!q) this.queues.set(name, (q = { records: [], sizes: [], bytes: 0, timer: null, running: null, pending: false, firstAt: 0, lastAt: 0, batchSize: trigger.delivery.batchSize, windowSeconds: trigger.delivery.batchWindowSeconds }));
     if (q.records.length === 0) q.firstAt = Date.now();
+    q.lastAt = Date.now();
     const message = sqsMessage(record, `${name}-queue`);
     const size = Buffer.byteLength(JSON.stringify(message)) + 1;
     q.records.push(message);
@@ -276,7 +279,8 @@ export class LocalRunner {
         this.track(this.deliver(name));
       }, Math.max(0, delay));
     };
-    arm(Math.min(this.batchWindowMs, deadline - Date.now()));
+    // Messages that waited out a running batch have been quiet since they arrived.
+    arm(Math.min(q.lastAt + this.batchWindowMs, deadline) - Date.now());
   }
 
   /** One batch at a time per queue, as reserved concurrency 1 does for the digest function. */

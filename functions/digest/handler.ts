@@ -2,11 +2,38 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { createArchiveRenderer, createRenderer } from '../core/render.ts';
-import { publishDigest } from '../pipeline/digest.ts';
+import { decodeEventKey } from '../core/keys.ts';
+import { publishDigest, type ChangedSources } from '../pipeline/digest.ts';
 import { createRuntime, lazy, type Runtime } from '../runtime.ts';
 import { loadTemplates } from '../templates.ts';
 
 const SQSEventSchema = z.object({ Records: z.array(z.object({ messageId: z.string(), body: z.string() })) });
+
+/** An S3 notification as SQS carries it in a message body (only what names the created object). */
+const S3NotificationSchema = z.object({
+  Records: z.array(
+    z.object({
+      eventName: z.string().startsWith('ObjectCreated'),
+      s3: z.object({ object: z.object({ key: z.string(), eTag: z.string().min(1) }) }),
+    }),
+  ),
+});
+
+/** The sources the messages name, at their ETags; null when any message is something else (then: rebuild). */
+export function changedSources(bodies: string[]): ChangedSources | null {
+  const changed: ChangedSources = [];
+  for (const body of bodies) {
+    let parsed;
+    try {
+      parsed = S3NotificationSchema.safeParse(JSON.parse(body));
+    } catch {
+      return null;
+    }
+    if (!parsed.success) return null;
+    for (const r of parsed.data.Records) changed.push({ key: decodeEventKey(r.s3.object.key), etag: r.s3.object.eTag });
+  }
+  return changed;
+}
 
 export function createDigestHandler(getRuntime: () => Runtime) {
   const getTemplates = lazy(() => loadTemplates(getRuntime().config.templatesDir));
@@ -32,7 +59,7 @@ export function createDigestHandler(getRuntime: () => Runtime) {
       windowHours: rt.config.windowHours,
       timeZone: rt.config.timeZone,
       log: rt.log,
-    });
+    }, changedSources(messages.map((m) => m.body)) ?? undefined);
     const { keys: _keys, ...summary } = result as typeof result & { keys?: string[] };
     rt.log({ msg: 'digest', messages: messages.length, ms: Date.now() - started, ...summary });
     return { batchItemFailures: [] };

@@ -3,6 +3,7 @@ import { buildEdition, editionFor, inWindow, type Edition } from '../core/editio
 import { composeEditionMessage, unsubscribeUrlFor, type EditionMessageOptions } from '../core/email.ts';
 import type { ArchiveEntry, EditionNeighbours, RenderedEdition } from '../core/render.ts';
 import type { Clock, ObjectStore } from '../core/ports.ts';
+import { createHash } from 'node:crypto';
 import { preferredCopies } from '../core/article.ts';
 import { SourceRecordSchema, type ArticleRecord } from '../core/schema.ts';
 import { PREFIX } from '../triggers.ts';
@@ -33,6 +34,8 @@ export interface DigestDeps {
 
 export type DigestResult =
   | { status: 'empty'; edition: string; articles: 0 }
+  /** The same sources, day and settings as this instance's last publish, whose pointer is still in place. */
+  | { status: 'unchanged'; edition: string; articles: number }
   | {
       status: 'published';
       edition: string;
@@ -79,36 +82,108 @@ function listedEtag(o: { key: string }): string | null {
 }
 
 /**
+ * A rebuild that read at least this many new source records re-lists once more (at most CATCH_UP_LISTINGS
+ * listings in all): during a burst of uploads, reading thousands of records takes long enough for many more to
+ * arrive, and their notifications are already queued behind this batch. Reading them now lets the next batch
+ * find nothing new and skip its rebuild (see publishDigest), instead of reading and clustering again.
+ */
+const CATCH_UP_MIN_READS = 100;
+const CATCH_UP_LISTINGS = 3;
+
+export interface LoadedSources {
+  /** Every stored article, one per id, sorted by id. */
+  records: ArticleRecord[];
+  /** Names the sources read (their keys and ETags): equal versions hold equal records. Null when a source had no ETag. */
+  version: string | null;
+  /** The ETag (unquoted) each source was read at. */
+  etags: Map<string, string>;
+}
+
+/** ETags as S3 notifications carry them (no quotes); GET and LIST quote them. */
+function bareEtag(etag: string): string {
+  return etag.replace(/"/g, '');
+}
+
+/**
  * Every stored article, one per id, sorted by id. The same text uploaded under two keys is in two source
  * records; the preferred copy (the earliest) stands for it, whatever order the sources were read in.
  */
 export async function loadArticleRecords(store: ObjectStore, log?: DigestDeps['log']): Promise<ArticleRecord[]> {
+  return (await loadSources(store, log)).records;
+}
+
+/** loadArticleRecords, with the version of what was read. */
+export async function loadSources(store: ObjectStore, log?: DigestDeps['log']): Promise<LoadedSources> {
   let cache = sourceCache.get(store);
   if (!cache) sourceCache.set(store, (cache = new Map()));
-  const listed: Array<{ key: string; etag: string | null }> = [];
-  for await (const o of store.list(PREFIX.sources)) if (o.key.endsWith('.json')) listed.push({ key: o.key, etag: listedEtag(o) });
-  const seen = new Set(listed.map((o) => o.key));
-  for (const key of cache.keys()) if (!seen.has(key)) cache.delete(key); // deleted sources leave the cache
-  const loaded = await mapLimit(listed, 16, async ({ key, etag }): Promise<ArticleRecord[]> => {
-    const cached = cache.get(key);
-    if (cached && etag !== null && cached.etag === etag) return cached.articles;
-    const obj = await store.get(key);
-    if (!obj) {
+  let listed: Array<{ key: string; etag: string | null }> = [];
+  for (let listing = 1; ; listing++) {
+    listed = [];
+    for await (const o of store.list(PREFIX.sources)) if (o.key.endsWith('.json')) listed.push({ key: o.key, etag: listedEtag(o) });
+    const seen = new Set(listed.map((o) => o.key));
+    for (const key of cache.keys()) if (!seen.has(key)) cache.delete(key); // deleted sources leave the cache
+    const stale = listed.filter(({ key, etag }) => {
+      const cached = cache.get(key);
+      return !(cached && etag !== null && cached.etag === etag);
+    });
+    await mapLimit(stale, 16, async ({ key }) => {
+      const obj = await store.get(key);
+      if (!obj) {
+        cache.delete(key); // deleted since listing
+        return;
+      }
+      try {
+        const { articles } = SourceRecordSchema.parse(JSON.parse(new TextDecoder().decode(obj.body)));
+        // Without an ETag the entry cannot be checked next time: kept for this load only.
+        cache.set(key, { etag: obj.etag ?? '', articles });
+      } catch (e) {
+        cache.delete(key);
+        log?.({ level: 'warn', msg: 'skipping invalid source record', key, error: String(e) });
+      }
+    });
+    if (stale.length < CATCH_UP_MIN_READS || listing >= CATCH_UP_LISTINGS) break;
+  }
+  const articles: ArticleRecord[] = [];
+  const version = createHash('sha256');
+  const etags = new Map<string, string>();
+  let versioned = true;
+  for (const { key } of listed) {
+    const entry = cache.get(key);
+    if (!entry) continue;
+    articles.push(...entry.articles);
+    version.update(`${key}\n${entry.etag}\n`);
+    etags.set(key, bareEtag(entry.etag));
+    if (entry.etag === '') {
+      versioned = false;
       cache.delete(key);
-      return []; // deleted since listing
     }
-    try {
-      const { articles } = SourceRecordSchema.parse(JSON.parse(new TextDecoder().decode(obj.body)));
-      if (obj.etag) cache.set(key, { etag: obj.etag, articles });
-      else cache.delete(key);
-      return articles;
-    } catch (e) {
-      cache.delete(key);
-      log?.({ level: 'warn', msg: 'skipping invalid source record', key, error: String(e) });
-      return [];
-    }
-  });
-  return preferredCopies(loaded.flat()).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+  const records = preferredCopies(articles).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { records, version: versioned ? version.digest('hex') : null, etags };
+}
+
+/** The sources a batch of notifications names, with the ETag each was created at. */
+export type ChangedSources = Array<{ key: string; etag: string }>;
+
+/** What this instance last published per store (only when complete: its pointer written), and from what. */
+interface LastPublish {
+  /** Day, window and settings. */
+  settings: string;
+  /** The sources' version and the archive around the edition. */
+  inputs: string;
+  etags: Map<string, string>;
+  articles: number;
+  /** digests/latest.json as written. */
+  pointer: string;
+  render: DigestDeps['render'];
+  renderArchive: DigestDeps['renderArchive'];
+}
+const lastPublish = new WeakMap<ObjectStore, LastPublish>();
+
+/** The same edition is still the published one: nobody wrote the pointer since (another day, a manual fix). */
+async function pointerIntact(store: ObjectStore, last: LastPublish): Promise<boolean> {
+  const pointer = await store.get(ARCHIVE_KEYS.latestPointer);
+  return pointer !== null && new TextDecoder().decode(pointer.body) === last.pointer;
 }
 
 /**
@@ -119,17 +194,33 @@ export async function loadArticleRecords(store: ObjectStore, log?: DigestDeps['l
  * (the web page last), then its neighbours' pages and the archive index, then the digests/latest/ copies,
  * and the digests/latest.json pointer at the very end. Readers that must be consistent follow the pointer.
  */
-export async function publishDigest(deps: DigestDeps): Promise<DigestResult> {
+export async function publishDigest(deps: DigestDeps, batch?: ChangedSources): Promise<DigestResult> {
   const { store, clock } = deps;
   const { edition: day, window } = editionFor(clock.now(), deps.windowHours, deps.timeZone);
+  const settings = JSON.stringify([day, window, deps.title, deps.windowHours, deps.timeZone, deps.email ?? null]);
+  const last = lastPublish.get(store);
+  const current = last && last.settings === settings && last.render === deps.render && last.renderArchive === deps.renderArchive ? last : null;
+  // A batch whose every source is already in the last edition, at the same ETag, changes nothing: no listing.
+  // (Deleted sources notify nobody, so a rebuild never waited for them.)
+  if (current && batch && batch.every((c) => current.etags.get(c.key) === bareEtag(c.etag)) && (await pointerIntact(store, current))) {
+    return { status: 'unchanged', edition: day, articles: current.articles };
+  }
   // Where a rebuild's time goes, for the log: reading the sources, clustering, rendering, writing.
   const started = performance.now();
-  const records = inWindow(await loadArticleRecords(store, deps.log), window);
+  const sources = await loadSources(store, deps.log);
+  const records = inWindow(sources.records, window);
   if (records.length === 0) return { status: 'empty', edition: day, articles: 0 };
+  const days = await listEditionDays(store);
+  // The edition is a function of these (same inputs, same bytes): when they equal the last publish's and its
+  // pointer is untouched, writing it again would change nothing.
+  const inputs = sources.version === null ? null : JSON.stringify([sources.version, neighboursOf(day, days), days.every((d) => d <= day)]);
+  if (current && inputs !== null && current.inputs === inputs && (await pointerIntact(store, current))) {
+    return { status: 'unchanged', edition: day, articles: records.length };
+  }
+  lastPublish.delete(store);
   const loaded = performance.now();
   const edition = buildEdition(records, { edition: day, title: deps.title, window });
   const built = performance.now();
-  const days = await listEditionDays(store);
   const rendered = deps.render(edition, neighboursOf(day, days));
   const message = await composeEditionMessage(edition, rendered, {
     from: deps.email?.from ?? 'News digest <digest@newsdigest.invalid>',
@@ -169,8 +260,20 @@ export async function publishDigest(deps: DigestDeps): Promise<DigestResult> {
       updatedAt: edition.updatedAt,
       keys: Object.fromEntries((Object.keys(EDITION_FILES) as EditionPart[]).map((p) => [p, editionKey(day, p)])),
     };
-    await store.put(ARCHIVE_KEYS.latestPointer, `${JSON.stringify(pointer, null, 2)}\n`, 'application/json');
+    const pointerText = `${JSON.stringify(pointer, null, 2)}\n`;
+    await store.put(ARCHIVE_KEYS.latestPointer, pointerText, 'application/json');
     keys.push(ARCHIVE_KEYS.latestPointer);
+    if (inputs !== null) {
+      lastPublish.set(store, {
+        settings,
+        inputs,
+        etags: sources.etags,
+        articles: records.length,
+        pointer: pointerText,
+        render: deps.render,
+        renderArchive: deps.renderArchive,
+      });
+    }
   }
   const ms = { load: Math.round(loaded - started), build: Math.round(built - loaded), render: Math.round(composed - built), write: Math.round(performance.now() - composed) };
   return { status: 'published', edition: day, keys, counts: edition.counts, latest, emailStories: rendered.emailStories, ms };
