@@ -48,7 +48,24 @@ export function createS3Client(options: S3Endpoint = {}): S3Client {
   client.middlewareStack.remove('loggerMiddleware');
   memoizeSigner(client);
   if (options.endpoint) client.middlewareStack.add(stripBucketTrailingSlash, { step: 'build', name: 'stripBucketTrailingSlash' });
+  useFastProperties(client.config);
   return client;
+}
+
+/**
+ * The resolved client configuration gets its ~70 properties one at a time, so V8 stores it as a hash table
+ * ("dictionary mode"), and the SDK copies it with `{...config}` three times per request: ~25-35 µs a copy
+ * here. V8 gives an object fast properties again once inline caches look through it as a prototype; a copy
+ * then takes ~4 µs, and a GET from the embedded S3 measured 0.70 ms of client CPU against 0.85-0.92. Same
+ * object, same properties: only V8's layout changes (the trick of Bluebird's toFastProperties).
+ */
+function useFastProperties(o: object): void {
+  function Holder() {}
+  Holder.prototype = o;
+  const probe = new (Holder as unknown as new () => Record<string, unknown>)();
+  const look = () => typeof probe.fastPropertiesProbe;
+  // An inline cache records feedback only once its function has run a while: look up often enough.
+  for (let i = 0; i < 1000; i++) look();
 }
 
 /**
