@@ -1,14 +1,28 @@
 // `npm run bench:load`: 10,000 files through the local pipeline wired as deployed; prints throughput,
-// latency, memory and the count check. Options: --files N --concurrency N (uploads in flight) --source DIR
-// --seed N --sdk-uploads (upload with the SDK's PutObject instead of signed HTTP PUTs, see signed-put.ts) --data DIR (where the embedded S3 keeps the bucket; default /dev/shm where it exists, else the OS temp folder: the benchmark measures the pipeline, not this disk's journal) --threads N (ingest
-// worker threads, default 1; 0 = on the embedded S3's thread) --ingest-concurrency N (ingest invocations in
-// flight, default DEFAULT_INGEST_CONCURRENCY) --digest-thread (the digest on a worker thread of its own instead of the embedded S3's:
-// rebuilds no longer pause the server; 159 and 197 files/s against 184 and 164 for the default in alternating
-// runs, within this VM's noise, for 805-952 MB of peak RSS against 652-712) --upload-thread (the uploads from a
-// worker thread, as clients on other machines; with --digest-thread the layout closest to the deployed one) --trace (each
-// thread's CPU every 5 s). One ingest thread (with its parser thread) beside the embedded S3 measured
-// 14.4 ms of CPU per file against 17.3 with two: on two cores, every extra isolate adds its own GC, compiler
-// and message-passing work.
+// latency, memory and the count check.
+//
+// Options:
+//   --files N               files to upload (default 10,000)
+//   --concurrency N         uploads in flight (default 64)
+//   --source DIR            sentences to build articles from (default the ECB+ development set, else seeds/)
+//   --seed N                corpus seed (default 7)
+//   --data DIR              where the embedded S3 keeps the bucket (default /dev/shm where it exists: the
+//                           benchmark measures the pipeline, not this disk's journal)
+//   --threads N             ingest worker threads (default 1; 0 = on the embedded S3's thread). One, with its
+//                           parser thread, measured 14.4 ms of CPU per file against 17.3 with two: on two cores
+//                           every extra isolate adds its own GC, compiler and message-passing work
+//   --ingest-concurrency N  ingest invocations in flight (default DEFAULT_INGEST_CONCURRENCY)
+//   --digest-thread         the digest on a worker thread of its own instead of the embedded S3's (159 and 197
+//                           files/s against 184 and 164 for the default, within this VM's noise, for 805-952 MB
+//                           of peak RSS against 652-712)
+//   --upload-thread         uploads from a worker thread, as clients on other machines would
+//   --sdk-uploads           upload with the SDK's PutObject instead of signed HTTP PUTs (see signed-put.ts)
+//   --trace                 each thread's CPU and the RSS every 5 s
+//
+// The npm script starts node with --single-threaded-gc. Three isolates (the embedded S3 with the runner and
+// the digest, ingest, the parser) already keep both cores busy; V8's parallel GC helper threads only add
+// coordination work on top (alternating runs: 162 and 164 files/s with the flag, 153 and 159 without; the
+// helper threads' CPU fell from ~2.0 to ~1.2 ms per file).
 import { accessSync, constants, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
