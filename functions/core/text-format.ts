@@ -40,12 +40,24 @@ export function formatDay(iso: unknown): string {
   return d ? DAY.format(d) : '';
 }
 
+/**
+ * Formatted dates by input string: a large edition formats each article's date in the page, the email and the
+ * text, and Intl formatting took over a tenth of its rendering. Emptied when it grows past a bound.
+ */
+const whenCache = new Map<string, string>();
+
 /** "23 Apr 2025", or "23 Apr 2025, 14:05 UTC" when the source gave a time of day. */
 export function formatWhen(iso: unknown): string {
-  const d = parseDate(iso);
-  if (!d) return '';
-  const midnight = d.getUTCHours() === 0 && d.getUTCMinutes() === 0 && d.getUTCSeconds() === 0;
-  return midnight ? DAY.format(d) : `${DAY.format(d)}, ${TIME.format(d)} UTC`;
+  if (typeof iso !== 'string') return '';
+  let out = whenCache.get(iso);
+  if (out === undefined) {
+    const d = parseDate(iso);
+    const midnight = d !== null && d.getUTCHours() === 0 && d.getUTCMinutes() === 0 && d.getUTCSeconds() === 0;
+    out = !d ? '' : midnight ? DAY.format(d) : `${DAY.format(d)}, ${TIME.format(d)} UTC`;
+    if (whenCache.size >= 50_000) whenCache.clear();
+    whenCache.set(iso, out);
+  }
+  return out;
 }
 
 /** Only http(s) links reach the output; anything else (javascript:, data:, mailto:) renders as no link. */
