@@ -66,6 +66,13 @@ describe('the web archive', () => {
     const pointer = LatestPointerSchema.parse(await p.json(ARCHIVE_KEYS.latestPointer));
     expect(pointer.edition).toBe(d2);
     expect(await p.text('digests/latest/digest.json')).toBe(await p.text(editionKey(d2, 'json')));
+
+    // Rebuilding a day the archive already has leaves the neighbours' pages alone: their links are unchanged.
+    const again = recording(p.store);
+    await publishAt(tomorrow, again.store);
+    expect(again.puts).toContain(editionKey(d2, 'page'));
+    expect(again.puts).not.toContain(editionKey(d1, 'page'));
+    expect(await p.text(editionKey(d1, 'page'))).toBe(page1);
   });
 
   it('never hands `latest` back to an older edition rebuilt late', async () => {

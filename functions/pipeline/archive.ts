@@ -109,16 +109,19 @@ export interface ArchiveDeps {
 }
 
 /**
- * After `edition`'s own folder is written: re-render its neighbours' pages (their prev/next links now
- * include it) from their stored digest.json, and rewrite the index from the manifest (days missing from
- * the manifest are read once from their digest.json, so the manifest heals itself). Returns the keys written.
+ * After `edition`'s own folder is written: when its day is new to the archive, re-render its neighbours'
+ * pages (their prev/next links now include it) from their stored digest.json; a rebuild of a day already
+ * there leaves them as they are, since their links cannot have changed. Then rewrite the index from the
+ * manifest (days missing from the manifest are read once from their digest.json, so the manifest heals
+ * itself). Returns the keys written.
  */
 export async function updateArchive(deps: ArchiveDeps, edition: Edition, days: readonly string[]): Promise<string[]> {
   const { store } = deps;
   const written: string[] = [];
   const all = [...new Set([...days, edition.edition])].sort();
   const { prev, next } = neighboursOf(edition.edition, all);
-  for (const day of [prev, next]) {
+  const newDay = !days.includes(edition.edition);
+  for (const day of newDay ? [prev, next] : []) {
     if (!day) continue;
     const stored = await readEdition(store, day);
     if (!stored) continue;
