@@ -57,7 +57,7 @@ describe('the web archive', () => {
 
     // Every part of the edition first, then the archive, then latest/, and the pointer last of all.
     const own = puts.filter((k) => k.startsWith(`digests/${d2}/`));
-    expect(own).toEqual(['json', 'text', 'html', 'message', 'page'].map((part) => editionKey(d2, part as 'json')));
+    expect(own).toEqual(['json', 'text', 'html', 'mailText', 'message', 'page'].map((part) => editionKey(d2, part as 'json')));
     const lastOwn = puts.lastIndexOf(own.at(-1)!);
     const firstLatest = puts.findIndex((k) => k.startsWith('digests/latest/'));
     expect(firstLatest).toBeGreaterThan(lastOwn);
@@ -86,7 +86,7 @@ describe('the web archive', () => {
   it('gives byte-identical files when nothing changed', async () => {
     const tomorrow = new Date(Date.now() + 86_400_000);
     const d2 = editionDay(tomorrow);
-    const keys = ['json', 'text', 'html', 'message', 'page'].map((part) => editionKey(d2, part as 'json'));
+    const keys = ['json', 'text', 'html', 'mailText', 'message', 'page'].map((part) => editionKey(d2, part as 'json'));
     const before = await Promise.all([...keys, ARCHIVE_KEYS.index].map((k) => p.text(k)));
     await publishAt(tomorrow);
     const after = await Promise.all([...keys, ARCHIVE_KEYS.index].map((k) => p.text(k)));

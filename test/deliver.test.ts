@@ -195,6 +195,38 @@ function deps(store: ObjectStore, mailer: Mailer, extra: Partial<DeliverDeps> = 
   return { store, mailer, clock: { now: () => new Date('2026-11-22T07:00:00Z') }, from: FROM, sendTimeoutMs: 200, ...extra };
 }
 
+describe("the email's plain-text part", () => {
+  it("carries the HTML part's stories (email.txt); an edition stored before email.txt existed falls back to digest.txt", async () => {
+    const store = await freshStore();
+    const edition = sampleEdition(300);
+    const r = createRenderer(loadTemplates(), { maxEmailBytes: 60_000 })(edition);
+    expect(r.emailStories).toBeLessThan(300);
+    await publishSample(store, edition, ['a@example.org']); // digest.txt only
+    await store.put(editionKey(edition.edition, 'html'), r.html, 'text/html; charset=utf-8');
+    const texts: string[] = [];
+    const { simpleParser } = await import('mailparser');
+    const mailer: Mailer = {
+      kind: 'test',
+      async send(message: OutgoingMessage) {
+        texts.push((await simpleParser(Buffer.from(message.raw))).text ?? '');
+        return { id: `t-${texts.length}` };
+      },
+      close: async () => undefined,
+    };
+    await deliverLatest(deps(store, mailer));
+    expect(texts[0]).toContain('Story 299 headline');
+
+    const next = await freshStore();
+    await publishSample(next, edition, ['a@example.org']);
+    await next.put(editionKey(edition.edition, 'html'), r.html, 'text/html; charset=utf-8');
+    await next.put(editionKey(edition.edition, 'mailText'), r.emailText, 'text/plain; charset=utf-8');
+    await deliverLatest(deps(next, mailer));
+    expect(texts[1]).toContain(`Story ${r.emailStories - 1} headline`);
+    expect(texts[1]).not.toContain('Story 299 headline');
+    expect(texts[1]).toContain(`${300 - r.emailStories} more stories in this edition`);
+  });
+});
+
 describe('exactly once per edition and subscriber', () => {
   it('a second invocation sends nothing', async () => {
     const store = await freshStore();

@@ -113,8 +113,16 @@ describe('rendering', () => {
     // The web page and the text keep every story.
     expect(r.page).toContain('Story 299 headline');
     expect(r.text).toContain('Story 299 headline');
+    // The email's plain-text part carries the HTML part's stories, and says how many more there are.
+    expect(r.emailText).toContain(`Story ${r.emailStories - 1} headline`);
+    expect(r.emailText).not.toContain(`Story ${r.emailStories} headline`);
+    expect(r.emailText).toContain(`${300 - r.emailStories} more stories in this edition`);
+    expect(r.emailText).toContain('https://news.example.com/digests/2026-11-22/index.html');
+    expect(r.text).not.toContain('more stories in this edition');
     // A small edition is not clipped.
-    expect(render(manyStories(3)).emailStories).toBe(3);
+    const small = render(manyStories(3));
+    expect(small.emailStories).toBe(3);
+    expect(small.emailText).toBe(small.text);
   });
 
   it("names the language of a story or entry only when it is not the edition's", () => {

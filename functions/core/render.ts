@@ -19,7 +19,10 @@ export interface TemplateSources {
 export interface RenderedEdition {
   /** Email-safe HTML: table layout, CSS inlined, under `maxEmailBytes` (top stories only when larger). */
   html: string;
+  /** The whole edition as plain text (digest.txt). */
   text: string;
+  /** The email's plain-text alternative: the same stories as `html`, then how many more the edition has. */
+  emailText: string;
   json: string;
   /** The edition's web page (digests/<day>/index.html): every story, links to its neighbours and the archive. */
   page: string;
@@ -178,10 +181,14 @@ export function createRenderer(
       size = utf8Bytes(mail);
     }
 
+    const plain = (stories: Edition['stories']) =>
+      `${text({ ...base, stories, fullEditionUrl, omitted: edition.stories.length - stories.length }).replace(/\n{3,}/g, '\n\n').trim()}\n`;
+    const full = plain(edition.stories);
     return {
       html: mail,
       page: html({ ...base, ...webView }),
-      text: `${text({ ...base, fullEditionUrl, omitted: 0 }).replace(/\n{3,}/g, '\n\n').trim()}\n`,
+      text: full,
+      emailText: count === edition.stories.length ? full : plain(edition.stories.slice(0, count)),
       json: `${JSON.stringify(edition, null, 2)}\n`,
       subject: editionSubject(edition),
       preheader,

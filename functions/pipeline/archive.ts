@@ -20,6 +20,8 @@ export const EDITION_FILES = {
   json: { name: 'digest.json', type: 'application/json' },
   text: { name: 'digest.txt', type: 'text/plain; charset=utf-8' },
   html: { name: 'digest.html', type: 'text/html; charset=utf-8' },
+  /** The email's plain-text part: the stories of digest.html (all of them unless the email is clipped). */
+  mailText: { name: 'email.txt', type: 'text/plain; charset=utf-8' },
   message: { name: 'message.eml', type: 'message/rfc822' },
   page: { name: 'index.html', type: 'text/html; charset=utf-8' },
 } as const;

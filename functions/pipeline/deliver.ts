@@ -148,8 +148,10 @@ export async function deliverLatest(deps: DeliverDeps): Promise<DeliverResult> {
   const subscribers = await loadSubscribers(store, deps.fallbackSubscribers);
   if (subscribers.length === 0) return { status: 'no-subscribers', edition: day };
 
-  const [html, text] = await Promise.all([readText(store, editionKey(day, 'html')), readText(store, editionKey(day, 'text'))]);
-  if (html === null || text === null) throw new Error(`edition ${day} is missing its digest.html or digest.txt`);
+  const [html, mailText] = await Promise.all([readText(store, editionKey(day, 'html')), readText(store, editionKey(day, 'mailText'))]);
+  // Editions published before email.txt existed: their digest.txt (the whole edition) is the plain-text part.
+  const text = mailText ?? (await readText(store, editionKey(day, 'text')));
+  if (html === null || text === null) throw new Error(`edition ${day} is missing its digest.html or email.txt`);
   const content = { html, text, subject: editionSubject(edition) };
   const createMarker = deps.createMarker ?? checkThenPut(store);
   const sendTimeoutMs = deps.sendTimeoutMs ?? 30_000;

@@ -222,7 +222,7 @@ export async function publishDigest(deps: DigestDeps, batch?: ChangedSources): P
   const edition = buildEdition(records, { edition: day, title: deps.title, window });
   const built = performance.now();
   const rendered = deps.render(edition, neighboursOf(day, days));
-  const message = await composeEditionMessage(edition, rendered, {
+  const message = await composeEditionMessage(edition, { html: rendered.html, text: rendered.emailText, subject: rendered.subject }, {
     from: deps.email?.from ?? 'News digest <digest@newsdigest.invalid>',
     unsubscribeUrl: unsubscribeUrlFor(deps.email?.unsubscribeUrl, null, day),
     unsubscribeMailto: deps.email?.unsubscribeMailto ?? null,
@@ -232,6 +232,7 @@ export async function publishDigest(deps: DigestDeps, batch?: ChangedSources): P
     json: rendered.json,
     text: rendered.text,
     html: rendered.html,
+    mailText: rendered.emailText,
     message,
     page: rendered.page,
   };
