@@ -1,9 +1,9 @@
 // Rebuild the current edition from every stored article (the source records under sources/) and publish it under digests/.
+import { createHash } from 'node:crypto';
 import { buildEdition, editionFor, inWindow, type Edition } from '../core/edition.ts';
 import { composeEditionMessage, unsubscribeUrlFor, type EditionMessageOptions } from '../core/email.ts';
 import type { ArchiveEntry, EditionNeighbours, RenderedEdition } from '../core/render.ts';
 import type { Clock, ObjectStore } from '../core/ports.ts';
-import { createHash } from 'node:crypto';
 import { preferredCopies } from '../core/article.ts';
 import { SourceRecordSchema, type ArticleRecord } from '../core/schema.ts';
 import { PREFIX } from '../triggers.ts';
@@ -141,7 +141,9 @@ export async function loadSources(store: ObjectStore, log?: DigestDeps['log']): 
         log?.({ level: 'warn', msg: 'skipping invalid source record', key, error: String(e) });
       }
     });
-    if (stale.length < CATCH_UP_MIN_READS || listing >= CATCH_UP_LISTINGS) break;
+    // Only a store that lists ETags can tell new records from known ones; without them every pass reads all.
+    const arrived = stale.filter((o) => o.etag !== null).length;
+    if (arrived < CATCH_UP_MIN_READS || listing >= CATCH_UP_LISTINGS) break;
   }
   const articles: ArticleRecord[] = [];
   const version = createHash('sha256');
