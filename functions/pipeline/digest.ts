@@ -1,5 +1,4 @@
 // Rebuild the current edition from every stored article (the source records under sources/) and publish it under digests/.
-import { createHash } from 'node:crypto';
 import { buildEdition, editionFor, inWindow, type Edition } from '../core/edition.ts';
 import { composeEditionMessage, unsubscribeUrlFor, type EditionMessageOptions } from '../core/email.ts';
 import type { ArchiveEntry, EditionNeighbours, RenderedEdition } from '../core/render.ts';
@@ -93,10 +92,11 @@ const CATCH_UP_LISTINGS = 3;
 export interface LoadedSources {
   /** Every stored article, one per id, sorted by id. */
   records: ArticleRecord[];
-  /** Names the sources read (their keys and ETags): equal versions hold equal records. Null when a source had no ETag. */
-  version: string | null;
-  /** The ETag (unquoted) each source was read at. */
-  etags: Map<string, string>;
+  /**
+   * The ETag (unquoted) each source was read at: equal maps hold equal records. Null when a source had no ETag,
+   * so its content could not be told apart.
+   */
+  etags: Map<string, string> | null;
 }
 
 /** ETags as S3 notifications carry them (no quotes); GET and LIST quote them. */
@@ -112,7 +112,7 @@ export async function loadArticleRecords(store: ObjectStore, log?: DigestDeps['l
   return (await loadSources(store, log)).records;
 }
 
-/** loadArticleRecords, with the version of what was read. */
+/** loadArticleRecords, with the ETags of what was read. */
 export async function loadSources(store: ObjectStore, log?: DigestDeps['log']): Promise<LoadedSources> {
   let cache = sourceCache.get(store);
   if (!cache) sourceCache.set(store, (cache = new Map()));
@@ -146,14 +146,12 @@ export async function loadSources(store: ObjectStore, log?: DigestDeps['log']): 
     if (arrived < CATCH_UP_MIN_READS || listing >= CATCH_UP_LISTINGS) break;
   }
   const articles: ArticleRecord[] = [];
-  const version = createHash('sha256');
   const etags = new Map<string, string>();
   let versioned = true;
   for (const { key } of listed) {
     const entry = cache.get(key);
     if (!entry) continue;
     articles.push(...entry.articles);
-    version.update(`${key}\n${entry.etag}\n`);
     etags.set(key, bareEtag(entry.etag));
     if (entry.etag === '') {
       versioned = false;
@@ -161,7 +159,7 @@ export async function loadSources(store: ObjectStore, log?: DigestDeps['log']): 
     }
   }
   const records = preferredCopies(articles).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { records, version: versioned ? version.digest('hex') : null, etags };
+  return { records, etags: versioned ? etags : null };
 }
 
 /** The sources a batch of notifications names, with the ETag each was created at. */
@@ -171,8 +169,8 @@ export type ChangedSources = Array<{ key: string; etag: string }>;
 interface LastPublish {
   /** Day, window and settings. */
   settings: string;
-  /** The sources' version and the archive around the edition. */
-  inputs: string;
+  /** The edition's neighbours, and whether it is the latest. */
+  archive: string;
   etags: Map<string, string>;
   articles: number;
   /** digests/latest.json as written. */
@@ -181,6 +179,12 @@ interface LastPublish {
   renderArchive: DigestDeps['renderArchive'];
 }
 const lastPublish = new WeakMap<ObjectStore, LastPublish>();
+
+function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}
 
 /** The same edition is still the published one: nobody wrote the pointer since (another day, a manual fix). */
 async function pointerIntact(store: ObjectStore, last: LastPublish): Promise<boolean> {
@@ -215,8 +219,8 @@ export async function publishDigest(deps: DigestDeps, batch?: ChangedSources): P
   const days = await listEditionDays(store);
   // The edition is a function of these (same inputs, same bytes): when they equal the last publish's and its
   // pointer is untouched, writing it again would change nothing.
-  const inputs = sources.version === null ? null : JSON.stringify([sources.version, neighboursOf(day, days), days.every((d) => d <= day)]);
-  if (current && inputs !== null && current.inputs === inputs && (await pointerIntact(store, current))) {
+  const archive = JSON.stringify([neighboursOf(day, days), days.every((d) => d <= day)]);
+  if (current && sources.etags && current.archive === archive && sameEntries(current.etags, sources.etags) && (await pointerIntact(store, current))) {
     return { status: 'unchanged', edition: day, articles: records.length };
   }
   lastPublish.delete(store);
@@ -266,10 +270,10 @@ export async function publishDigest(deps: DigestDeps, batch?: ChangedSources): P
     const pointerText = `${JSON.stringify(pointer, null, 2)}\n`;
     await store.put(ARCHIVE_KEYS.latestPointer, pointerText, 'application/json');
     keys.push(ARCHIVE_KEYS.latestPointer);
-    if (inputs !== null) {
+    if (sources.etags) {
       lastPublish.set(store, {
         settings,
-        inputs,
+        archive,
         etags: sources.etags,
         articles: records.length,
         pointer: pointerText,
