@@ -2,7 +2,7 @@
 // Pure and deterministic. Terms are lowercased, lightly stemmed (plural -s) and truncated to a
 // 6-character prefix, which conflates inflections in most European languages without a per-language
 // stemmer ("negotiations"/"negotiate" -> "negoti", "Russia"/"Russian" -> "russia").
-import { LETTER as LETTER_CLASS, MARK as MARK_CLASS, NUMBER as NUMBER_CLASS, codePointClass, runEnd, unitsOf } from '../unicode.ts';
+import { LETTER as LETTER_CLASS, MARK as MARK_CLASS, NUMBER as NUMBER_CLASS, codePointClass, runEnd, runEndOutside } from '../unicode.ts';
 
 const STOPWORDS: Record<string, string> = {
   en: `a about above after again against all also am an and any are as at be because been before being below between both but by
@@ -133,23 +133,21 @@ function numberEnd(s: string, i: number): number {
   return grouped ? runStart - 1 : -1;
 }
 
+/** The classes a token starts with (either alternative of TOKEN). */
+const TOKEN_START = LETTER_CLASS | MARK_CLASS | NUMBER_CLASS;
+
 /** Content tokens of one sentence, in order. */
 export function tokenise(sentence: string, stop: Set<string>): Token[] {
   const out: Token[] = [];
   let index = 0;
   // TOKEN's matches, leftmost first: a search steps over code points that start no match.
-  for (let at = 0; at < sentence.length; ) {
-    const cp = sentence.codePointAt(at)!;
-    const cls = codePointClass(cp);
-    if (!cls) {
-      at += unitsOf(cp);
-      continue;
-    }
+  for (let at = runEndOutside(sentence, 0, TOKEN_START); at < sentence.length; at = runEndOutside(sentence, at, TOKEN_START)) {
+    const cls = codePointClass(sentence.codePointAt(at)!);
     let end = cls & NUMBER_CLASS ? numberEnd(sentence, at) : -1;
     // A match of the first alternative is a NUMBER; one of the second never is (it holds a letter or a mark).
     const number = end >= 0;
     // Otherwise the second alternative: the run of \p{L}, \p{M} and \p{N}.
-    if (!number) end = runEnd(sentence, at, LETTER_CLASS | MARK_CLASS | NUMBER_CLASS);
+    if (!number) end = runEnd(sentence, at, TOKEN_START);
     const raw = sentence.slice(at, end);
     at = end;
     const first = index === 0;
