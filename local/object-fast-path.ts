@@ -2,12 +2,13 @@
 // Every request in s3rver runs a dozen middlewares (CORS and website lookups, the router's parameter decoding,
 // response-header overrides, koa's context objects), ~0.4 ms of CPU per request on this machine; the load run
 // makes four such requests per file, on the thread that also hands events to the handlers. This path does
-// what s3rver does for these two requests, with s3rver's own parts: its SigV4 verification functions and
-// account registry, its object and event models, and the same store (so the bucket folder and the events are
-// identical). Anything else, or anything unusual about these two (a range, a condition, a copy, a CORS or
-// website configuration, a streamed or oversized body, a failed signature, a missing key or bucket), goes to
-// s3rver untouched, and s3rver answers it, errors included.
-import { createHmac } from 'node:crypto';
+// what s3rver does for these two requests, with s3rver's own SigV4 functions and account registry and the
+// same store; s3rver's object and event models are rebuilt here, field for field, without lodash and one
+// random call per id (so the bucket folder and the events are identical). Anything else, or anything unusual
+// about these two (a range, a condition, a copy, a CORS or website configuration, a streamed or oversized
+// body, a failed signature, a missing key or bucket), goes to s3rver untouched, and s3rver answers it,
+// errors included.
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { IndexedFilesystemStore } from './indexed-store.ts';
@@ -25,8 +26,7 @@ const utils = require('@20minutes/s3rver/lib/utils.js') as {
   parseDate(s: string): Date;
 };
 const AWSAccount = require('@20minutes/s3rver/lib/models/account.js') as { registry: Map<string, { accessKeys: Map<string, string> }> };
-const S3Event = require('@20minutes/s3rver/lib/models/event.js') as new (data: object, request: { reqHeaders: IncomingMessage['headers']; sourceIp: string }) => object;
-const S3Object = require('@20minutes/s3rver/lib/models/object.js') as new (bucket: string, key: string, content: unknown, metadata: object) => { bucket: string; key: string; metadata: Record<string, string | number>; size: number; content: unknown };
+const S3Object = require('@20minutes/s3rver/lib/models/object.js') as { ALLOWED_METADATA: string[] };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Bodies up to this size are taken here (the store reads them whole); larger ones go to s3rver. */
@@ -85,8 +85,85 @@ function signatureHolds(req: IncomingMessage, t: Target): boolean {
   const querystring = t.query ? t.query.split('=').map((s) => encodeURIComponent(decodeURIComponent(s))).join('=') : '';
   const stringToSign = v4.getStringToSign({ method: req.method!, uri, querystring, headers: req.headers, timestamp: time }, parsed);
   const { date, region, service } = parsed.credential;
-  const signature = createHmac('sha256', v4.getSigningKey(secret, date, region, service)).update(stringToSign, 'utf8').digest('hex');
+  const signature = createHmac('sha256', signingKey(secret, date, region, service)).update(stringToSign, 'utf8').digest('hex');
   return signature === parsed.signatureProvided;
+}
+
+/**
+ * SigV4 signing keys by secret and scope. A key depends on the day, region and service only, so clients
+ * cache it (the SDK does); deriving it is four HMACs, which s3rver repeats on every request.
+ */
+const signingKeys = new Map<string, Buffer>();
+function signingKey(secret: string, date: string, region: string, service: string): Buffer {
+  const scope = `${secret}\n${date}\n${region}\n${service}`;
+  let key = signingKeys.get(scope);
+  if (!key) {
+    if (signingKeys.size >= 64) signingKeys.clear(); // a new day, or many credentials: start over
+    signingKeys.set(scope, (key = v4.getSigningKey(secret, date, region, service)));
+  }
+  return key;
+}
+
+/** The headers s3rver keeps with an object (its S3Object model, without lodash's pick), in its order. */
+const KEPT_HEADERS = [...S3Object.ALLOWED_METADATA, 'last-modified', 'etag', 'content-length'];
+function storedMetadata(headers: IncomingMessage['headers']): Record<string, string> {
+  // Node joins repeated headers into one string (only Set-Cookie stays a list, and it is not kept).
+  const metadata: Record<string, string> = {};
+  for (const h of KEPT_HEADERS) if (h in headers) metadata[h] = headers[h] as string;
+  if (!metadata['content-type']) metadata['content-type'] = 'binary/octet-stream';
+  for (const h of Object.keys(headers)) if (h.startsWith('x-amz-meta-')) metadata[h] = headers[h] as string;
+  return metadata;
+}
+
+/**
+ * Random upper-case hex for the ids of a notification, as s3rver makes them, drawn from a pool of random
+ * bytes instead of one randomBytes call (a system call) per id.
+ */
+let randomPool = Buffer.alloc(0);
+let randomAt = 0;
+function randomHex(length: number): string {
+  const bytes = Math.ceil(length / 2);
+  if (randomAt + bytes > randomPool.length) {
+    randomPool = randomBytes(4096);
+    randomAt = 0;
+  }
+  randomAt += bytes;
+  return randomPool.toString('hex', randomAt - bytes, randomAt).slice(0, length).toUpperCase();
+}
+
+/** s3rver's hash of the Host header (its x-amz-id-2), by host. */
+const hostIds = new Map<string, string>();
+function hostId(host: string): string {
+  let id = hostIds.get(host);
+  if (id === undefined) {
+    if (hostIds.size >= 64) hostIds.clear();
+    hostIds.set(host, (id = createHash('sha256').update(host).digest('base64')));
+  }
+  return id;
+}
+
+/** The ObjectCreated:Put notification s3rver's S3Event model builds, field for field. */
+function putEvent(bucket: string, key: string, size: number, md5: string, host: string, sourceIp: string): object {
+  return {
+    Records: [
+      {
+        eventVersion: '2.0',
+        eventSource: 'aws:s3',
+        awsRegion: 'us-east-1',
+        eventTime: new Date().toISOString(),
+        eventName: 'ObjectCreated:Put',
+        userIdentity: { principalId: `AWS:${randomHex(21)}` },
+        requestParameters: { sourceIPAddress: sourceIp },
+        responseElements: { 'x-amz-request-id': randomHex(16), 'x-amz-id-2': hostId(host) },
+        s3: {
+          s3SchemaVersion: '1.0',
+          configurationId: 'testConfigId',
+          bucket: { name: bucket, ownerIdentity: { principalId: randomHex(14) }, arn: `arn:aws:s3: : :${bucket}` },
+          object: { key, sequencer: Date.now().toString(16).toUpperCase(), size, eTag: md5 },
+        },
+      },
+    ],
+  };
 }
 
 function declines(req: IncomingMessage, headers: readonly string[]): boolean {
@@ -130,23 +207,20 @@ export function objectFastPath(store: IndexedFilesystemStore, emitEvent: (event:
     const payload = req.headers['x-amz-content-sha256'];
     if (!Number.isInteger(length) || length > MAX_BODY_BYTES) return false;
     if (typeof payload !== 'string' || !(payload === 'UNSIGNED-PAYLOAD' || /^[0-9A-Fa-f]{64}$/.test(payload))) return false;
+    const host = req.headers.host;
+    if (host === undefined) return false; // s3rver's notification hashes it
     if (!(await plainBucket(t.bucket)) || !signatureHolds(req, t)) return false;
     // From here the request is ours: the store reads the body whole and writes it (see indexed-store.ts).
     let stored: { size: number; md5: string };
     try {
-      stored = await store.putObject(new S3Object(t.bucket, t.key, req, req.headers));
+      stored = await store.putObject({ bucket: t.bucket, key: t.key, content: req, metadata: storedMetadata(req.headers) });
     } catch {
       const body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>';
       res.writeHead(500, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(body) });
       res.end(body);
       return true;
     }
-    emitEvent(
-      new S3Event(
-        { bucket: t.bucket, eventType: 'Put', S3Item: new S3Object(t.bucket, t.key, null, { 'content-length': stored.size, etag: JSON.stringify(stored.md5) }) },
-        { reqHeaders: req.headers, sourceIp: req.socket.remoteAddress ?? '' },
-      ),
-    );
+    emitEvent(putEvent(t.bucket, t.key, stored.size, stored.md5, host, req.socket.remoteAddress ?? ''));
     res.writeHead(200, { ETag: JSON.stringify(stored.md5), 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 0 });
     res.end();
     return true;
