@@ -218,8 +218,11 @@ export async function runLoad(options: {
   /** When the last file was ingested and the last digest published (performance.now()). */
   let lastIngestAt = 0;
   let lastDigestAt = 0;
+  const startingAt = performance.now();
   const p = await startLocalPipeline({
     directory,
+    // Measured from the first upload on, with the handlers loaded and the parser started (timed apart below).
+    warm: true,
     concurrency: options.ingestConcurrency ?? DEFAULT_INGEST_CONCURRENCY,
     ingestThreads: options.ingestThreads ?? 1,
     digestThread: options.digestThread ?? false,
@@ -246,6 +249,7 @@ export async function runLoad(options: {
   sampler.unref();
   try {
     memory.mark('pipeline started');
+    log(`pipeline ready in ${((performance.now() - startingAt) / 1000).toFixed(1)} s (embedded S3 up, handlers loaded, parser started)`);
     log(`uploading ${files.length} files (${options.concurrency} in flight) to ${p.s3.endpoint}`);
     const started = performance.now();
     const cpuStart = process.cpuUsage();

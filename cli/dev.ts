@@ -102,6 +102,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     directory: path.join(options.data, 's3'),
     reset: false,
     port: options.s3Port,
+    warm: true,
     env: {
       LOG_LEVEL: 'warn',
       PUBLIC_BASE_URL: `${webUrl}/digests/`,

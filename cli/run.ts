@@ -39,6 +39,7 @@ export async function runPipeline(options: RunOptions): Promise<PipelineSummary>
   const pipeline = await startLocalPipeline({
     directory: options.data,
     reset: !options.keepData,
+    warm: true,
     onIngest: (r) => {
       if (ingested.has(r.key)) return; // a redelivered event
       ingested.add(r.key);

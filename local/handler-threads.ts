@@ -19,12 +19,16 @@ type HandlerName = keyof ThreadHandlers;
 interface Invocation {
   id: number;
   event: unknown;
+  /** Not an event: load the handler and warm it (see HandlerThreads.warm). */
+  warm?: true;
 }
 type Reply =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: { name: string; message: string; stack?: string; $metadata?: unknown } };
 
-async function loadHandler(name: HandlerName, env: NodeJS.ProcessEnv): Promise<(event: never) => Promise<unknown>> {
+type LoadedHandler = ((event: never) => Promise<unknown>) & { warm(): Promise<void> };
+
+async function loadHandler(name: HandlerName, env: NodeJS.ProcessEnv): Promise<LoadedHandler> {
   const { createRuntime, lazy } = await import('../functions/runtime.ts');
   const runtime = lazy(() => createRuntime(env));
   if (name === 'ingest') return (await import('../functions/ingest/handler.ts')).createIngestHandler(runtime);
@@ -36,7 +40,7 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) {
   const handler = loadHandler(name, env);
   parentPort!.on('message', (m: Invocation) => {
     void handler
-      .then((h) => h(m.event as never))
+      .then((h) => (m.warm ? h.warm() : h(m.event as never)))
       .then(
         (result) => parentPort!.postMessage({ id: m.id, ok: true, result } satisfies Reply),
         (e: unknown) => {
@@ -54,6 +58,8 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) {
 
 export interface HandlerThreads<H extends HandlerName> {
   invoke(event: ThreadHandlers[H]['event']): Promise<ThreadHandlers[H]['result']>;
+  /** Every instance loads its handler and warms it (the ingest instances start their parsers). */
+  warm(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -108,15 +114,20 @@ export function startHandlerThreads<H extends HandlerName>(
     spawn(slot);
     return slot;
   });
+  const post = (slot: (typeof pool)[number], message: Omit<Invocation, 'id'>): Promise<Result> => {
+    const id = nextId++;
+    slot.inFlight.add(id);
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      slot.worker!.postMessage({ id, ...message } satisfies Invocation);
+    });
+  };
   return {
     invoke(event) {
-      const slot = pool.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a));
-      const id = nextId++;
-      slot.inFlight.add(id);
-      return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        slot.worker!.postMessage({ id, event } satisfies Invocation);
-      });
+      return post(pool.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a)), { event });
+    },
+    async warm() {
+      await Promise.all(pool.map((slot) => post(slot, { event: null, warm: true })));
     },
     async close() {
       closing = true;

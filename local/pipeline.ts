@@ -51,6 +51,11 @@ export interface LocalPipelineOptions {
    * tens of MB of heap nobody reads.
    */
   keepEvents?: boolean;
+  /**
+   * Return only once every handler is loaded and the ingest parsers are started (see LocalRunner.warm):
+   * the first uploads are then handled at once instead of waiting out a cold start of a few seconds.
+   */
+  warm?: boolean;
 }
 
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
@@ -84,6 +89,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     if (options.keepEvents !== false || options.manualEvents) events.push(event);
     if (!options.manualEvents) runner.dispatch(event);
   });
+  if (options.warm) await runner.warm();
   return {
     s3,
     runner,

@@ -40,6 +40,10 @@ type Handlers = {
   digest: (event: SQSEvent) => Promise<unknown>;
 };
 
+function inThisThread<E, R>(handler: ((event: E) => Promise<R>) & { warm(): Promise<void> }) {
+  return { run: handler, warm: () => handler.warm() };
+}
+
 /** An S3 record as AWS sends it: the key URL-encoded (s3rver sends it raw). */
 function asAwsRecord(record: S3EventRecord): S3EventRecord {
   return { ...record, s3: { ...record.s3, object: { ...record.s3.object, key: encodeEventKey(record.s3.object.key) } } };
@@ -119,6 +123,7 @@ export class LocalRunner {
   readonly errors: Array<{ handler: string; error: unknown }> = [];
   private readonly threads: HandlerThreads<'ingest'> | null;
   private readonly digestThread: HandlerThreads<'digest'> | null;
+  private readonly warmAll: () => Promise<void>;
 
   constructor(private readonly options: LocalRunnerOptions) {
     this.runtime = lazy(() => createRuntime(options.env));
@@ -126,14 +131,25 @@ export class LocalRunner {
     const digestThread = options.digestThread ? startHandlerThreads('digest', 1, options.env) : null;
     this.threads = threads;
     this.digestThread = digestThread;
-    this.handlers = {
-      ingest: threads ? (event) => threads.invoke(event) : createIngestHandler(this.runtime),
-      digest: digestThread ? (event) => digestThread.invoke(event) : createDigestHandler(this.runtime),
+    // Each handler runs either here or on its threads; both kinds warm up alike.
+    const ingest = threads ? { run: (event: S3Event) => threads.invoke(event), warm: () => threads.warm() } : inThisThread(createIngestHandler(this.runtime));
+    const digest = digestThread ? { run: (event: SQSEvent) => digestThread.invoke(event), warm: () => digestThread.warm() } : inThisThread(createDigestHandler(this.runtime));
+    this.handlers = { ingest: ingest.run, digest: digest.run };
+    this.warmAll = async () => {
+      await Promise.all([ingest.warm(), digest.warm()]);
     };
     this.triggers = options.triggers ?? declaredTriggers;
     this.batchWindowMs = options.batchWindowMs ?? 250;
     this.concurrency = options.concurrency ?? 4;
     this.retries = options.retries ?? 2;
+  }
+
+  /**
+   * Load every handler and start the ingest parsers now, as provisioned instances would be, instead of on
+   * the first files: a run that starts uploading at once does not wait seconds for cold starts.
+   */
+  warm(): Promise<void> {
+    return this.warmAll();
   }
 
   /** Feed one notification from the embedded S3 (subscribe with `s3.onEvent(e => runner.dispatch(e))`). */

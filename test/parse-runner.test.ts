@@ -1,6 +1,6 @@
 // The bounded parser: worker threads that stop a file taking too long or too much memory.
 import { afterAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { DEFAULT_PARSE_MAX_HEAP_MB, loadConfig } from '../functions/config.ts';
 import { defaultParseLimits } from '../functions/core/parse/limits.ts';
 import { workerParseRunner } from '../functions/pipeline/parse-runner.ts';
@@ -18,6 +18,21 @@ describe('worker parse runner', () => {
     const outcome = await runner.records(seed.name, seed.body, defaultParseLimits, AT);
     expect(outcome.errors).toEqual([]);
     expect(outcome.records[0]!.publisher).toBe('MENAFN');
+  });
+
+  it.runIf(existsSync('/proc/self/task'))('starts its workers with the parser loaded on warm(), before any file', async () => {
+    const threads = () => readdirSync('/proc/self/task').length;
+    const warmed = workerParseRunner({ timeoutMs: 20_000, workers: 2 });
+    try {
+      const before = threads();
+      await warmed.warm();
+      expect(threads()).toBeGreaterThanOrEqual(before + 2);
+      await warmed.warm(); // started once: nothing more
+      const seed = seedFiles()[0]!;
+      expect((await warmed.records(seed.name, seed.body, defaultParseLimits, AT)).records[0]!.publisher).toBe('MENAFN');
+    } finally {
+      await warmed.close();
+    }
   });
 
   it('rejects a file that takes longer than the limit, then keeps working', async () => {

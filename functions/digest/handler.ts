@@ -42,7 +42,7 @@ export function createDigestHandler(getRuntime: () => Runtime) {
     return createRenderer(getTemplates(), { publicBaseUrl: email.publicBaseUrl, maxEmailBytes: email.maxEmailBytes });
   });
   const getArchiveRenderer = lazy(() => createArchiveRenderer(getTemplates()));
-  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const handle = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const rt = getRuntime();
     const messages = SQSEventSchema.parse(event).Records;
     // Every message only says "articles changed": one rebuild from the stored records serves the whole batch.
@@ -64,6 +64,13 @@ export function createDigestHandler(getRuntime: () => Runtime) {
     rt.log({ msg: 'digest', messages: messages.length, ms: Date.now() - started, ...summary });
     return { batchItemFailures: [] };
   };
+  /** Build the runtime and compile the templates before the first batch (a local runner starting up warm). */
+  const warm = async (): Promise<void> => {
+    getRuntime();
+    getRenderer();
+    getArchiveRenderer();
+  };
+  return Object.assign(handle, { warm });
 }
 
 export const handler = createDigestHandler(lazy(() => createRuntime()));

@@ -21,7 +21,7 @@ const S3EventSchema = z.object({
  */
 export function createIngestHandler(getRuntime: () => Runtime, getParser?: () => ParseRunner) {
   const parser = getParser ?? lazy(() => workerParseRunner(getRuntime().config.parse));
-  return async (event: S3Event): Promise<{ results: IngestResult[] }> => {
+  const handle = async (event: S3Event): Promise<{ results: IngestResult[] }> => {
     const rt = getRuntime();
     const parsed = S3EventSchema.safeParse(event);
     if (!parsed.success) {
@@ -44,6 +44,12 @@ export function createIngestHandler(getRuntime: () => Runtime, getParser?: () =>
     }
     return { results };
   };
+  /** Build the runtime and load the parser before the first event (a local runner starting up warm). */
+  const warm = async (): Promise<void> => {
+    getRuntime();
+    await parser().warm();
+  };
+  return Object.assign(handle, { warm });
 }
 
 export const handler = createIngestHandler(lazy(() => createRuntime()));

@@ -10,6 +10,11 @@ import { selfWorkerScript } from './self-worker.ts';
 export interface ParseRunner {
   /** Parse and build the stored records (ids, word counts, fingerprints) in the same bounded step. */
   records(key: string, bytes: Uint8Array, limits: ParseLimits, receivedAt: string): Promise<RecordsOutcome>;
+  /**
+   * Load the parser now (start its threads, import DOM, Readability and the language models) instead of on
+   * the first file. Never rejects: a parser that fails to start fails its first file instead, as it would cold.
+   */
+  warm(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -20,6 +25,9 @@ const loadParser = () => import('../core/records.ts');
 /** In the calling thread, unbounded: for the CLI and tests of the parser itself. */
 export const inlineParseRunner: ParseRunner = {
   records: async (key, bytes, limits, receivedAt) => (await loadParser()).parseRecords(key, bytes, limits, receivedAt),
+  warm: async () => {
+    await loadParser().catch(() => undefined);
+  },
   close: async () => undefined,
 };
 
@@ -37,6 +45,8 @@ interface Job {
 // alike, where it is inlined into index.mjs and `import.meta.url` is the bundle itself.
 if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) {
   const parser = loadParser();
+  // Loaded: a runner warming up waits for this (see ParseRunner.warm).
+  void parser.then(() => parentPort!.postMessage({ ready: true }));
   parentPort!.on('message', (job: Job) => {
     void parser.then(({ parseRecords }) => {
       parentPort!.postMessage({ id: job.id, outcome: parseRecords(job.key, job.bytes, job.limits, job.receivedAt) });
@@ -69,6 +79,8 @@ interface Slot {
   /** Jobs posted to the worker, in order; the first is the one it is parsing. */
   jobs: Pending[];
   timer: NodeJS.Timeout | null;
+  /** Resolves when the worker has loaded the parser, or has gone (see ParseRunner.warm). */
+  ready: Promise<void>;
 }
 
 /** A file the worker could not finish: no records, one error. */
@@ -80,7 +92,7 @@ export function workerParseRunner(options: WorkerParseRunnerOptions): ParseRunne
   const { script, eval: fromSource } = selfWorkerScript(import.meta.url);
   const depth = Math.max(1, options.depth ?? 2);
   const maxHeapMb = options.maxHeapMb ?? DEFAULT_PARSE_MAX_HEAP_MB;
-  const slots: Slot[] = Array.from({ length: Math.max(1, options.workers ?? 1) }, () => ({ worker: null, jobs: [], timer: null }));
+  const slots: Slot[] = Array.from({ length: Math.max(1, options.workers ?? 1) }, () => ({ worker: null, jobs: [], timer: null, ready: Promise.resolve() }));
   const waiting: Array<() => void> = [];
   let nextId = 0;
 
@@ -121,8 +133,12 @@ export function workerParseRunner(options: WorkerParseRunnerOptions): ParseRunne
 
   const spawn = (slot: Slot): Worker => {
     const worker = new Worker(script, { eval: fromSource, workerData: { role: ROLE }, resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } });
-    worker.on('message', (m: { id: number; outcome: RecordsOutcome }) => {
-      if (slot.worker === worker && slot.jobs[0]?.job.id === m.id) finishHead(slot, m.outcome);
+    let loaded!: () => void;
+    slot.ready = new Promise((resolve) => (loaded = resolve));
+    worker.once('exit', () => loaded());
+    worker.on('message', (m: { id: number; outcome: RecordsOutcome } | { ready: true }) => {
+      if ('ready' in m) loaded();
+      else if (slot.worker === worker && slot.jobs[0]?.job.id === m.id) finishHead(slot, m.outcome);
     });
     worker.once('error', (e: Error) => {
       if (slot.worker !== worker) return;
@@ -156,6 +172,10 @@ export function workerParseRunner(options: WorkerParseRunnerOptions): ParseRunne
 
   return {
     records: (key, bytes, limits, receivedAt) => run({ key, bytes, limits, receivedAt }),
+    async warm() {
+      for (const slot of slots) if (!slot.worker) spawn(slot);
+      await Promise.all(slots.map((s) => s.ready));
+    },
     async close() {
       await Promise.all(
         slots.map(async (s) => {
