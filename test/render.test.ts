@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EditionSchema, editionFor, editionJsonSchema, inWindow, summarize, type Edition } from '../functions/core/edition.ts';
 import { composeEditionMessage } from '../functions/core/email.ts';
-import { createArchiveRenderer, createRenderer } from '../functions/core/render.ts';
+import { createArchiveRenderer, createRenderer, largestFitting } from '../functions/core/render.ts';
 import { oneLine, wrapText } from '../functions/core/text-format.ts';
 import { loadTemplates } from '../functions/templates.ts';
 import { editionOf } from './edition-fixture.ts';
@@ -123,6 +123,37 @@ describe('rendering', () => {
     const small = render(manyStories(3));
     expect(small.emailStories).toBe(3);
     expect(small.emailText).toBe(small.text);
+  });
+
+  it('clips the email to the most top stories that fit: one more would not', () => {
+    const big = manyStories(300);
+    const runs = [20_000, 27_000, 34_000, 41_000, 48_000, 55_000, 62_000].map((budget) => {
+      const r = createRenderer(loadTemplates(), { maxEmailBytes: budget })(big);
+      return { budget, stories: r.emailStories, bytes: Buffer.byteLength(r.html) };
+    });
+    for (const run of runs) {
+      expect(run.bytes).toBeLessThanOrEqual(run.budget);
+      // The email one story longer, wherever another budget produced it, is over this budget.
+      for (const other of runs) if (other.stories === run.stories + 1) expect(other.bytes).toBeGreaterThan(run.budget);
+    }
+    expect(new Set(runs.map((r) => r.stories)).size).toBeGreaterThan(3);
+    expect(runs.map((r) => r.stories)).toEqual([...runs.map((r) => r.stories)].sort((a, b) => a - b));
+    // Exactly the email's own size still fits it; a byte less does not.
+    const at = runs[3]!;
+    expect(createRenderer(loadTemplates(), { maxEmailBytes: at.bytes })(big).emailStories).toBe(at.stories);
+    expect(createRenderer(loadTemplates(), { maxEmailBytes: at.bytes - 1 })(big).emailStories).toBe(at.stories - 1);
+  });
+
+  it('finds the largest count that fits without trying counts far past it', () => {
+    for (let hi = 1; hi <= 40; hi++) {
+      for (let answer = 0; answer < hi; answer++) expect(largestFitting(0, hi, (c) => c <= answer)).toBe(answer);
+    }
+    expect(largestFitting(10, 11, () => false)).toBe(10);
+    expect(largestFitting(5, 30, (c) => c <= 17)).toBe(17);
+    const tried: number[] = [];
+    expect(largestFitting(0, 1_000_001, (c) => (tried.push(c), c <= 37))).toBe(37);
+    expect(Math.max(...tried)).toBeLessThan(2 * 37 + 16);
+    expect(tried.length).toBeLessThan(12);
   });
 
   it("names the language of a story or entry only when it is not the edition's", () => {

@@ -163,23 +163,52 @@ export function createRenderer(
       prevUrl: null,
       nextUrl: null,
     });
-    const raw = (count: number) => html({ ...base, ...emailView(count) });
+    // Raw email HTML by story count: the search below asks for some counts more than once.
+    const raws = new Map<number, string>();
+    const raw = (count: number) => {
+      let r = raws.get(count);
+      if (r === undefined) raws.set(count, (r = html({ ...base, ...emailView(count) })));
+      return r;
+    };
+    const rawBytes = (count: number) => utf8Bytes(raw(count));
     const email = (count: number) => inline(raw(count));
 
     // The email: every story when it fits, else as many top stories as fit, then the link to the rest.
-    // Inlining only grows the HTML, so the raw size bounds the first try without inlining a huge edition.
-    let count = edition.stories.length;
-    const rawSize = utf8Bytes(raw(count));
-    if (rawSize > maxEmailBytes) count = Math.max(1, Math.floor((count * maxEmailBytes) / rawSize));
-    let mail = email(count);
-    let size = utf8Bytes(mail);
-    while (size > maxEmailBytes && count > 1) {
-      // Sizes are close to linear in the story count: jump near the fit, then step down.
-      const estimate = Math.floor((count * maxEmailBytes) / size);
-      count = Math.max(1, Math.min(count - 1, estimate));
-      mail = email(count);
-      size = utf8Bytes(mail);
+    const total = edition.stories.length;
+    let count = total;
+    let mail = '';
+    if (total > 0) {
+      // Inlining only grows the HTML, so the first count whose raw HTML is over budget is over it inlined too.
+      // The searches render prefixes about the budget's size, never the whole edition.
+      let hi = largestFitting(0, total + 1, (c) => rawBytes(c) <= maxEmailBytes) + 1;
+      let lo = 0; // the most stories known to fit inlined (0: none yet)
+      let fitting = '';
+      let c = Math.max(1, hi - 1);
+      let previous: { raw: number; inlined: number } | null = null;
+      for (;;) {
+        const inlined = email(c);
+        const point = { raw: rawBytes(c), inlined: utf8Bytes(inlined) };
+        if (point.inlined <= maxEmailBytes) {
+          lo = c;
+          fitting = inlined;
+        } else {
+          hi = c;
+        }
+        if (hi - lo <= 1) break;
+        // The raw size whose inlined size meets the budget, on the line through the last two tries (through
+        // zero after the first): inlining adds a near-constant share, so a try or two lands on the answer.
+        const slope = previous && previous.raw !== point.raw ? (point.inlined - previous.inlined) / (point.raw - previous.raw) : point.inlined / point.raw;
+        const rawBudget = point.raw + (maxEmailBytes - point.inlined) / slope;
+        previous = point;
+        c = Math.max(lo + 1, largestFitting(lo, hi, (k) => rawBytes(k) <= rawBudget));
+      }
+      // Not even the top story fits: it goes alone, with the link to the rest.
+      count = Math.max(1, lo);
+      mail = lo > 0 ? fitting : email(1);
+    } else {
+      mail = email(0);
     }
+    raws.clear();
 
     const plain = (stories: Edition['stories']) =>
       `${text({ ...base, stories, fullEditionUrl, omitted: edition.stories.length - stories.length }).replace(/\n{3,}/g, '\n\n').trim()}\n`;
@@ -195,6 +224,28 @@ export function createRenderer(
       emailStories: count,
     };
   };
+}
+
+/**
+ * The largest count in lo..hi-1 for which `fits` holds (lo when none does), where it holds for every count up
+ * to some point and for none past it; `lo` is taken to fit and `hi` not to. Steps up by doubling strides from
+ * lo, then bisects: no try is much past the answer, however large hi is.
+ */
+export function largestFitting(lo: number, hi: number, fits: (count: number) => boolean): number {
+  for (let stride = 8; hi - lo > 1; stride *= 2) {
+    const c = Math.min(hi - 1, lo + stride);
+    if (!fits(c)) {
+      hi = c;
+      break;
+    }
+    lo = c;
+  }
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The archive index (digests/index.html): every edition, newest first, each linking to its page. */
