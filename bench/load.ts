@@ -14,7 +14,8 @@
 //   --ingest-concurrency N  ingest invocations in flight (default DEFAULT_INGEST_CONCURRENCY)
 //   --digest-thread         the digest on a worker thread of its own instead of the embedded S3's (159 and 197
 //                           files/s against 184 and 164 for the default, within this VM's noise, for 805-952 MB
-//                           of peak RSS against 652-712)
+//                           of peak RSS against 652-712; with the young generation below, 207 and 169 against
+//                           177 and 184 at 948-1,003 MB)
 //   --upload-thread         uploads from a worker thread, as clients on other machines would
 //   --sdk-uploads           upload with the SDK's PutObject instead of signed HTTP PUTs (see signed-put.ts)
 //   --trace                 each thread's CPU and the RSS every 5 s
@@ -24,8 +25,8 @@
 // coordination work on top (alternating runs: 162 and 164 files/s with the flag, 153 and 159 without; the
 // helper threads' CPU fell from ~2.0 to ~1.2 ms per file). And with --max-semi-space-size=32: every request
 // allocates short-lived objects (HTTP, SDK, JSON), and a young generation twice V8's default size lets more of
-// them die before a scavenge copies them (alternating runs on the same code: 201, 174 and 176 files/s against
-// 151, 162 and 135; 64 MB gave 153 and 174 at up to 965 MB of RSS).
+// them die before a scavenge copies them (alternating runs on the same code: 201, 174, 176, 190 and 150 files/s
+// against 151, 162, 135, 142 and 144; 64 MB gave 153 and 174 at up to 965 MB of RSS).
 import { accessSync, constants, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
