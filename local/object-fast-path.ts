@@ -2,8 +2,8 @@
 // Every request in s3rver runs a dozen middlewares (CORS and website lookups, the router's parameter decoding,
 // response-header overrides, koa's context objects), ~0.4 ms of CPU per request on this machine; the load run
 // makes four such requests per file, on the thread that also hands events to the handlers. This path does
-// what s3rver does for these two requests, with s3rver's own SigV4 functions and account registry and the
-// same store; s3rver's object and event models are rebuilt here, field for field, without lodash and one
+// what s3rver does for these two requests, with s3rver's own SigV4 functions (the signing key memoized by
+// embedded-s3.ts) and account registry and the same store; s3rver's object and event models are rebuilt here, field for field, without lodash and one
 // random call per id (so the bucket folder and the events are identical). Anything else, or anything unusual
 // about these two (a range, a condition, a copy, a CORS or website configuration, a streamed or oversized
 // body, a failed signature, a missing key or bucket), goes to s3rver untouched, and s3rver answers it,
@@ -85,23 +85,8 @@ function signatureHolds(req: IncomingMessage, t: Target): boolean {
   const querystring = t.query ? t.query.split('=').map((s) => encodeURIComponent(decodeURIComponent(s))).join('=') : '';
   const stringToSign = v4.getStringToSign({ method: req.method!, uri, querystring, headers: req.headers, timestamp: time }, parsed);
   const { date, region, service } = parsed.credential;
-  const signature = createHmac('sha256', signingKey(secret, date, region, service)).update(stringToSign, 'utf8').digest('hex');
+  const signature = createHmac('sha256', v4.getSigningKey(secret, date, region, service)).update(stringToSign, 'utf8').digest('hex');
   return signature === parsed.signatureProvided;
-}
-
-/**
- * SigV4 signing keys by secret and scope. A key depends on the day, region and service only, so clients
- * cache it (the SDK does); deriving it is four HMACs, which s3rver repeats on every request.
- */
-const signingKeys = new Map<string, Buffer>();
-function signingKey(secret: string, date: string, region: string, service: string): Buffer {
-  const scope = `${secret}\n${date}\n${region}\n${service}`;
-  let key = signingKeys.get(scope);
-  if (!key) {
-    if (signingKeys.size >= 64) signingKeys.clear(); // a new day, or many credentials: start over
-    signingKeys.set(scope, (key = v4.getSigningKey(secret, date, region, service)));
-  }
-  return key;
 }
 
 /** The headers s3rver keeps with an object (its S3Object model, without lodash's pick), in its order. */

@@ -208,7 +208,7 @@ export function createRenderer(
     } else {
       mail = email(0);
     }
-    raws.clear();
+    raws.clear(); // the probes (up to a few MB under a large budget) are not kept through the page and text renders
 
     const plain = (stories: Edition['stories']) =>
       `${text({ ...base, stories, fullEditionUrl, omitted: edition.stories.length - stories.length }).replace(/\n{3,}/g, '\n\n').trim()}\n`;
