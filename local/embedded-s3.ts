@@ -72,7 +72,12 @@ function serializePerKey(http: Server, store: IndexedFilesystemStore, fastPath: 
     const path = (req.url ?? '/').split('?')[0]!;
     const isObject = path.split('/').filter(Boolean).length >= 2;
     const run = () => handlers.forEach((h) => h(req, res));
-    if (!isObject) return run();
+    if (!isObject) {
+      // Listings (the fast path answers plain ListObjects) run freely.
+      if (!fastPath) return run();
+      void fastPath.handle(req, res).catch(() => false).then((answered) => answered || run());
+      return;
+    }
     const previous = tails.get(path) ?? Promise.resolve();
     const done = new Promise<void>((resolve) => res.once('close', () => resolve()));
     const tail = previous.then(async () => {

@@ -66,6 +66,16 @@ async function readAll(content: Readable): Promise<Buffer> {
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
+export interface ListOptions {
+  delimiter?: string;
+  startAfter?: string;
+  prefix?: string;
+  maxKeys?: number;
+}
+
+/** What a listing reads of an object's entry. */
+export type ListedEntry = Pick<Entry, 'md5' | 'size' | 'mtime'>;
+
 interface Entry {
   /** What s3rver stores in the metadata file (content type and the like, x-amz-meta-*). */
   stored: Metadata;
@@ -267,12 +277,16 @@ export class IndexedFilesystemStore extends FilesystemStore {
     this.folders.clear(); // s3rver removes the folders it empties
   }
 
-  async listObjects(bucket: string, options: { delimiter?: string; startAfter?: string; prefix?: string; maxKeys?: number }) {
+  /**
+   * One page of a listing as s3rver's listObjects computes it, with each key's index entry: what a listing
+   * needs (ETag, size, time), without building s3rver's object model for every key.
+   */
+  async listEntries(bucket: string, options: ListOptions): Promise<{ entries: Array<{ key: string; entry: ListedEntry }>; commonPrefixes: string[]; isTruncated: boolean }> {
     const { delimiter = '', startAfter = '', prefix = '', maxKeys = Infinity } = options;
     const index = await this.bucket(bucket);
     const keys = index?.keys() ?? [];
     const commonPrefixes = new Set<string>();
-    const objects: S3ObjectLike[] = [];
+    const entries: Array<{ key: string; entry: ListedEntry }> = [];
     let isTruncated = false;
     const from = compareKeys(startAfter, prefix) >= 0 ? firstAfter(keys, startAfter, false) : firstAfter(keys, prefix, true);
     for (let i = from; i < keys.length; i++) {
@@ -285,13 +299,20 @@ export class IndexedFilesystemStore extends FilesystemStore {
           continue;
         }
       }
-      if (objects.length >= maxKeys) {
+      if (entries.length >= maxKeys) {
         isTruncated = true;
         break;
       }
-      objects.push(new S3Object(bucket, key, null, IndexedFilesystemStore.metadataOf(index!.objects.get(key)!)));
+      entries.push({ key, entry: index!.objects.get(key)! });
     }
-    return { objects, commonPrefixes: [...commonPrefixes].sort(compareKeys), isTruncated };
+    return { entries, commonPrefixes: [...commonPrefixes].sort(compareKeys), isTruncated };
+  }
+
+  async listObjects(bucket: string, options: ListOptions) {
+    const { entries, commonPrefixes, isTruncated } = await this.listEntries(bucket, options);
+    const index = await this.bucket(bucket);
+    const objects = entries.map(({ key }) => new S3Object(bucket, key, null, IndexedFilesystemStore.metadataOf(index!.objects.get(key)!)));
+    return { objects, commonPrefixes, isTruncated };
   }
 
   /** s3rver asks for the bucket on every object request (a stat of its folder): answered once. */

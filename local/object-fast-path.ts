@@ -11,7 +11,8 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import type { IndexedFilesystemStore } from './indexed-store.ts';
+import { parse as parseQuery } from 'node:querystring';
+import type { IndexedFilesystemStore, ListOptions } from './indexed-store.ts';
 
 const require = createRequire(import.meta.url);
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -25,7 +26,10 @@ const utils = require('@20minutes/s3rver/lib/utils.js') as {
   capitalizeHeader(h: string): string;
   parseDate(s: string): Date;
 };
-const AWSAccount = require('@20minutes/s3rver/lib/models/account.js') as { registry: Map<string, { accessKeys: Map<string, string> }> };
+const AWSAccount = require('@20minutes/s3rver/lib/models/account.js') as {
+  registry: Map<string, { accessKeys: Map<string, string> }>;
+  DUMMY_ACCOUNT: { id: number; displayName: string };
+};
 const S3Object = require('@20minutes/s3rver/lib/models/object.js') as { ALLOWED_METADATA: string[] };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -65,8 +69,16 @@ function plainTarget(url: string): Target | null {
   return target && { ...target, query };
 }
 
-/** s3rver's SigV4 header check (authentication.js) for a request without other query parameters. */
-function signatureHolds(req: IncomingMessage, t: Target): boolean {
+/** The canonical query string of a plain object request: the SDK's `x-id` marker or nothing. */
+function objectQuery(t: Target): string {
+  return t.query ? t.query.split('=').map((s) => encodeURIComponent(decodeURIComponent(s))).join('=') : '';
+}
+
+/**
+ * s3rver's SigV4 header check (authentication.js): `resource` is the decoded path (`/bucket` or `/bucket/key`),
+ * `querystring` the canonical query string.
+ */
+function signatureHolds(req: IncomingMessage, resource: string, querystring: string): boolean {
   const auth = req.headers.authorization;
   if (!auth?.startsWith('AWS4-HMAC-SHA256 ')) return false;
   let parsed: ReturnType<typeof v4.parseHeader>;
@@ -81,8 +93,7 @@ function signatureHolds(req: IncomingMessage, t: Target): boolean {
   if (Number.isNaN(requestTime) || Math.abs(Date.now() - requestTime) > MAX_SKEW_MS) return false;
   const secret = AWSAccount.registry.get(parsed.accessKeyId)?.accessKeys.get(parsed.accessKeyId);
   if (secret === undefined) return false;
-  const uri = `/${t.bucket}/${t.key}`.split('/').map(utils.encodeURIComponentRFC3986).join('/');
-  const querystring = t.query ? t.query.split('=').map((s) => encodeURIComponent(decodeURIComponent(s))).join('=') : '';
+  const uri = resource.split('/').map(utils.encodeURIComponentRFC3986).join('/');
   const stringToSign = v4.getStringToSign({ method: req.method!, uri, querystring, headers: req.headers, timestamp: time }, parsed);
   const { date, region, service } = parsed.credential;
   const signature = createHmac('sha256', v4.getSigningKey(secret, date, region, service)).update(stringToSign, 'utf8').digest('hex');
@@ -156,6 +167,26 @@ function declines(req: IncomingMessage, headers: readonly string[]): boolean {
   return false;
 }
 
+/** The query parameters of a ListObjects (v1) request this path answers; anything else goes to s3rver. */
+const LIST_PARAMS = new Set(['prefix', 'marker', 'delimiter', 'max-keys']);
+
+/**
+ * Text in XML. s3rver escapes with `he` and then fast-xml-parser escapes again, so a key holding `&`, `<`,
+ * `>`, `'` or a backquote comes back from its listings as, say, `&amp;amp;`, which the SDK reads as `&amp;`:
+ * a client that lists, then reads what it listed, misses that object. Here text is escaped once, with the
+ * builder's own entities (so an ETag's quotes read `&quot;` as before); for every other key the answer is byte
+ * for byte s3rver's (the test compares them).
+ */
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+function xmlText(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
+}
+
+/** An element, when its value is set (s3rver's XML builder leaves out undefined values). */
+function element(name: string, value: string | number | boolean | undefined): string {
+  return value === undefined ? '' : `<${name}>${xmlText(String(value))}</${name}>`;
+}
+
 export interface ObjectFastPath {
   /** Answers the request and returns true, or returns false without touching it (s3rver's turn). */
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
@@ -170,7 +201,7 @@ export function objectFastPath(store: IndexedFilesystemStore, emitEvent: (event:
   };
 
   const get = async (req: IncomingMessage, res: ServerResponse, t: Target): Promise<boolean> => {
-    if (declines(req, GET_DECLINES) || !(await plainBucket(t.bucket)) || !signatureHolds(req, t)) return false;
+    if (declines(req, GET_DECLINES) || !(await plainBucket(t.bucket)) || !signatureHolds(req, `/${t.bucket}/${t.key}`, objectQuery(t))) return false;
     const object = await store.getObject(t.bucket, t.key);
     if (!object) return false; // s3rver's NoSuchKey
     if (!Buffer.isBuffer(object.content)) {
@@ -194,7 +225,7 @@ export function objectFastPath(store: IndexedFilesystemStore, emitEvent: (event:
     if (typeof payload !== 'string' || !(payload === 'UNSIGNED-PAYLOAD' || /^[0-9A-Fa-f]{64}$/.test(payload))) return false;
     const host = req.headers.host;
     if (host === undefined) return false; // s3rver's notification hashes it
-    if (!(await plainBucket(t.bucket)) || !signatureHolds(req, t)) return false;
+    if (!(await plainBucket(t.bucket)) || !signatureHolds(req, `/${t.bucket}/${t.key}`, objectQuery(t))) return false;
     // From here the request is ours: the store reads the body whole and writes it (see indexed-store.ts).
     let stored: { size: number; md5: string };
     try {
@@ -211,11 +242,71 @@ export function objectFastPath(store: IndexedFilesystemStore, emitEvent: (event:
     return true;
   };
 
+  /**
+   * ListObjects (v1), as s3rver's getBucket answers it (owners included, as v1 does), from the store's index:
+   * s3rver builds an object model per key (lodash's pick) and an XML tree for fast-xml-parser, ~50 µs per key
+   * listed; the digest lists every source record on each rebuild.
+   */
+  const list = async (req: IncomingMessage, res: ServerResponse, url: string): Promise<boolean> => {
+    const q = url.indexOf('?');
+    const m = /^\/([^/?]+)$/.exec(q === -1 ? url : url.slice(0, q));
+    if (!m || declines(req, GET_DECLINES)) return false;
+    let bucket: string;
+    try {
+      bucket = decodeURIComponent(m[1]!);
+    } catch {
+      return false;
+    }
+    // Parsed as koa parses it for s3rver, and signed over the same canonical form.
+    const query = parseQuery(q === -1 ? '' : url.slice(q + 1));
+    const params: Record<string, string> = {};
+    for (const [k, v] of Object.entries(query)) {
+      if (!LIST_PARAMS.has(k) || typeof v !== 'string') return false;
+      params[k] = v;
+    }
+    const canonical = Object.entries(params).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).sort().join('&');
+    if (!(await plainBucket(bucket)) || !signatureHolds(req, `/${bucket}`, canonical)) return false;
+    const options: ListOptions = { maxKeys: 1000 };
+    if (params.prefix) options.prefix = params.prefix;
+    if (params.delimiter) options.delimiter = params.delimiter;
+    if (params.marker) options.startAfter = params.marker;
+    if (params['max-keys']) {
+      // Out-of-range values are s3rver's InvalidArgument to answer.
+      if (!/^\d+$/.test(params['max-keys']) || Number(params['max-keys']) > 2147483647) return false;
+      options.maxKeys = Math.min(1000, Number(params['max-keys']));
+    }
+    const page = options.maxKeys === 0 ? { entries: [], commonPrefixes: [], isTruncated: false } : await store.listEntries(bucket, options);
+    const last = page.entries.at(-1)?.key;
+    const owner = `<Owner>${element('ID', AWSAccount.DUMMY_ACCOUNT.id)}${element('DisplayName', AWSAccount.DUMMY_ACCOUNT.displayName)}</Owner>`;
+    const parts = [
+      '<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://doc.s3.amazonaws.com/2006-03-01/">',
+      element('Name', bucket),
+      element('Prefix', params.prefix || ''),
+      element('Marker', params.marker || ''),
+      element('NextMarker', params.delimiter && page.isTruncated ? last : undefined),
+      element('MaxKeys', params['max-keys'] || 1000),
+      element('Delimiter', params.delimiter || undefined),
+      element('IsTruncated', page.isTruncated),
+    ];
+    for (const { key, entry } of page.entries) {
+      // s3rver's time goes through the Last-Modified header, which holds whole seconds.
+      const modified = new Date(Math.floor(entry.mtime.getTime() / 1000) * 1000).toISOString();
+      parts.push(`<Contents>${element('Key', key)}${element('LastModified', modified)}${element('ETag', JSON.stringify(entry.md5))}${element('Size', entry.size)}${owner}<StorageClass>STANDARD</StorageClass></Contents>`);
+    }
+    for (const prefix of page.commonPrefixes) parts.push(`<CommonPrefixes>${element('Prefix', prefix)}</CommonPrefixes>`);
+    parts.push('</ListBucketResult>');
+    const body = parts.join('');
+    res.writeHead(200, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+    return true;
+  };
+
   return {
     async handle(req, res) {
       if (req.method !== 'GET' && req.method !== 'PUT') return false;
-      const t = plainTarget(req.url ?? '/');
-      if (!t) return false;
+      const url = req.url ?? '/';
+      const t = plainTarget(url);
+      if (!t) return req.method === 'GET' ? list(req, res, url) : false;
       return req.method === 'GET' ? get(req, res, t) : put(req, res, t);
     },
   };
