@@ -73,6 +73,9 @@ export interface ListOptions {
   maxKeys?: number;
 }
 
+/** An object's entry in the index, as others may read it. */
+export type StoredEntry = Readonly<Pick<Entry, 'stored' | 'md5' | 'size' | 'mtime'>>;
+
 /** What a listing reads of an object's entry. */
 export type ListedEntry = Pick<Entry, 'md5' | 'size' | 'mtime'>;
 
@@ -211,6 +214,26 @@ export class IndexedFilesystemStore extends FilesystemStore {
   async etagOf(bucket: string, key: string): Promise<string | null> {
     const e = (await this.bucket(bucket))?.objects.get(key);
     return e ? JSON.stringify(e.md5) : null;
+  }
+
+  /**
+   * A small object's body, read whole, with its index entry (the same entry object until the key is written
+   * again, so callers may cache what they derive from it); null when the key is missing or the object large.
+   */
+  async smallObject(bucket: string, key: string): Promise<{ body: Buffer; entry: StoredEntry } | null> {
+    const e = (await this.bucket(bucket))?.objects.get(key);
+    if (!e || e.size > SMALL_OBJECT_BYTES) return null;
+    try {
+      return { body: readFileSync(this.getResourcePath(bucket, key, 'object')), entry: e };
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  /** The metadata s3rver's object model is built from (stored headers, ETag, time, length). */
+  static metadataOfEntry(e: StoredEntry): Metadata {
+    return IndexedFilesystemStore.metadataOf(e as Entry);
   }
 
   override async getObject(bucket: string, key: string, options?: { start?: number; end?: number }) {

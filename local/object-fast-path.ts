@@ -12,7 +12,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { parse as parseQuery } from 'node:querystring';
-import type { IndexedFilesystemStore, ListOptions } from './indexed-store.ts';
+import { IndexedFilesystemStore, type ListOptions, type StoredEntry } from './indexed-store.ts';
 
 const require = createRequire(import.meta.url);
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -162,6 +162,26 @@ function putEvent(bucket: string, key: string, size: number, md5: string, host: 
   };
 }
 
+/**
+ * The headers s3rver's getObject answers a whole object with: Accept-Ranges, each header its object model
+ * keeps (lodash's pick of the stored metadata, the default type, x-amz-meta-*), capitalized, and the length.
+ * Built once per stored version of an object (the store replaces the entry when the key is written).
+ */
+const answers = new WeakMap<StoredEntry, Record<string, string | number>>();
+function responseHeaders(entry: StoredEntry): Record<string, string | number> {
+  let headers = answers.get(entry);
+  if (!headers) {
+    const metadata = IndexedFilesystemStore.metadataOfEntry(entry);
+    headers = { 'Accept-Ranges': 'bytes' };
+    for (const h of KEPT_HEADERS) if (h in metadata) headers[utils.capitalizeHeader(h)] = metadata[h]!;
+    if (!metadata['content-type']) headers['Content-Type'] = 'binary/octet-stream';
+    for (const h of Object.keys(metadata)) if (h.startsWith('x-amz-meta-')) headers[utils.capitalizeHeader(h)] = metadata[h]!;
+    headers['Content-Length'] = entry.size;
+    answers.set(entry, headers);
+  }
+  return headers;
+}
+
 function declines(req: IncomingMessage, headers: readonly string[]): boolean {
   for (const h of headers) if (req.headers[h] !== undefined) return true;
   return false;
@@ -202,18 +222,11 @@ export function objectFastPath(store: IndexedFilesystemStore, emitEvent: (event:
 
   const get = async (req: IncomingMessage, res: ServerResponse, t: Target): Promise<boolean> => {
     if (declines(req, GET_DECLINES) || !(await plainBucket(t.bucket)) || !signatureHolds(req, `/${t.bucket}/${t.key}`, objectQuery(t))) return false;
-    const object = await store.getObject(t.bucket, t.key);
-    if (!object) return false; // s3rver's NoSuchKey
-    if (!Buffer.isBuffer(object.content)) {
-      (object.content as { destroy?: () => void }).destroy?.();
-      return false; // a large object: s3rver streams it
-    }
-    // As s3rver's getObject writes them: Accept-Ranges, each stored header, the length.
-    res.setHeader('Accept-Ranges', 'bytes');
-    for (const [k, v] of Object.entries(object.metadata)) res.setHeader(utils.capitalizeHeader(k), v);
-    res.setHeader('Content-Length', object.content.length);
-    res.writeHead(200);
-    res.end(object.content);
+    const found = await store.smallObject(t.bucket, t.key);
+    // s3rver's NoSuchKey, or a large object s3rver streams; a file changed behind the index is s3rver's too.
+    if (!found || found.body.length !== found.entry.size) return false;
+    res.writeHead(200, responseHeaders(found.entry));
+    res.end(found.body);
     return true;
   };
 
