@@ -76,9 +76,6 @@ export interface ListOptions {
 /** An object's entry in the index, as others may read it. */
 export type StoredEntry = Readonly<Pick<Entry, 'stored' | 'md5' | 'size' | 'mtime'>>;
 
-/** What a listing reads of an object's entry. */
-export type ListedEntry = Pick<Entry, 'md5' | 'size' | 'mtime'>;
-
 interface Entry {
   /** What s3rver stores in the metadata file (content type and the like, x-amz-meta-*). */
   stored: Metadata;
@@ -196,7 +193,8 @@ export class IndexedFilesystemStore extends FilesystemStore {
     else index?.delete(key);
   }
 
-  private static metadataOf(e: Entry): Metadata {
+  /** The metadata s3rver's object model is built from (stored headers, ETag, time, length). */
+  static metadataOf(e: StoredEntry): Metadata {
     return { ...e.stored, etag: JSON.stringify(e.md5), 'last-modified': e.mtime.toUTCString(), 'content-length': e.size };
   }
 
@@ -229,11 +227,6 @@ export class IndexedFilesystemStore extends FilesystemStore {
       if ((err as { code?: string }).code === 'ENOENT') return null;
       throw err;
     }
-  }
-
-  /** The metadata s3rver's object model is built from (stored headers, ETag, time, length). */
-  static metadataOfEntry(e: StoredEntry): Metadata {
-    return IndexedFilesystemStore.metadataOf(e as Entry);
   }
 
   override async getObject(bucket: string, key: string, options?: { start?: number; end?: number }) {
@@ -304,12 +297,12 @@ export class IndexedFilesystemStore extends FilesystemStore {
    * One page of a listing as s3rver's listObjects computes it, with each key's index entry: what a listing
    * needs (ETag, size, time), without building s3rver's object model for every key.
    */
-  async listEntries(bucket: string, options: ListOptions): Promise<{ entries: Array<{ key: string; entry: ListedEntry }>; commonPrefixes: string[]; isTruncated: boolean }> {
+  async listEntries(bucket: string, options: ListOptions): Promise<{ entries: Array<{ key: string; entry: StoredEntry }>; commonPrefixes: string[]; isTruncated: boolean }> {
     const { delimiter = '', startAfter = '', prefix = '', maxKeys = Infinity } = options;
     const index = await this.bucket(bucket);
     const keys = index?.keys() ?? [];
     const commonPrefixes = new Set<string>();
-    const entries: Array<{ key: string; entry: ListedEntry }> = [];
+    const entries: Array<{ key: string; entry: StoredEntry }> = [];
     let isTruncated = false;
     const from = compareKeys(startAfter, prefix) >= 0 ? firstAfter(keys, startAfter, false) : firstAfter(keys, prefix, true);
     for (let i = from; i < keys.length; i++) {

@@ -1,13 +1,14 @@
-// The embedded S3's two hot requests, plain GetObject and PutObject, answered without s3rver's koa stack.
+// The embedded S3's hot requests, plain GetObject, PutObject and ListObjects, answered without s3rver's koa stack.
 // Every request in s3rver runs a dozen middlewares (CORS and website lookups, the router's parameter decoding,
 // response-header overrides, koa's context objects), ~0.4 ms of CPU per request on this machine; the load run
-// makes four such requests per file, on the thread that also hands events to the handlers. This path does
-// what s3rver does for these two requests, with s3rver's own SigV4 functions (the signing key memoized by
-// embedded-s3.ts) and account registry and the same store; s3rver's object and event models are rebuilt here, field for field, without lodash and one
-// random call per id (so the bucket folder and the events are identical). Anything else, or anything unusual
-// about these two (a range, a condition, a copy, a CORS or website configuration, a streamed or oversized
-// body, a failed signature, a missing key or bucket), goes to s3rver untouched, and s3rver answers it,
-// errors included.
+// makes four such requests per file, on the thread that also hands events to the handlers, and the digest lists
+// every source record on each rebuild. This path does what s3rver does for these requests, with s3rver's own
+// SigV4 functions (the signing key memoized by embedded-s3.ts) and account registry and the same store;
+// s3rver's object, event and listing answers are rebuilt here, field for field, without lodash and one random
+// call per id (so the bucket folder, the events and the answers are identical, but for the listing escape
+// noted at xmlText). Anything else, or anything unusual about these (a range, a condition, a copy, a listing
+// parameter of v2, a CORS or website configuration, a streamed or oversized body, a failed signature, a missing
+// key or bucket), goes to s3rver untouched, and s3rver answers it, errors included.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
@@ -171,7 +172,7 @@ const answers = new WeakMap<StoredEntry, Record<string, string | number>>();
 function responseHeaders(entry: StoredEntry): Record<string, string | number> {
   let headers = answers.get(entry);
   if (!headers) {
-    const metadata = IndexedFilesystemStore.metadataOfEntry(entry);
+    const metadata = IndexedFilesystemStore.metadataOf(entry);
     headers = { 'Accept-Ranges': 'bytes' };
     for (const h of KEPT_HEADERS) if (h in metadata) headers[utils.capitalizeHeader(h)] = metadata[h]!;
     if (!metadata['content-type']) headers['Content-Type'] = 'binary/octet-stream';

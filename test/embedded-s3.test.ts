@@ -77,7 +77,7 @@ describe('embedded S3', () => {
   });
 });
 
-describe("the embedded S3's fast path for plain GetObject and PutObject", () => {
+describe("the embedded S3's fast path for plain GetObject, PutObject and ListObjects", () => {
   // The same requests to two servers, one answering plain GETs and PUTs itself (object-fast-path.ts), one sending
   // everything through s3rver: statuses, headers, bodies, events and the files written must not differ.
   type Exchange = { status: number; headers: Record<string, unknown>; body: string };
