@@ -60,7 +60,7 @@ describe('embedded S3', () => {
   });
 
   it('lists keys holding XML special characters as they are, so what is listed can be read', async () => {
-    // s3rver escapes listing text twice (`&` comes back as `&amp;`); the fast path's listings escape it once.
+    // s3rver escapes listing text twice (`&` is sent as `&amp;amp;` and read as `&amp;`); the fast path's listings escape it once.
     const store = new S3ObjectStore(s3.client, BUCKET);
     const keys = ["xml/Q&A <draft> 'one'.json", 'xml/a`b"c.json', 'xml/plain.json'];
     for (const key of keys) await store.put(key, '{}', 'application/json');
@@ -78,7 +78,7 @@ describe('embedded S3', () => {
 });
 
 describe("the embedded S3's fast path for plain GetObject, PutObject and ListObjects", () => {
-  // The same requests to two servers, one answering plain GETs and PUTs itself (object-fast-path.ts), one sending
+  // The same requests to two servers, one answering plain GETs, PUTs and listings itself (object-fast-path.ts), one sending
   // everything through s3rver: statuses, headers, bodies, events and the files written must not differ.
   type Exchange = { status: number; headers: Record<string, unknown>; body: string };
   const run = async (fast: boolean) => {
