@@ -234,15 +234,11 @@ export class IndexedFilesystemStore extends FilesystemStore {
     if (!e) return null;
     // Whole small objects are read in one call instead of streamed (the common case: records, articles).
     if (options?.start === undefined && options?.end === undefined && e.size <= SMALL_OBJECT_BYTES) {
-      let body: Buffer;
-      try {
-        body = readFileSync(this.getResourcePath(bucket, key, 'object'));
-      } catch (err) {
-        if ((err as { code?: string }).code === 'ENOENT') return null;
-        throw err;
-      }
+      const found = await this.smallObject(bucket, key);
+      // Gone or rewritten large since the lookup above: s3rver's own read answers (null, or a stream).
+      if (!found) return super.getObject(bucket, key, options);
       // s3rver destroys the content stream of a HEAD request; a buffer has nothing to release.
-      return new S3Object(bucket, key, Object.assign(body, { destroy: () => undefined }), IndexedFilesystemStore.metadataOf(e));
+      return new S3Object(bucket, key, Object.assign(found.body, { destroy: () => undefined }), IndexedFilesystemStore.metadataOf(found.entry));
     }
     return super.getObject(bucket, key, options);
   }
@@ -326,8 +322,7 @@ export class IndexedFilesystemStore extends FilesystemStore {
 
   async listObjects(bucket: string, options: ListOptions) {
     const { entries, commonPrefixes, isTruncated } = await this.listEntries(bucket, options);
-    const index = await this.bucket(bucket);
-    const objects = entries.map(({ key }) => new S3Object(bucket, key, null, IndexedFilesystemStore.metadataOf(index!.objects.get(key)!)));
+    const objects = entries.map(({ key, entry }) => new S3Object(bucket, key, null, IndexedFilesystemStore.metadataOf(entry)));
     return { objects, commonPrefixes, isTruncated };
   }
 
