@@ -142,6 +142,11 @@ describe('rendering', () => {
     const at = runs[3]!;
     expect(createRenderer(loadTemplates(), { maxEmailBytes: at.bytes })(big).emailStories).toBe(at.stories);
     expect(createRenderer(loadTemplates(), { maxEmailBytes: at.bytes - 1 })(big).emailStories).toBe(at.stories - 1);
+    // When not even the top story fits, it goes alone: the same email as under a budget it just fits.
+    const tight = createRenderer(loadTemplates(), { maxEmailBytes: 1_000 })(big);
+    expect(tight.emailStories).toBe(1);
+    expect(Buffer.byteLength(tight.html)).toBeGreaterThan(1_000);
+    expect(createRenderer(loadTemplates(), { maxEmailBytes: Buffer.byteLength(tight.html) })(big).html).toBe(tight.html);
   });
 
   it('finds the largest count that fits without trying counts far past it', () => {

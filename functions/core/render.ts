@@ -182,7 +182,7 @@ export function createRenderer(
       // The searches render prefixes about the budget's size, never the whole edition.
       let hi = largestFitting(0, total + 1, (c) => rawBytes(c) <= maxEmailBytes) + 1;
       let lo = 0; // the most stories known to fit inlined (0: none yet)
-      let fitting = '';
+      let fitting = ''; // the email of `lo` stories, or of the top story alone while none fits
       let c = Math.max(1, hi - 1);
       let previous: { raw: number; inlined: number } | null = null;
       for (;;) {
@@ -193,6 +193,7 @@ export function createRenderer(
           fitting = inlined;
         } else {
           hi = c;
+          if (c === 1) fitting = inlined; // over budget, but what goes when nothing fits
         }
         if (hi - lo <= 1) break;
         // The raw size whose inlined size meets the budget, on the line through the last two tries (through
@@ -204,7 +205,7 @@ export function createRenderer(
       }
       // Not even the top story fits: it goes alone, with the link to the rest.
       count = Math.max(1, lo);
-      mail = lo > 0 ? fitting : email(1);
+      mail = fitting;
     } else {
       mail = email(0);
     }
