@@ -11,6 +11,7 @@ import { LOCAL_CREDENTIALS } from '../local/embedded-s3.ts';
 import { readText, startLocalPipeline } from '../local/pipeline.ts';
 import { loadUploader, now, uploadFromThread } from './upload-thread.ts';
 import { generateCorpus, mulberry32, type CorpusArticle } from './corpus.ts';
+import { calibrate, type Calibration } from './calibrate.ts';
 
 export interface LoadFile {
   key: string;
@@ -94,6 +95,8 @@ export interface LoadReport {
   requestsPerFile: Record<string, number>;
   /** Where the embedded S3 kept the bucket, and how much its files held at the end (not in the RSS when on tmpfs). */
   bucket: { directory: string; mb: number };
+  /** The machine's speed on a fixed workload (see calibrate.ts), before the pipeline starts and after the check. */
+  calibration: { before: Calibration; after: Calibration } | null;
 }
 
 /** Bytes in the files under `dir`. */
@@ -193,6 +196,8 @@ export async function runLoad(options: {
   /** Where the embedded S3 stores the bucket (a fresh folder under it; default: the OS temp folder). */
   dataDir?: string;
   log?: (s: string) => void;
+  /** Time the fixed workloads of calibrate.ts before and after the run (about 1.5 s each). */
+  calibrate?: boolean;
 }): Promise<LoadReport> {
   const seed = options.seed ?? 7;
   const log = options.log ?? (() => undefined);
@@ -207,6 +212,7 @@ export async function runLoad(options: {
   built.length = 0;
   const memory = new MemoryPeaks();
   memory.mark('files built');
+  const calibrationBefore = options.calibrate ? await calibrate() : null;
   const directory = mkdtempSync(path.join(options.dataDir ?? tmpdir(), 'newsdigest-load-'));
   const putAt = new Map<string, number>();
   const latencies: number[] = [];
@@ -339,6 +345,7 @@ export async function runLoad(options: {
     });
     const records = articleIds.size;
     memory.mark('count check');
+    const calibrationAfter = calibrationBefore ? await calibrate() : null;
     for (const line of memory.report()) log(line);
     latencies.sort((a, b) => a - b);
     return {
@@ -361,6 +368,7 @@ export async function runLoad(options: {
       digestBatches,
       requestsPerFile,
       bucket: { directory: path.dirname(directory), mb: folderBytes(directory) / 1048576 },
+      calibration: calibrationBefore && calibrationAfter ? { before: calibrationBefore, after: calibrationAfter } : null,
     };
   } finally {
     clearInterval(sampler);

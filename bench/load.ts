@@ -1,5 +1,6 @@
 // `npm run bench:load`: 10,000 files through the local pipeline wired as deployed; prints throughput,
-// latency, memory and the count check.
+// latency, memory, the count check and the machine's speed on fixed workloads before and after the run
+// (bench/calibrate.ts: on a VM whose speed drifts, the figures are read against it).
 //
 // Options:
 //   --files N               files to upload (default 10,000)
@@ -78,7 +79,9 @@ const report = await runLoad({
   trace: values.trace,
   ...(dataDir ? { dataDir } : {}),
   log: (s) => console.error(s),
+  calibrate: true,
 });
+const cal = report.calibration;
 const ok = report.lost.length === 0 && report.duplicated.length === 0;
 console.log(`files                 ${report.files} (sentences from ${path.relative(root, sourceDir)})
 wall time             ${report.wallSeconds.toFixed(1)} s
@@ -93,5 +96,6 @@ rejected              ${report.rejected}
 digest                ${report.storiesInDigest} stories, ${report.articlesInDigest} articles, ${report.digestRuns} published from ${report.digestBatches.length} batches (${report.digestBatches.join(', ')} messages)
 lost                  ${report.lost.length}${report.lost.length ? ` e.g. ${report.lost.slice(0, 3).join(', ')}` : ''}
 duplicated            ${report.duplicated.length}
-count check           ${ok ? 'PASS' : 'FAIL'}`);
+count check           ${ok ? 'PASS' : 'FAIL'}
+machine speed         ${cal ? `compute ${cal.before.computeMs.toFixed(0)} → ${cal.after.computeMs.toFixed(0)} ms, loopback ${cal.before.loopbackMs.toFixed(0)} → ${cal.after.loopbackMs.toFixed(0)} ms (fixed workloads before → after the run, CPU; lower is faster; see bench/calibrate.ts)` : 'not measured'}`);
 process.exitCode = ok ? 0 : 1;
