@@ -43,10 +43,12 @@ export const triggers: readonly Trigger[] = [
     handler: 'digest',
     // One source record per ingested file (its articles inside) wakes the digest.
     source: { kind: 's3', prefix: PREFIX.sources, events: 'created' },
-    // A burst of uploads becomes a few rebuilds, not one per file: every rebuild reads the new source records
-    // and clusters the whole window, so batches are as large as SQS allows (10,000 messages; Lambda also cuts
-    // a batch at 6 MB of payload, about 5,000 notifications) or what arrived within 60 s.
-    delivery: { kind: 'queue', batchSize: 10_000, batchWindowSeconds: 60 },
+    // A burst of uploads becomes one or two rebuilds, not one per file: the first batch comes within 10 s (or at
+    // SQS's caps: 10,000 messages, or 6 MB of payload, about 5,000 notifications), and its rebuild keeps
+    // reading the records that arrive while the burst lasts (loadSources' catch-up, up to a minute), so the
+    // batches queued behind it find their sources already published and skip. The edition of a burst is out
+    // soon after its last file, instead of waiting out a long window or a second rebuild.
+    delivery: { kind: 'queue', batchSize: 10_000, batchWindowSeconds: 10 },
     writes: [PREFIX.digests],
   },
   {

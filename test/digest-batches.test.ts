@@ -76,29 +76,77 @@ describe('digest batches', () => {
     expect(edition?.counts.articles).toBe((await p.articles()).length);
   });
 
-  it('reads the records that arrived while a large load was reading (one more listing)', async () => {
+  /** A source record of one article, `n` giving its key and id (the article itself is copied from a stored one). */
+  const recordMaker = async () => {
     const [template] = (await p.keys('sources/')).slice(0, 1);
     const base = SourceRecordSchema.parse(JSON.parse((await p.text(template!))!));
-    const recordFor = (n: number) => {
+    return (n: number) => {
       const id = `a_${n.toString(16).padStart(16, '0')}`;
       return JSON.stringify({ ...base, key: `inbox/bulk/${n}.txt`, articles: base.articles.slice(0, 1).map((a) => ({ ...a, id })) });
     };
-    for (let n = 1; n <= 120; n++) await p.store.put(`sources/inbox/bulk/${n}.txt.json`, recordFor(n), 'application/json');
-
-    // A fresh store object (a cold instance): its first listing reads all 120+; one more record lands meanwhile.
-    let listings = 0;
+  };
+  const idOf = (n: number) => `a_${n.toString(16).padStart(16, '0')}`;
+  /**
+   * The bucket's store, counting listings; after the listing numbered `n` has been read through, `afterListing(n)`
+   * runs (records landing while the digest reads).
+   */
+  const listingStore = (afterListing: (n: number) => Promise<void>) => {
+    const counter = { listings: 0 };
     const store: ObjectStore = {
       get: (k) => p.store.get(k),
       put: (k, b, t) => p.store.put(k, b, t),
       delete: (k) => p.store.delete(k),
       async *list(prefix) {
-        listings++;
+        const n = ++counter.listings;
         yield* p.store.list(prefix);
-        if (listings === 1) await p.store.put('sources/inbox/bulk/late.txt.json', recordFor(999), 'application/json');
+        await afterListing(n);
       },
     };
+    return { store, counter };
+  };
+
+  it('reads the records that arrived while a large load was reading (one more listing)', async () => {
+    const recordFor = await recordMaker();
+    for (let n = 1; n <= 120; n++) await p.store.put(`sources/inbox/bulk/${n}.txt.json`, recordFor(n), 'application/json');
+
+    // A fresh store object (a cold instance): its first listing reads all 120+; one more record lands meanwhile.
+    const { store, counter } = listingStore(async (n) => {
+      if (n === 1) await p.store.put('sources/inbox/bulk/late.txt.json', recordFor(999), 'application/json');
+    });
     const { records: loaded } = await loadSources(store);
-    expect(loaded.map((r) => r.id)).toContain(`a_${(999).toString(16).padStart(16, '0')}`);
-    expect(listings).toBe(2); // the second listing read one record: no third
+    expect(loaded.map((r) => r.id)).toContain(idOf(999));
+    expect(counter.listings).toBe(2); // the second listing read one record: no third
+  });
+
+  it('keeps reading while a burst goes on (each listing brings 100 or more new records), then stops', async () => {
+    const recordFor = await recordMaker();
+    // Five more rounds of 100 records, each landing while the previous listing's records are read.
+    let next = 2000;
+    const { store, counter } = listingStore(async (n) => {
+      if (n > 5) return;
+      for (let i = 0; i < 100; i++, next++) await p.store.put(`sources/inbox/burst/${next}.txt.json`, recordFor(next), 'application/json');
+    });
+    const { records: loaded } = await loadSources(store);
+    const ids = new Set(loaded.map((r) => r.id));
+    for (let n = 2000; n < 2500; n++) expect(ids.has(idOf(n))).toBe(true);
+    // Listing 6 reads the fifth round (100, so one more); listing 7 finds nothing new.
+    expect(counter.listings).toBe(7);
+  });
+
+  it('stops catching up once the time budget is spent, even while records keep arriving', async () => {
+    const recordFor = await recordMaker();
+    let clock = 0;
+    let next = 3000;
+    // Every listing takes 25 s on this clock and is followed by 100 new records: the burst never ends.
+    const { store, counter } = listingStore(async () => {
+      clock += 25_000;
+      for (let i = 0; i < 100; i++, next++) await p.store.put(`sources/inbox/stream/${next}.txt.json`, recordFor(next), 'application/json');
+    });
+    const { records: loaded } = await loadSources(store, { now: () => clock, catchUpMs: 60_000 });
+    // 25 s, 50 s: list again; 75 s: past the budget, so the rebuild goes on with what it read.
+    expect(counter.listings).toBe(3);
+    const ids = new Set(loaded.map((r) => r.id));
+    expect(ids.has(idOf(3199))).toBe(true); // landed during listing 2, read by listing 3
+    expect(ids.has(idOf(3200))).toBe(false); // landed during listing 3: the next batch's
   });
 });

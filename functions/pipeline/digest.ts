@@ -81,13 +81,22 @@ function listedEtag(o: { key: string }): string | null {
 }
 
 /**
- * A rebuild that read at least this many new source records re-lists once more (at most CATCH_UP_LISTINGS
- * listings in all): during a burst of uploads, reading thousands of records takes long enough for many more to
- * arrive, and their notifications are already queued behind this batch. Reading them now lets the next batch
- * find nothing new and skip its rebuild (see publishDigest), instead of reading and clustering again.
+ * A rebuild that read at least this many new source records lists again, for up to CATCH_UP_MS: during a burst
+ * of uploads, reading the records takes long enough for more to arrive, and their notifications are already
+ * queued behind this batch. Reading them now, as they come, lets the batches behind it find nothing new and skip
+ * their rebuild (see publishDigest), and leaves little to read once the burst ends. The time bound (not a count
+ * of listings) makes a long stream of uploads still publish an edition at least every CATCH_UP_MS or so.
  */
 const CATCH_UP_MIN_READS = 100;
-const CATCH_UP_LISTINGS = 3;
+export const CATCH_UP_MS = 60_000;
+
+export interface LoadSourcesOptions {
+  log?: DigestDeps['log'];
+  /** Milliseconds on a monotonic clock (default performance.now): bounds the catch-up. */
+  now?: () => number;
+  /** How long a rebuild keeps listing while new records keep arriving (default CATCH_UP_MS). */
+  catchUpMs?: number;
+}
 
 export interface LoadedSources {
   /** Every stored article, one per id, sorted by id. */
@@ -109,15 +118,17 @@ function bareEtag(etag: string): string {
  * records; the preferred copy (the earliest) stands for it, whatever order the sources were read in.
  */
 export async function loadArticleRecords(store: ObjectStore, log?: DigestDeps['log']): Promise<ArticleRecord[]> {
-  return (await loadSources(store, log)).records;
+  return (await loadSources(store, log ? { log } : {})).records;
 }
 
 /** loadArticleRecords, with the ETags of what was read. */
-export async function loadSources(store: ObjectStore, log?: DigestDeps['log']): Promise<LoadedSources> {
+export async function loadSources(store: ObjectStore, options: LoadSourcesOptions = {}): Promise<LoadedSources> {
+  const { log, now = () => performance.now(), catchUpMs = CATCH_UP_MS } = options;
+  const started = now();
   let cache = sourceCache.get(store);
   if (!cache) sourceCache.set(store, (cache = new Map()));
   let listed: Array<{ key: string; etag: string | null }> = [];
-  for (let listing = 1; ; listing++) {
+  for (;;) {
     listed = [];
     for await (const o of store.list(PREFIX.sources)) if (o.key.endsWith('.json')) listed.push({ key: o.key, etag: listedEtag(o) });
     const seen = new Set(listed.map((o) => o.key));
@@ -143,7 +154,7 @@ export async function loadSources(store: ObjectStore, log?: DigestDeps['log']): 
     });
     // Only a store that lists ETags can tell new records from known ones; without them every pass reads all.
     const arrived = stale.filter((o) => o.etag !== null).length;
-    if (arrived < CATCH_UP_MIN_READS || listing >= CATCH_UP_LISTINGS) break;
+    if (arrived < CATCH_UP_MIN_READS || now() - started >= catchUpMs) break;
   }
   const articles: ArticleRecord[] = [];
   const etags = new Map<string, string>();
@@ -213,7 +224,7 @@ export async function publishDigest(deps: DigestDeps, batch?: ChangedSources): P
   }
   // Where a rebuild's time goes, for the log: reading the sources, clustering, rendering, writing.
   const started = performance.now();
-  const sources = await loadSources(store, deps.log);
+  const sources = await loadSources(store, deps.log ? { log: deps.log } : {});
   const records = inWindow(sources.records, window);
   if (records.length === 0) return { status: 'empty', edition: day, articles: 0 };
   const days = await listEditionDays(store);
