@@ -88,7 +88,7 @@ function listedEtag(o: { key: string }): string | null {
  * of listings) makes a long stream of uploads still publish an edition at least every CATCH_UP_MS or so.
  */
 const CATCH_UP_MIN_READS = 100;
-export const CATCH_UP_MS = 60_000;
+const CATCH_UP_MS = 60_000;
 
 export interface LoadSourcesOptions {
   log?: DigestDeps['log'];
