@@ -76,16 +76,14 @@ describe('digest batches', () => {
     expect(edition?.counts.articles).toBe((await p.articles()).length);
   });
 
+  const idOf = (n: number) => `a_${n.toString(16).padStart(16, '0')}`;
   /** A source record of one article, `n` giving its key and id (the article itself is copied from a stored one). */
   const recordMaker = async () => {
     const [template] = (await p.keys('sources/')).slice(0, 1);
     const base = SourceRecordSchema.parse(JSON.parse((await p.text(template!))!));
-    return (n: number) => {
-      const id = `a_${n.toString(16).padStart(16, '0')}`;
-      return JSON.stringify({ ...base, key: `inbox/bulk/${n}.txt`, articles: base.articles.slice(0, 1).map((a) => ({ ...a, id })) });
-    };
+    return (n: number) =>
+      JSON.stringify({ ...base, key: `inbox/bulk/${n}.txt`, articles: base.articles.slice(0, 1).map((a) => ({ ...a, id: idOf(n) })) });
   };
-  const idOf = (n: number) => `a_${n.toString(16).padStart(16, '0')}`;
   /**
    * The bucket's store, counting listings; after the listing numbered `n` has been read through, `afterListing(n)`
    * runs (records landing while the digest reads).

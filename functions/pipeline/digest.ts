@@ -91,7 +91,7 @@ const CATCH_UP_MIN_READS = 100;
 const CATCH_UP_MS = 60_000;
 
 export interface LoadSourcesOptions {
-  log?: DigestDeps['log'];
+  log?: DigestDeps['log'] | undefined;
   /** Milliseconds on a monotonic clock (default performance.now): bounds the catch-up. */
   now?: () => number;
   /** How long a rebuild keeps listing while new records keep arriving (default CATCH_UP_MS). */
@@ -118,7 +118,7 @@ function bareEtag(etag: string): string {
  * records; the preferred copy (the earliest) stands for it, whatever order the sources were read in.
  */
 export async function loadArticleRecords(store: ObjectStore, log?: DigestDeps['log']): Promise<ArticleRecord[]> {
-  return (await loadSources(store, log ? { log } : {})).records;
+  return (await loadSources(store, { log })).records;
 }
 
 /** loadArticleRecords, with the ETags of what was read. */
@@ -224,7 +224,7 @@ export async function publishDigest(deps: DigestDeps, batch?: ChangedSources): P
   }
   // Where a rebuild's time goes, for the log: reading the sources, clustering, rendering, writing.
   const started = performance.now();
-  const sources = await loadSources(store, deps.log ? { log: deps.log } : {});
+  const sources = await loadSources(store, { log: deps.log });
   const records = inWindow(sources.records, window);
   if (records.length === 0) return { status: 'empty', edition: day, articles: 0 };
   const days = await listEditionDays(store);
