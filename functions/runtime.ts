@@ -1,4 +1,5 @@
 // Cold-start wiring shared by the handlers: configuration from the environment, the S3 store, the logger.
+import { isMainThread } from 'node:worker_threads';
 import { S3ObjectStore, createS3Client } from './adapters/s3-store.ts';
 import { type PipelineConfig, loadConfig } from './config.ts';
 import { systemClock, type Clock, type ObjectStore } from './core/ports.ts';
@@ -46,4 +47,27 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
 export function lazy<T>(make: () => T): () => T {
   let value: T | undefined;
   return () => (value ??= make());
+}
+
+/**
+ * Lambda runs a handler module's top level once per instance, in the init phase, before the first event. The
+ * handlers call this there, so their one-time work (the parser thread and its models, the compiled templates)
+ * is done before the first event instead of during it. Only in Lambda, and only on the main thread: a parser
+ * thread runs the same bundle as its script. It never throws; a runtime that cannot start (bad configuration)
+ * fails the first event instead, as it would without this. Logs one `init` line either way.
+ */
+export async function warmAtLambdaInit(
+  handler: { warm(): Promise<void> },
+  env: NodeJS.ProcessEnv = process.env,
+  log: (entry: Record<string, unknown>) => void = jsonLogger(env.LOG_LEVEL),
+  mainThread: boolean = isMainThread,
+): Promise<void> {
+  if (!mainThread || !env.AWS_LAMBDA_FUNCTION_NAME) return;
+  const started = performance.now();
+  try {
+    await handler.warm();
+    log({ msg: 'init', warmed: true, ms: Math.round(performance.now() - started) });
+  } catch (e) {
+    log({ level: 'warn', msg: 'init', warmed: false, error: String(e) });
+  }
 }

@@ -53,6 +53,9 @@ function sqsEventFor(bucket: string, keys: string[]): SQSEvent {
   };
 }
 
+/** The JSON log lines of each bundle's last run (stdout). */
+const lastLogs = new Map<HandlerName, Array<Record<string, unknown>>>();
+
 async function invokeBundle(name: HandlerName, events: Array<S3Event | SQSEvent>): Promise<unknown[]> {
   const b = bundles.get(name)!;
   const eventsFile = path.join(scratch, `${name}-events.json`);
@@ -64,6 +67,9 @@ async function invokeBundle(name: HandlerName, events: Array<S3Event | SQSEvent>
     ...p.env,
     AWS_REGION: 'us-east-1',
     AWS_EC2_METADATA_DISABLED: 'true',
+    // As in Lambda: the handlers warm up at init (see warmAtLambdaInit) and log it.
+    AWS_LAMBDA_FUNCTION_NAME: `newsdigest-${name}`,
+    LOG_LEVEL: 'info',
   };
   // The configured template folder is the bundle's own (LAMBDA_TASK_ROOT is where Lambda unpacks it).
   if (b.env.TEMPLATES_DIR) env.TEMPLATES_DIR = b.env.TEMPLATES_DIR.replace(LAMBDA_TASK_ROOT, b.dir);
@@ -71,11 +77,22 @@ async function invokeBundle(name: HandlerName, events: Array<S3Event | SQSEvent>
   // A script file, not `node -e`: flags like --input-type would pass to the parser's worker threads.
   const invoker = path.join(scratch, 'invoke.mjs');
   writeFileSync(invoker, INVOKER);
-  await run(process.execPath, [invoker, path.join(b.dir, 'index.mjs'), eventsFile, outFile], {
+  const { stdout } = await run(process.execPath, [invoker, path.join(b.dir, 'index.mjs'), eventsFile, outFile], {
     cwd: scratch,
     env,
     timeout: 120_000,
+    maxBuffer: 64 << 20,
   });
+  lastLogs.set(
+    name,
+    stdout.split('\n').flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    }),
+  );
   return JSON.parse(readFileSync(outFile, 'utf8')) as unknown[];
 }
 
@@ -181,6 +198,15 @@ describe('the synthesized Lambda bundles', () => {
 
   it('every bundle, deliver included, loads in a fresh node process', async () => {
     for (const name of bundles.keys()) expect(await invokeBundle(name, []), name).toEqual([]);
+  });
+
+  it('ingest and digest warm up during init, once (not again in the parser thread, which runs the same bundle)', async () => {
+    for (const name of bundles.keys()) {
+      await invokeBundle(name, []);
+      const inits = lastLogs.get(name)!.filter((l) => l.msg === 'init');
+      if (name === 'deliver') expect(inits, name).toEqual([]);
+      else expect(inits.map((l) => l.warmed), name).toEqual([true]);
+    }
   });
 
   it('ingest: the bundle stores the same article records and rejections as the source handler', () => {

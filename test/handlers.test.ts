@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SQSEvent } from 'aws-lambda';
 import { loadConfig } from '../functions/config.ts';
+import { warmAtLambdaInit } from '../functions/runtime.ts';
 import { s3Event, seedFiles, startTestPipeline, type TestPipeline } from './helpers.ts';
 
 describe('ingest and digest handlers with AWS event shapes', () => {
@@ -60,5 +61,39 @@ describe('configuration', () => {
     expect(() => loadConfig({})).toThrow(/invalid configuration: BUCKET/);
     expect(() => loadConfig({ BUCKET: 'b-1', EDITION_WINDOW_HOURS: 'soon' })).toThrow(/EDITION_WINDOW_HOURS/);
     expect(loadConfig({ BUCKET: 'b-1' })).toMatchObject({ bucket: 'b-1', windowHours: 48, title: 'News digest' });
+  });
+});
+
+describe('warmAtLambdaInit (a handler module warming up in the Lambda init phase)', () => {
+  const lambda = { AWS_LAMBDA_FUNCTION_NAME: 'newsdigest-ingest' };
+  const counting = (warm: () => Promise<void> = async () => undefined) => {
+    const handler = { calls: 0, warm: async () => { handler.calls++; await warm(); } };
+    return handler;
+  };
+
+  it('warms once and logs it, in Lambda on the main thread', async () => {
+    const handler = counting();
+    const logs: Array<Record<string, unknown>> = [];
+    await warmAtLambdaInit(handler, lambda, (e) => logs.push(e), true);
+    expect(handler.calls).toBe(1);
+    expect(logs).toMatchObject([{ msg: 'init', warmed: true }]);
+  });
+
+  it('does nothing outside Lambda (tests, the CLI, the local runner) or on a parser thread running the same bundle', async () => {
+    const handler = counting();
+    const logs: unknown[] = [];
+    await warmAtLambdaInit(handler, {}, (e) => logs.push(e), true);
+    await warmAtLambdaInit(handler, lambda, (e) => logs.push(e), false);
+    expect(handler.calls).toBe(0);
+    expect(logs).toEqual([]);
+  });
+
+  it('never fails the init: a runtime that cannot start is logged, and fails the first event instead', async () => {
+    const handler = counting(async () => {
+      throw new Error('invalid configuration: BUCKET');
+    });
+    const logs: Array<Record<string, unknown>> = [];
+    await expect(warmAtLambdaInit(handler, lambda, (e) => logs.push(e), true)).resolves.toBeUndefined();
+    expect(logs).toMatchObject([{ level: 'warn', msg: 'init', warmed: false, error: 'Error: invalid configuration: BUCKET' }]);
   });
 });

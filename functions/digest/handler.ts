@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { createArchiveRenderer, createRenderer } from '../core/render.ts';
 import { decodeEventKey } from '../core/keys.ts';
 import { publishDigest, type ChangedSources } from '../pipeline/digest.ts';
-import { createRuntime, lazy, type Runtime } from '../runtime.ts';
+import { createRuntime, lazy, warmAtLambdaInit, type Runtime } from '../runtime.ts';
 import { loadTemplates } from '../templates.ts';
 
 const SQSEventSchema = z.object({ Records: z.array(z.object({ messageId: z.string(), body: z.string() })) });
@@ -74,3 +74,5 @@ export function createDigestHandler(getRuntime: () => Runtime) {
 }
 
 export const handler = createDigestHandler(lazy(() => createRuntime()));
+// In Lambda: the templates compile during init, not with the first batch.
+await warmAtLambdaInit(handler);

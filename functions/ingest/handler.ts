@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { decodeEventKey } from '../core/keys.ts';
 import { ingestObject, type IngestResult } from '../pipeline/ingest.ts';
 import { workerParseRunner, type ParseRunner } from '../pipeline/parse-runner.ts';
-import { createRuntime, lazy, type Runtime } from '../runtime.ts';
+import { createRuntime, lazy, warmAtLambdaInit, type Runtime } from '../runtime.ts';
 
 const S3EventSchema = z.object({
   Records: z.array(
@@ -53,3 +53,5 @@ export function createIngestHandler(getRuntime: () => Runtime, getParser?: () =>
 }
 
 export const handler = createIngestHandler(lazy(() => createRuntime()));
+// In Lambda: the parser thread starts during init, not with the first file.
+await warmAtLambdaInit(handler);

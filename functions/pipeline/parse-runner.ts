@@ -174,7 +174,15 @@ export function workerParseRunner(options: WorkerParseRunnerOptions): ParseRunne
     records: (key, bytes, limits, receivedAt) => run({ key, bytes, limits, receivedAt }),
     async warm() {
       for (const slot of slots) if (!slot.worker) spawn(slot);
-      await Promise.all(slots.map((s) => s.ready));
+      // Idle workers are unref'd (see spawn), so a caller that only awaits this, such as a Lambda module's
+      // top-level warm-up, would see the event loop end first (Node exits with code 13). Held until loaded.
+      const held = slots.flatMap((s) => (s.worker ? [s.worker] : []));
+      for (const w of held) w.ref();
+      try {
+        await Promise.all(slots.map((s) => s.ready));
+      } finally {
+        for (const w of held) w.unref();
+      }
     },
     async close() {
       await Promise.all(
