@@ -79,10 +79,23 @@ describe('digest batches', () => {
   const idOf = (n: number) => `a_${n.toString(16).padStart(16, '0')}`;
   /** A source record of one article, `n` giving its key and id (the article itself is copied from a stored one). */
   const recordMaker = async () => {
+    // Run alone (vitest -t), no earlier test has stored a source to copy: store one first.
+    if ((await p.keys('sources/')).length === 0) {
+      await p.upload('inbox/template.txt', seedFiles()[0]!.body);
+      await p.ingest(s3Event(p.bucket, 'inbox/template.txt'));
+    }
     const [template] = (await p.keys('sources/')).slice(0, 1);
     const base = SourceRecordSchema.parse(JSON.parse((await p.text(template!))!));
     return (n: number) =>
       JSON.stringify({ ...base, key: `inbox/bulk/${n}.txt`, articles: base.articles.slice(0, 1).map((a) => ({ ...a, id: idOf(n) })) });
+  };
+  /**
+   * Tops the bucket up to 100 sources (earlier tests leave more), so that a fresh instance's first listing reads
+   * enough records to list again, whichever test runs alone.
+   */
+  const atLeastHundredSources = async (recordFor: (n: number) => string) => {
+    const have = (await p.keys('sources/')).length;
+    for (let n = 1000; n < 1000 + 100 - have; n++) await p.store.put(`sources/inbox/earlier/${n}.txt.json`, recordFor(n), 'application/json');
   };
   /**
    * The bucket's store, counting listings; after the listing numbered `n` has been read through, `afterListing(n)`
@@ -118,6 +131,7 @@ describe('digest batches', () => {
 
   it('keeps reading while a burst goes on (each listing brings 100 or more new records), then stops', async () => {
     const recordFor = await recordMaker();
+    await atLeastHundredSources(recordFor);
     // Five more rounds of 100 records, each landing while the previous listing's records are read.
     let next = 2000;
     const { store, counter } = listingStore(async (n) => {
@@ -133,6 +147,7 @@ describe('digest batches', () => {
 
   it('stops catching up once the time budget is spent, even while records keep arriving', async () => {
     const recordFor = await recordMaker();
+    await atLeastHundredSources(recordFor);
     let clock = 0;
     let next = 3000;
     // Every listing takes 25 s on this clock and is followed by 100 new records: the burst never ends.
