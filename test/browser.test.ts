@@ -144,7 +144,7 @@ describe.skipIf(!haveChromium)('the edition in headless Chromium', () => {
           const l = await layout(view.page, seed.stories.map((s) => s.id));
           expect(l.scrollWidth, `horizontal overflow at ${width} px`).toBeLessThanOrEqual(l.viewport);
           for (const s of l.stories) expect(s, s.id).toEqual({ id: s.id, found: true, visible: true, inside: true });
-          await expect(view.page.getByText(seed.stories[0]!.headline, { exact: false }).first()).toBeTruthy();
+          expect(await view.page.getByText(seed.stories[0]!.headline, { exact: false }).first().isVisible(), 'the top headline is visible').toBe(true);
           expect(view.requests, 'the page fetched something').toEqual([]);
           await view.page.screenshot({ path: path.join(OUT, `seed-${kind}-${width}.png`), fullPage: true });
         } finally {
