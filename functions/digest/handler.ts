@@ -38,7 +38,7 @@ export function changedSources(bodies: string[]): ChangedSources | null {
 }
 
 /** Names what the renderers are built from (see DigestDeps.renderKey). */
-export function renderKeyOf(templates: TemplateSources, options: RenderOptions): string {
+function renderKeyOf(templates: TemplateSources, options: RenderOptions): string {
   return createHash('sha256').update(JSON.stringify([templates, options])).digest('hex');
 }
 
