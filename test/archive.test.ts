@@ -5,6 +5,7 @@ import type { ObjectStore } from '../functions/core/ports.ts';
 import { createArchiveRenderer, createRenderer } from '../functions/core/render.ts';
 import { ARCHIVE_KEYS, LatestPointerSchema, editionKey } from '../functions/pipeline/archive.ts';
 import { publishDigest } from '../functions/pipeline/digest.ts';
+import { createDigestState } from '../functions/pipeline/digest-state.ts';
 import { loadTemplates } from '../functions/templates.ts';
 import { seedFiles, startTestPipeline, type TestPipeline } from './helpers.ts';
 
@@ -18,6 +19,10 @@ function recording(store: ObjectStore) {
       puts.push(k);
       await store.put(k, b, t);
     },
+    putIfAbsent: async (k, b, t) => {
+      puts.push(k);
+      return store.putIfAbsent(k, b, t);
+    },
   };
   return { store: wrapped, puts };
 }
@@ -27,8 +32,9 @@ describe('the web archive', () => {
   const templates = loadTemplates();
   const render = createRenderer(templates);
   const renderArchive = createArchiveRenderer(templates);
+  // A fresh state each time (a cold instance): every publish rebuilds.
   const publishAt = (at: Date, store: ObjectStore = p.store) =>
-    publishDigest({ store, clock: { now: () => at }, render, renderArchive, title: 'News digest', windowHours: 72, timeZone: 'UTC' });
+    publishDigest({ store, clock: { now: () => at }, render, renderArchive, renderKey: 'default', state: createDigestState(), title: 'News digest', windowHours: 72, timeZone: 'UTC' });
 
   beforeAll(async () => {
     p = await startTestPipeline();

@@ -15,7 +15,7 @@ import { createRenderer } from '../functions/core/render.ts';
 import { editionSubject } from '../functions/core/text-format.ts';
 import { createDeliverHandler } from '../functions/deliver/handler.ts';
 import { ARCHIVE_KEYS, editionKey } from '../functions/pipeline/archive.ts';
-import { DeliveryIncompleteError, SUBSCRIBERS_KEY, checkThenPut, deliverLatest, markerKey, type DeliverDeps } from '../functions/pipeline/deliver.ts';
+import { DeliveryIncompleteError, SUBSCRIBERS_KEY, deliverLatest, markerKey, storeMarker, type DeliverDeps } from '../functions/pipeline/deliver.ts';
 import { createRuntime, lazy } from '../functions/runtime.ts';
 import { loadTemplates } from '../functions/templates.ts';
 import { editionOf } from './edition-fixture.ts';
@@ -283,13 +283,17 @@ describe('exactly once per edition and subscriber', () => {
     await publishSample(store, sampleEdition(), ['a@example.org']);
     const { mailer } = recordingMailer();
     const logs: Array<Record<string, unknown>> = [];
-    // Another run records the marker between our check and our write.
+    // Another run records the marker between our check and our write (the default write: the store's create-only put).
+    const theirs = '{"recordedBy":"the other run"}\n';
     const racing = async (key: string, body: string) => {
-      await store.put(key, body, 'application/json');
-      return checkThenPut(store)(key, body);
+      await store.put(key, theirs, 'application/json');
+      return storeMarker(store)(key, body);
     };
     await deliverLatest(deps(store, mailer, { createMarker: racing, log: (e) => logs.push(e) }));
     expect(logs.some((l) => String(l.msg).includes('duplicate'))).toBe(true);
+    // The other run's marker stands: ours did not overwrite it.
+    const marker = await store.get(markerKey('2026-11-22', 'a@example.org'));
+    expect(new TextDecoder().decode(marker!.body)).toBe(theirs);
   });
 
   it('never sends an empty edition, nor anything without an edition or subscribers', async () => {

@@ -106,6 +106,7 @@ describe('digest batches', () => {
     const store: ObjectStore = {
       get: (k) => p.store.get(k),
       put: (k, b, t) => p.store.put(k, b, t),
+      putIfAbsent: (k, b, t) => p.store.putIfAbsent(k, b, t),
       delete: (k) => p.store.delete(k),
       async *list(prefix) {
         const n = ++counter.listings;

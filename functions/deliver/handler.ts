@@ -4,9 +4,7 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { createMailer, type Mailer } from '../adapters/mailer.ts';
-import { createS3Client } from '../adapters/s3-store.ts';
-import { s3CreateMarker } from '../adapters/s3-markers.ts';
-import { deliverLatest, type CreateMarker, type DeliverResult } from '../pipeline/deliver.ts';
+import { deliverLatest, type DeliverResult } from '../pipeline/deliver.ts';
 import { createRuntime, lazy, type Runtime } from '../runtime.ts';
 
 // Scheduled events carry `time`; a hand-made invocation (`newsdigest send`, the console) may carry nothing.
@@ -15,25 +13,12 @@ const ScheduledEventSchema = z.looseObject({ time: z.string().optional(), 'detai
 export interface DeliverHandlerOptions {
   /** The mail transport; by default SES v2 or SMTP, as the configuration says. */
   mailer?: () => Mailer;
-  /** The marker write; by default a conditional S3 PutObject (If-None-Match: *). */
-  createMarker?: () => CreateMarker;
 }
 
 export function createDeliverHandler(getRuntime: () => Runtime, options: DeliverHandlerOptions = {}) {
   const getMailer = options.mailer ?? lazy(() => {
     const { config } = getRuntime();
     return createMailer({ ...config.email, region: config.region });
-  });
-  const getCreateMarker = options.createMarker ?? lazy(() => {
-    const { config } = getRuntime();
-    const client = createS3Client({
-      endpoint: config.s3Endpoint,
-      region: config.region,
-      credentials: config.s3Endpoint
-        ? { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'S3RVER', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'S3RVER' }
-        : undefined,
-    });
-    return s3CreateMarker(client, config.bucket);
   });
   return async (event: ScheduledEvent | Record<string, never>, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<DeliverResult> => {
     const rt = getRuntime();
@@ -48,7 +33,6 @@ export function createDeliverHandler(getRuntime: () => Runtime, options: Deliver
       unsubscribeUrl: email.unsubscribeUrl,
       unsubscribeMailto: email.unsubscribeMailto,
       fallbackSubscribers: email.subscribers,
-      createMarker: getCreateMarker(),
       sendTimeoutMs: email.sendTimeoutMs,
       ...(context?.getRemainingTimeInMillis ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),
       log: rt.log,

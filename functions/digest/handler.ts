@@ -1,9 +1,11 @@
 // Lambda: a batch of SQS messages (S3 notifications for sources/) → rebuild and publish the edition.
+import { createHash } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
-import { createArchiveRenderer, createRenderer } from '../core/render.ts';
+import { createArchiveRenderer, createRenderer, type RenderOptions, type TemplateSources } from '../core/render.ts';
 import { decodeEventKey } from '../core/keys.ts';
 import { publishDigest, type ChangedSources } from '../pipeline/digest.ts';
+import { createDigestState } from '../pipeline/digest-state.ts';
 import { createRuntime, lazy, warmAtLambdaInit, type Runtime } from '../runtime.ts';
 import { loadTemplates } from '../templates.ts';
 
@@ -35,13 +37,22 @@ export function changedSources(bodies: string[]): ChangedSources | null {
   return changed;
 }
 
+/** Names what the renderers are built from (see DigestDeps.renderKey). */
+function renderKeyOf(templates: TemplateSources, options: RenderOptions): string {
+  return createHash('sha256').update(JSON.stringify([templates, options])).digest('hex');
+}
+
 export function createDigestHandler(getRuntime: () => Runtime) {
   const getTemplates = lazy(() => loadTemplates(getRuntime().config.templatesDir));
-  const getRenderer = lazy(() => {
+  const getRenderOptions = lazy((): RenderOptions => {
     const { email } = getRuntime().config;
-    return createRenderer(getTemplates(), { publicBaseUrl: email.publicBaseUrl, maxEmailBytes: email.maxEmailBytes });
+    return { publicBaseUrl: email.publicBaseUrl, maxEmailBytes: email.maxEmailBytes };
   });
+  const getRenderer = lazy(() => createRenderer(getTemplates(), getRenderOptions()));
   const getArchiveRenderer = lazy(() => createArchiveRenderer(getTemplates()));
+  const getRenderKey = lazy(() => renderKeyOf(getTemplates(), getRenderOptions()));
+  // This instance's parsed sources and last publish, kept between batches (one runtime: one store).
+  const state = createDigestState();
   const handle = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const rt = getRuntime();
     const messages = SQSEventSchema.parse(event).Records;
@@ -58,6 +69,8 @@ export function createDigestHandler(getRuntime: () => Runtime) {
       title: rt.config.title,
       windowHours: rt.config.windowHours,
       timeZone: rt.config.timeZone,
+      renderKey: getRenderKey(),
+      state,
       log: rt.log,
     }, changedSources(messages.map((m) => m.body)) ?? undefined);
     const { keys: _keys, ...summary } = result as typeof result & { keys?: string[] };

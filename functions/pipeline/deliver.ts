@@ -3,8 +3,8 @@
 // How "exactly once" holds: sends are serialized (one invocation at a time: reserved concurrency 1), and
 // each subscriber's send is recorded by a marker object deliveries/<edition>/<subscriber id>.json written
 // right after the provider accepted the message. Before sending, the marker is checked, so a second run,
-// a retried run, or a run after a timeout sends only to the subscribers not yet recorded. In AWS the
-// marker is written with `If-None-Match: *`: a concurrent run that slipped through would learn it raced.
+// a retried run, or a run after a timeout sends only to the subscribers not yet recorded. The marker is
+// created only if absent (S3: `If-None-Match: *`): a concurrent run that slipped through would learn it raced.
 //
 // The one gap: a crash after the provider accepted a message and before its marker is written. The next
 // run sends that one message again (at most one duplicate per crash, for that one subscriber: a marker
@@ -48,13 +48,9 @@ export function markerKey(edition: string, email: string): string {
 /** Writes a marker only if none exists: 'exists' means another run recorded it first. */
 export type CreateMarker = (key: string, body: string) => Promise<'created' | 'exists'>;
 
-/** Check-then-put over any store: enough when sends are serialized (s3rver, tests). */
-export function checkThenPut(store: ObjectStore): CreateMarker {
-  return async (key, body) => {
-    if (await store.get(key)) return 'exists';
-    await store.put(key, body, 'application/json');
-    return 'created';
-  };
+/** The marker write as the store's atomic create. */
+export function storeMarker(store: ObjectStore): CreateMarker {
+  return async (key, body) => ((await store.putIfAbsent(key, body, 'application/json')) ? 'created' : 'exists');
 }
 
 export interface DeliverDeps {
@@ -66,7 +62,7 @@ export interface DeliverDeps {
   unsubscribeMailto?: string | null | undefined;
   /** Used when the bucket has no config/subscribers.json. */
   fallbackSubscribers?: string | null | undefined;
-  /** Conditional marker write; defaults to check-then-put on the store. */
+  /** The marker write; by default the store's create-only put (a test puts a fault here). */
   createMarker?: CreateMarker;
   /** Give up on one send after this long; the subscriber is retried by the next run. */
   sendTimeoutMs?: number;
@@ -153,7 +149,7 @@ export async function deliverLatest(deps: DeliverDeps): Promise<DeliverResult> {
   const text = mailText ?? (await readText(store, editionKey(day, 'text')));
   if (html === null || text === null) throw new Error(`edition ${day} is missing its digest.html or email.txt`);
   const content = { html, text, subject: editionSubject(edition) };
-  const createMarker = deps.createMarker ?? checkThenPut(store);
+  const createMarker = deps.createMarker ?? storeMarker(store);
   const sendTimeoutMs = deps.sendTimeoutMs ?? 30_000;
   const envelopeFrom = addressOf(deps.from);
 

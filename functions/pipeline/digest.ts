@@ -2,7 +2,7 @@
 import { buildEdition, editionFor, inWindow, type Edition } from '../core/edition.ts';
 import { composeEditionMessage, unsubscribeUrlFor, type EditionMessageOptions } from '../core/email.ts';
 import type { ArchiveEntry, EditionNeighbours, RenderedEdition } from '../core/render.ts';
-import type { Clock, ObjectStore } from '../core/ports.ts';
+import type { Clock, ListedObject, ObjectStore } from '../core/ports.ts';
 import { preferredCopies } from '../core/article.ts';
 import { SourceRecordSchema, type ArticleRecord } from '../core/schema.ts';
 import { PREFIX } from '../triggers.ts';
@@ -16,6 +16,7 @@ import {
   type EditionPart,
   type LatestPointer,
 } from './archive.ts';
+import type { DigestState, SourceCache } from './digest-state.ts';
 
 export interface DigestDeps {
   store: ObjectStore;
@@ -28,6 +29,13 @@ export interface DigestDeps {
   title: string;
   windowHours: number;
   timeZone: string;
+  /**
+   * Names what `render` and `renderArchive` are built from (templates, render options): a warm state's last
+   * publish is reused only under the same name.
+   */
+  renderKey: string;
+  /** What this instance kept from its earlier rebuilds (createDigestState, one per store). */
+  state: DigestState;
   log?: (entry: Record<string, unknown>) => void;
 }
 
@@ -68,19 +76,6 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
 }
 
 /**
- * Parsed source records by key, with the ETag they were read at: a warm function (module state survives
- * between invocations) reads only the sources that are new or changed since its last rebuild. Per store, so
- * two buckets never share entries.
- */
-const sourceCache = new WeakMap<ObjectStore, Map<string, { etag: string; articles: ArticleRecord[] }>>();
-
-/** The ETag a listing reported for an object, when the store lists them (S3 does). */
-function listedEtag(o: { key: string }): string | null {
-  const etag = (o as { etag?: unknown }).etag;
-  return typeof etag === 'string' && etag !== '' ? etag : null;
-}
-
-/**
  * A rebuild that read at least this many new source records lists again, for up to CATCH_UP_MS: during a burst
  * of uploads, reading the records takes long enough for more to arrive, and their notifications are already
  * queued behind this batch. Reading them now, as they come, lets the batches behind it find nothing new and skip
@@ -92,6 +87,8 @@ const CATCH_UP_MS = 60_000;
 
 export interface LoadSourcesOptions {
   log?: DigestDeps['log'] | undefined;
+  /** Records parsed by earlier loads (a warm instance's, DigestState.sources): only new or changed ones are read. */
+  cache?: SourceCache;
   /** Milliseconds on a monotonic clock (default performance.now): bounds the catch-up. */
   now?: () => number;
   /** How long a rebuild keeps listing while new records keep arriving (default CATCH_UP_MS). */
@@ -102,8 +99,8 @@ export interface LoadedSources {
   /** Every stored article, one per id, sorted by id. */
   records: ArticleRecord[];
   /**
-   * The ETag (unquoted) each source was read at: equal maps hold equal records. Null when a source had no ETag,
-   * so its content could not be told apart.
+   * The ETag (unquoted) each source was read at: equal maps hold equal records. Null when the store gave a
+   * source no ETag, so its content could not be told apart.
    */
   etags: Map<string, string> | null;
 }
@@ -121,38 +118,20 @@ export async function loadArticleRecords(store: ObjectStore, log?: DigestDeps['l
   return (await loadSources(store, { log })).records;
 }
 
-/** loadArticleRecords, with the ETags of what was read. */
+/** loadArticleRecords, with the ETags of what was read. Without a cache, every source is read. */
 export async function loadSources(store: ObjectStore, options: LoadSourcesOptions = {}): Promise<LoadedSources> {
-  const { log, now = () => performance.now(), catchUpMs = CATCH_UP_MS } = options;
+  const { log, cache = new Map(), now = () => performance.now(), catchUpMs = CATCH_UP_MS } = options;
   const started = now();
-  let cache = sourceCache.get(store);
-  if (!cache) sourceCache.set(store, (cache = new Map()));
-  let listed: Array<{ key: string; etag: string | null }> = [];
+  let listed: ListedObject[] = [];
   for (;;) {
     listed = [];
-    for await (const o of store.list(PREFIX.sources)) if (o.key.endsWith('.json')) listed.push({ key: o.key, etag: listedEtag(o) });
+    for await (const o of store.list(PREFIX.sources)) if (o.key.endsWith('.json')) listed.push(o);
     const seen = new Set(listed.map((o) => o.key));
     for (const key of cache.keys()) if (!seen.has(key)) cache.delete(key); // deleted sources leave the cache
-    const stale = listed.filter(({ key, etag }) => {
-      const cached = cache.get(key);
-      return !(cached && etag !== null && cached.etag === etag);
-    });
-    await mapLimit(stale, 16, async ({ key }) => {
-      const obj = await store.get(key);
-      if (!obj) {
-        cache.delete(key); // deleted since listing
-        return;
-      }
-      try {
-        const { articles } = SourceRecordSchema.parse(JSON.parse(new TextDecoder().decode(obj.body)));
-        // Without an ETag the entry cannot be checked next time: kept for this load only.
-        cache.set(key, { etag: obj.etag ?? '', articles });
-      } catch (e) {
-        cache.delete(key);
-        log?.({ level: 'warn', msg: 'skipping invalid source record', key, error: String(e) });
-      }
-    });
-    // Only a store that lists ETags can tell new records from known ones; without them every pass reads all.
+    // A source listed without an ETag cannot be told from the one cached: read again.
+    const stale = listed.filter(({ key, etag }) => etag === null || cache.get(key)?.etag !== etag);
+    await mapLimit(stale, 16, (o) => readSource(store, o.key, cache, log));
+    // Sources without an ETag are read on every listing: they are not arrivals.
     const arrived = stale.filter((o) => o.etag !== null).length;
     if (arrived < CATCH_UP_MIN_READS || now() - started >= catchUpMs) break;
   }
@@ -163,33 +142,31 @@ export async function loadSources(store: ObjectStore, options: LoadSourcesOption
     const entry = cache.get(key);
     if (!entry) continue;
     articles.push(...entry.articles);
-    etags.set(key, bareEtag(entry.etag));
-    if (entry.etag === '') {
-      versioned = false;
-      cache.delete(key);
-    }
+    if (entry.etag === null) versioned = false;
+    else etags.set(key, bareEtag(entry.etag));
   }
   const records = preferredCopies(articles).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { records, etags: versioned ? etags : null };
 }
 
+/** Read and parse one source record into the cache; one that is gone or invalid leaves it. */
+async function readSource(store: ObjectStore, key: string, cache: SourceCache, log: DigestDeps['log']): Promise<void> {
+  const obj = await store.get(key);
+  if (!obj) {
+    cache.delete(key); // deleted since listing
+    return;
+  }
+  try {
+    const { articles } = SourceRecordSchema.parse(JSON.parse(new TextDecoder().decode(obj.body)));
+    cache.set(key, { etag: obj.etag, articles });
+  } catch (e) {
+    cache.delete(key);
+    log?.({ level: 'warn', msg: 'skipping invalid source record', key, error: String(e) });
+  }
+}
+
 /** The sources a batch of notifications names, with the ETag each was created at. */
 export type ChangedSources = Array<{ key: string; etag: string }>;
-
-/** What this instance last published per store (only when complete: its pointer written), and from what. */
-interface LastPublish {
-  /** Day, window and settings. */
-  settings: string;
-  /** The edition's neighbours, and whether it is the latest. */
-  archive: string;
-  etags: Map<string, string>;
-  articles: number;
-  /** digests/latest.json as written. */
-  pointer: string;
-  render: DigestDeps['render'];
-  renderArchive: DigestDeps['renderArchive'];
-}
-const lastPublish = new WeakMap<ObjectStore, LastPublish>();
 
 function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
   if (a.size !== b.size) return false;
@@ -197,10 +174,15 @@ function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, stri
   return true;
 }
 
-/** The same edition is still the published one: nobody wrote the pointer since (another day, a manual fix). */
-async function pointerIntact(store: ObjectStore, last: LastPublish): Promise<boolean> {
+/**
+ * The last publish is still the published edition: nobody wrote the pointer since (another day, a manual fix).
+ * When somebody did, the state forgets it, so one rebuild reads the pointer once.
+ */
+async function stillPublished(store: ObjectStore, state: DigestState): Promise<boolean> {
   const pointer = await store.get(ARCHIVE_KEYS.latestPointer);
-  return pointer !== null && new TextDecoder().decode(pointer.body) === last.pointer;
+  if (pointer !== null && new TextDecoder().decode(pointer.body) === state.last?.pointer) return true;
+  state.last = null;
+  return false;
 }
 
 /**
@@ -212,29 +194,31 @@ async function pointerIntact(store: ObjectStore, last: LastPublish): Promise<boo
  * and the digests/latest.json pointer at the very end. Readers that must be consistent follow the pointer.
  */
 export async function publishDigest(deps: DigestDeps, batch?: ChangedSources): Promise<DigestResult> {
-  const { store, clock } = deps;
+  const { store, clock, state } = deps;
   const { edition: day, window } = editionFor(clock.now(), deps.windowHours, deps.timeZone);
-  const settings = JSON.stringify([day, window, deps.title, deps.windowHours, deps.timeZone, deps.email ?? null]);
-  const last = lastPublish.get(store);
-  const current = last && last.settings === settings && last.render === deps.render && last.renderArchive === deps.renderArchive ? last : null;
+  // Everything but the sources and the archive that the edition's bytes depend on.
+  const settings = JSON.stringify([day, window, deps.title, deps.windowHours, deps.timeZone, deps.email ?? null, deps.renderKey, !!deps.renderArchive]);
+  if (state.last?.settings !== settings) state.last = null;
   // A batch whose every source is already in the last edition, at the same ETag, changes nothing: no listing.
   // (Deleted sources notify nobody, so a rebuild never waited for them.)
-  if (current && batch && batch.every((c) => current.etags.get(c.key) === bareEtag(c.etag)) && (await pointerIntact(store, current))) {
-    return { status: 'unchanged', edition: day, articles: current.articles };
+  const last = state.last;
+  if (last && batch && batch.every((c) => last.etags.get(c.key) === bareEtag(c.etag)) && (await stillPublished(store, state))) {
+    return { status: 'unchanged', edition: day, articles: last.articles };
   }
   // Where a rebuild's time goes, for the log: reading the sources, clustering, rendering, writing.
   const started = performance.now();
-  const sources = await loadSources(store, { log: deps.log });
+  const sources = await loadSources(store, { log: deps.log, cache: state.sources });
   const records = inWindow(sources.records, window);
   if (records.length === 0) return { status: 'empty', edition: day, articles: 0 };
   const days = await listEditionDays(store);
   // The edition is a function of these (same inputs, same bytes): when they equal the last publish's and its
   // pointer is untouched, writing it again would change nothing.
   const archive = JSON.stringify([neighboursOf(day, days), days.every((d) => d <= day)]);
-  if (current && sources.etags && current.archive === archive && sameEntries(current.etags, sources.etags) && (await pointerIntact(store, current))) {
+  const { last: current } = state;
+  if (current && sources.etags && current.archive === archive && sameEntries(current.etags, sources.etags) && (await stillPublished(store, state))) {
     return { status: 'unchanged', edition: day, articles: records.length };
   }
-  lastPublish.delete(store);
+  state.last = null; // until this publish completes
   const loaded = performance.now();
   const edition = buildEdition(records, { edition: day, title: deps.title, window });
   const built = performance.now();
@@ -245,54 +229,60 @@ export async function publishDigest(deps: DigestDeps, batch?: ChangedSources): P
     unsubscribeMailto: deps.email?.unsubscribeMailto ?? null,
   });
   const composed = performance.now();
+  const keys = await writeEdition(deps, edition, { ...rendered, message }, days);
+  // An older day rebuilt (a late run) never takes `latest` from a newer edition.
+  const latest = days.every((d) => d <= day);
+  if (latest) {
+    const { written, pointer } = await writeLatest(store, edition, rendered);
+    keys.push(...written);
+    if (sources.etags) state.last = { settings, archive, etags: sources.etags, articles: records.length, pointer };
+  }
+  const ms = { load: Math.round(loaded - started), build: Math.round(built - loaded), render: Math.round(composed - built), write: Math.round(performance.now() - composed) };
+  return { status: 'published', edition: day, keys, counts: edition.counts, latest, emailStories: rendered.emailStories, ms };
+}
+
+/** The edition's own folder, then its neighbours' pages and the archive index; the keys written. */
+async function writeEdition(deps: DigestDeps, edition: Edition, rendered: RenderedEdition & { message: string | Uint8Array }, days: string[]): Promise<string[]> {
+  const { store } = deps;
   const parts: Record<EditionPart, string | Uint8Array> = {
     json: rendered.json,
     text: rendered.text,
     html: rendered.html,
     mailText: rendered.emailText,
-    message,
+    message: rendered.message,
     page: rendered.page,
   };
   const keys: string[] = [];
   for (const part of Object.keys(EDITION_FILES) as EditionPart[]) {
-    const key = editionKey(day, part);
+    const key = editionKey(edition.edition, part);
     await store.put(key, parts[part], EDITION_FILES[part].type);
     keys.push(key);
   }
   if (deps.renderArchive) {
     keys.push(...(await updateArchive({ store, title: deps.title, renderPage: (e, n) => deps.render(e, n).page, renderIndex: deps.renderArchive }, edition, days)));
   }
-  // An older day rebuilt (a late run) never takes `latest` from a newer edition.
-  const latest = days.every((d) => d <= day);
-  if (latest) {
-    for (const [part, file] of Object.entries(DIGEST_FILES) as Array<['html' | 'text' | 'json', (typeof DIGEST_FILES)[keyof typeof DIGEST_FILES]]>) {
-      const key = `${ARCHIVE_KEYS.latestFolder}${file.name}`;
-      await store.put(key, rendered[part], file.type);
-      keys.push(key);
-    }
-    const pointer: LatestPointer = {
-      schema: 'newsdigest.latest/1',
-      edition: day,
-      title: edition.title,
-      stories: edition.counts.stories,
-      updatedAt: edition.updatedAt,
-      keys: Object.fromEntries((Object.keys(EDITION_FILES) as EditionPart[]).map((p) => [p, editionKey(day, p)])),
-    };
-    const pointerText = `${JSON.stringify(pointer, null, 2)}\n`;
-    await store.put(ARCHIVE_KEYS.latestPointer, pointerText, 'application/json');
-    keys.push(ARCHIVE_KEYS.latestPointer);
-    if (sources.etags) {
-      lastPublish.set(store, {
-        settings,
-        archive,
-        etags: sources.etags,
-        articles: records.length,
-        pointer: pointerText,
-        render: deps.render,
-        renderArchive: deps.renderArchive,
-      });
-    }
+  return keys;
+}
+
+/** The digests/latest/ copies, then the pointer: the keys written, and the pointer's text. */
+async function writeLatest(store: ObjectStore, edition: Edition, rendered: RenderedEdition): Promise<{ written: string[]; pointer: string }> {
+  const keys: string[] = [];
+  for (const [part, file] of Object.entries(DIGEST_FILES) as Array<['html' | 'text' | 'json', (typeof DIGEST_FILES)[keyof typeof DIGEST_FILES]]>) {
+    const key = `${ARCHIVE_KEYS.latestFolder}${file.name}`;
+    await store.put(key, rendered[part], file.type);
+    keys.push(key);
   }
-  const ms = { load: Math.round(loaded - started), build: Math.round(built - loaded), render: Math.round(composed - built), write: Math.round(performance.now() - composed) };
-  return { status: 'published', edition: day, keys, counts: edition.counts, latest, emailStories: rendered.emailStories, ms };
+  const day = edition.edition;
+  const pointer: LatestPointer = {
+    schema: 'newsdigest.latest/1',
+    edition: day,
+    title: edition.title,
+    stories: edition.counts.stories,
+    updatedAt: edition.updatedAt,
+    keys: Object.fromEntries((Object.keys(EDITION_FILES) as EditionPart[]).map((p) => [p, editionKey(day, p)])),
+  };
+  const pointerText = `${JSON.stringify(pointer, null, 2)}\n`;
+  await store.put(ARCHIVE_KEYS.latestPointer, pointerText, 'application/json');
+  keys.push(ARCHIVE_KEYS.latestPointer);
+  return { written: keys, pointer: pointerText };
 }

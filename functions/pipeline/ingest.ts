@@ -8,19 +8,6 @@ import { RejectionSchema, SourceRecordSchema, type Rejection, type SourceRecord 
 import { PREFIX } from '../triggers.ts';
 import type { ParseRunner } from './parse-runner.ts';
 
-/**
- * A store that can create an object only if its key is free, in one atomic step (S3: PutObject with
- * `If-None-Match: *`). Returns false when the key exists, or when it cannot tell (a concurrent conditional
- * write: S3's 409); the caller then reads what is there.
- */
-export interface CreateOnlyStore {
-  putIfAbsent(key: string, body: string | Uint8Array, contentType: string): Promise<boolean>;
-}
-
-function canCreateOnly(store: ObjectStore): store is ObjectStore & CreateOnlyStore {
-  return typeof (store as Partial<CreateOnlyStore>).putIfAbsent === 'function';
-}
-
 export interface IngestDeps {
   store: ObjectStore;
   clock: Clock;
@@ -63,17 +50,15 @@ function toJson(value: unknown): string {
 }
 
 /**
- * Write the rejection report. Where the store can create only, a report already there that says the same
- * (all but its time) is kept: a redelivered event leaves the first report as it was.
+ * Write the rejection report. A report already there that says the same (all but its time) is kept: a
+ * redelivered event leaves the first report as it was.
  */
 async function storeRejection(store: ObjectStore, report: Rejection): Promise<void> {
   const key = rejectionKey(report.key);
   const body = toJson(report);
-  if (canCreateOnly(store)) {
-    if (await store.putIfAbsent(key, body, JSON_TYPE)) return;
-    const stored = await readJson(store, key, RejectionSchema);
-    if (stored && toJson({ ...stored, rejectedAt: report.rejectedAt }) === body) return;
-  }
+  if (await store.putIfAbsent(key, body, JSON_TYPE)) return;
+  const stored = await readJson(store, key, RejectionSchema);
+  if (stored && toJson({ ...stored, rejectedAt: report.rejectedAt }) === body) return;
   await store.put(key, body, JSON_TYPE);
 }
 
@@ -82,23 +67,16 @@ async function storeRejection(store: ObjectStore, report: Rejection): Promise<vo
  * articles it produced before (they live in its source record, so one write swaps them all).
  * Throws only for store faults, so Lambda retries those.
  *
- * The source record is written last: it says the key is done. Where the store can create only (S3), a first
- * upload, by far the common case, needs no look at an earlier record: it is created with a conditional
- * write, and only when one exists is it read (a redelivery: same ETag, nothing to do; an overwrite: the
- * record is replaced, and a rejection the new content no longer earns is removed). Other stores read first.
+ * The source record is written last: it says the key is done. A first upload, by far the common case, needs
+ * no look at an earlier record: it is created with a conditional write, and only when one exists is it read
+ * (a redelivery: same ETag, nothing to do; an overwrite: the record is replaced, and a rejection the new
+ * content no longer earns is removed).
  */
 export async function ingestObject(deps: IngestDeps, key: string): Promise<IngestResult> {
   const { store, clock, limits, parser } = deps;
   if (!key.startsWith(PREFIX.inbox)) return { key, status: 'ignored', reason: `not under ${PREFIX.inbox}` };
   const obj = await store.get(key);
   if (!obj) return { key, status: 'missing' };
-
-  const createOnly = canCreateOnly(store);
-  /** The source record of an earlier ingest of this key (null: none), undefined until read. */
-  let previous: SourceRecord | null | undefined = createOnly ? undefined : await readJson(store, sourceRecordKey(key), SourceRecordSchema);
-  const unchanged = (m: SourceRecord | null | undefined): boolean => !!m && !!obj.etag && m.etag === obj.etag;
-  const idsOf = (m: SourceRecord) => m.articles.map((a) => a.id);
-  if (previous && unchanged(previous)) return { key, status: 'unchanged', articles: idsOf(previous) };
 
   const now = clock.now().toISOString();
   // The object's own timestamp, not the event's: any redelivery computes the same record.
@@ -125,11 +103,9 @@ export async function ingestObject(deps: IngestDeps, key: string): Promise<Inges
   const body = toJson(record);
   const done = (): IngestResult =>
     ids.length === 0 ? { key, status: 'rejected', error: firstError(outcome.errors) } : { key, status: 'ingested', articles: ids, errors: outcome.errors.length };
-  if (createOnly && (await store.putIfAbsent(sourceRecordKey(key), body, JSON_TYPE))) return done();
-  if (previous === undefined) {
-    previous = await readJson(store, sourceRecordKey(key), SourceRecordSchema);
-    if (previous && unchanged(previous)) return { key, status: 'unchanged', articles: idsOf(previous) };
-  }
+  if (await store.putIfAbsent(sourceRecordKey(key), body, JSON_TYPE)) return done();
+  const previous = await readJson(store, sourceRecordKey(key), SourceRecordSchema);
+  if (previous && obj.etag && previous.etag === obj.etag) return { key, status: 'unchanged', articles: previous.articles.map((a) => a.id) };
   if (!rejected && previous?.rejected) await store.delete(rejectionKey(key)); // the key was fixed by a new upload
   await store.put(sourceRecordKey(key), body, JSON_TYPE);
   return done();

@@ -1,0 +1,129 @@
+// The digest's warm state (parsed sources, last publish) against the embedded S3: it changes what a rebuild
+// reads, never what it publishes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock, type ObjectStore } from '../functions/core/ports.ts';
+import { createArchiveRenderer, createRenderer } from '../functions/core/render.ts';
+import { ARCHIVE_KEYS, EDITION_FILES, editionKey, type EditionPart } from '../functions/pipeline/archive.ts';
+import { publishDigest, type ChangedSources, type DigestDeps } from '../functions/pipeline/digest.ts';
+import { createDigestState, type DigestState } from '../functions/pipeline/digest-state.ts';
+import { loadTemplates } from '../functions/templates.ts';
+import { s3Event, seedFiles, startTestPipeline, type TestPipeline } from './helpers.ts';
+
+/** The store, recording every key read. */
+function counting(store: ObjectStore) {
+  const gets: string[] = [];
+  const wrapped: ObjectStore = {
+    get: (k) => {
+      gets.push(k);
+      return store.get(k);
+    },
+    put: (k, b, t) => store.put(k, b, t),
+    putIfAbsent: (k, b, t) => store.putIfAbsent(k, b, t),
+    delete: (k) => store.delete(k),
+    list: (prefix) => store.list(prefix),
+  };
+  return { store: wrapped, sourceReads: () => gets.filter((k) => k.startsWith('sources/')).length, pointerReads: () => gets.filter((k) => k === ARCHIVE_KEYS.latestPointer).length };
+}
+
+describe('the digest state', () => {
+  let p: TestPipeline;
+  const templates = loadTemplates();
+  const render = createRenderer(templates);
+  const renderArchive = createArchiveRenderer(templates);
+  const deps = (state: DigestState, extra: Partial<DigestDeps> = {}): DigestDeps => ({
+    store: p.store,
+    clock: systemClock,
+    render,
+    renderArchive,
+    renderKey: 'default',
+    state,
+    title: 'News digest',
+    windowHours: 72,
+    timeZone: 'UTC',
+    ...extra,
+  });
+  const ingestSeed = async (i: number) => {
+    await p.upload(`inbox/state-${i}.txt`, seedFiles()[i]!.body);
+    await p.ingest(s3Event(p.bucket, `inbox/state-${i}.txt`));
+  };
+  /** Every file the publish writes, as stored now. */
+  const published = async (day: string) => {
+    const keys = [
+      ...(Object.keys(EDITION_FILES) as EditionPart[]).map((part) => editionKey(day, part)),
+      ...['digest.html', 'digest.txt', 'digest.json'].map((name) => `${ARCHIVE_KEYS.latestFolder}${name}`),
+      ARCHIVE_KEYS.index,
+      ARCHIVE_KEYS.manifest,
+      ARCHIVE_KEYS.latestPointer,
+    ];
+    return Object.fromEntries(await Promise.all(keys.map(async (k) => [k, await p.text(k)] as const)));
+  };
+  const sources = async (): Promise<ChangedSources> => {
+    const listed: ChangedSources = [];
+    for await (const o of p.store.list('sources/')) listed.push({ key: o.key, etag: o.etag! });
+    return listed;
+  };
+
+  beforeAll(async () => {
+    p = await startTestPipeline({ manualEvents: true });
+  });
+  afterAll(() => p.cleanup());
+
+  it('lets a warm instance read only the new source, and publish the edition a fresh one publishes', async () => {
+    for (const i of [0, 1, 2]) await ingestSeed(i);
+    const warm = createDigestState();
+    expect(await publishDigest(deps(warm))).toMatchObject({ status: 'published' });
+
+    await ingestSeed(3);
+    const w = counting(p.store);
+    const second = await publishDigest(deps(warm, { store: w.store }));
+    expect(second).toMatchObject({ status: 'published', latest: true });
+    expect(w.sourceReads()).toBe(1);
+    const day = second.edition;
+    const fromWarm = await published(day);
+    expect(JSON.parse(fromWarm[ARCHIVE_KEYS.latestPointer]!)).toMatchObject({ edition: day });
+
+    // A fresh state (a cold instance) reads every source, and writes the same bytes over every file.
+    const f = counting(p.store);
+    expect(await publishDigest(deps(createDigestState(), { store: f.store }))).toMatchObject({ status: 'published' });
+    expect(f.sourceReads()).toBe((await sources()).length);
+    expect(await published(day)).toEqual(fromWarm);
+
+    // The pointer it wrote is byte for byte the warm instance's: a batch of known sources changes nothing.
+    const again = counting(p.store);
+    expect(await publishDigest(deps(warm, { store: again.store }), await sources())).toMatchObject({ status: 'unchanged' });
+    expect(again.sourceReads()).toBe(0);
+  });
+
+  it('publishes again when a setting or the renderer changed, never the last publish made under others', async () => {
+    const state = createDigestState();
+    expect(await publishDigest(deps(state))).toMatchObject({ status: 'published' });
+    expect(await publishDigest(deps(state))).toMatchObject({ status: 'unchanged' });
+
+    const morning = await publishDigest(deps(state, { title: 'Morning digest' }));
+    expect(morning).toMatchObject({ status: 'published' });
+    expect(JSON.parse((await p.text('digests/latest/digest.json'))!)).toMatchObject({ title: 'Morning digest' });
+    expect(await publishDigest(deps(state))).toMatchObject({ status: 'published' });
+    expect(JSON.parse((await p.text('digests/latest/digest.json'))!)).toMatchObject({ title: 'News digest' });
+
+    const withLinks = createRenderer(templates, { publicBaseUrl: 'https://news.example.com/digests/' });
+    expect(await publishDigest(deps(state, { render: withLinks, renderKey: 'public links' }))).toMatchObject({ status: 'published' });
+    expect(await p.text('digests/latest/digest.html')).toContain('https://news.example.com/digests/');
+    expect(await publishDigest(deps(state, { render: withLinks, renderKey: 'public links' }))).toMatchObject({ status: 'unchanged' });
+
+    const from = { from: 'Morning news <news@example.org>', unsubscribeUrl: null, unsubscribeMailto: null };
+    const mailed = await publishDigest(deps(state, { render: withLinks, renderKey: 'public links', email: from }));
+    expect(mailed).toMatchObject({ status: 'published' });
+    expect(await p.text(editionKey(mailed.edition, 'message'))).toContain('news@example.org');
+  });
+
+  it('reads a pointer someone else wrote once, and publishes over it', async () => {
+    const state = createDigestState();
+    await publishDigest(deps(state));
+    const ours = await p.text(ARCHIVE_KEYS.latestPointer);
+    await p.store.put(ARCHIVE_KEYS.latestPointer, '{}', 'application/json');
+    const c = counting(p.store);
+    expect(await publishDigest(deps(state, { store: c.store }), await sources())).toMatchObject({ status: 'published' });
+    expect(c.pointerReads()).toBe(1);
+    expect(await p.text(ARCHIVE_KEYS.latestPointer)).toBe(ours);
+  });
+});
