@@ -1,5 +1,4 @@
 // The Lambda handlers invoked directly with event shapes as AWS sends them, against the embedded S3.
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { loadConfig } from '../functions/config.ts';
@@ -10,6 +9,7 @@ import { createRuntime, lazy, warmAtLambdaInit } from '../functions/runtime.ts';
 import { PREFIX } from '../functions/triggers.ts';
 import { sqsMessage } from '../local/runner.ts';
 import { s3Event, seedFiles, startTestPipeline, type TestPipeline } from './helpers.ts';
+import { lineSink, metricsLines } from './log-lines.ts';
 
 describe('ingest and digest handlers with AWS event shapes', () => {
   let p: TestPipeline;
@@ -80,18 +80,6 @@ function lambdaContext(functionName: string, awsRequestId: string): Context {
   };
 }
 
-/** A stream that keeps the JSON lines written to it. */
-function lineSink(): { stream: Writable; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { stream, lines };
-}
-
 describe('handler logs and metrics, as they run outside Lambda (JSON lines on one stream, metrics at debug)', () => {
   let p: TestPipeline;
   beforeAll(async () => {
@@ -105,9 +93,6 @@ describe('handler logs and metrics, as they run outside Lambda (JSON lines on on
     // The parser runs inline: what is checked here is the handler's output, not the parser's threads.
     return { ...sink, ingest: createIngestHandler(runtime, () => inlineParseRunner), digest: createDigestHandler(runtime) };
   };
-  const metricsLines = (lines: Array<Record<string, unknown>>) =>
-    lines.filter((l) => l.message === 'metrics').map((l) => l.emf as Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }> } });
-
   it('ingest: one line per file with its outcome, reason and request id, and its metrics', async () => {
     const h = handlersAt('debug');
     const good = `${PREFIX.inbox}wire.txt`;
