@@ -104,7 +104,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     port: options.s3Port,
     warm: true,
     env: {
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       PUBLIC_BASE_URL: `${webUrl}/digests/`,
       MAIL_FROM: 'News digest <digest@newsdigest.localhost>',
       UNSUBSCRIBE_URL: `${webUrl}/unsubscribe?id={id}`,

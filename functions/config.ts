@@ -1,6 +1,7 @@
 // Handler configuration from the environment, validated once at cold start.
 import * as z from 'zod';
 import { ParseLimitsSchema, type ParseLimits } from './core/parse/limits.ts';
+import { SERVICE } from './core/telemetry.ts';
 
 /**
  * A parser thread's heap limit by default: room for the largest accepted file (MAX_FILE_BYTES, 50 MiB of
@@ -10,7 +11,37 @@ export const DEFAULT_PARSE_MAX_HEAP_MB = 768;
 
 const optionalInt = z.coerce.number().int().positive().optional();
 
+/** The log and metric settings: the names Powertools reads, defaulting to what the stack sets. */
+export const TelemetryEnvSchema = z.object({
+  /** Lowest level logged: the Powertools levels, any case (`silent` logs nothing). */
+  LOG_LEVEL: z
+    .string()
+    .transform((s) => s.trim().toLowerCase())
+    .pipe(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'critical', 'silent']))
+    .default('info'),
+  /** `service` in every log line, and the metrics' dimension. */
+  POWERTOOLS_SERVICE_NAME: z.string().min(1).default(SERVICE),
+  /** CloudWatch namespace of the metrics. */
+  POWERTOOLS_METRICS_NAMESPACE: z.string().min(1).default(SERVICE),
+});
+
+export interface TelemetryConfig {
+  logLevel: string;
+  serviceName: string;
+  namespace: string;
+}
+
+/** The telemetry settings alone; invalid values fall back to the defaults (loadConfig is the one that rejects them). */
+export function telemetryConfig(env: NodeJS.ProcessEnv): TelemetryConfig {
+  const one = <K extends keyof typeof TelemetryEnvSchema.shape>(k: K) => {
+    const r = TelemetryEnvSchema.shape[k].safeParse(env[k]);
+    return r.success ? r.data : TelemetryEnvSchema.shape[k].parse(undefined);
+  };
+  return { logLevel: one('LOG_LEVEL'), serviceName: one('POWERTOOLS_SERVICE_NAME'), namespace: one('POWERTOOLS_METRICS_NAMESPACE') };
+}
+
 export const EnvSchema = z.object({
+  ...TelemetryEnvSchema.shape,
   BUCKET: z.string().min(3, 'BUCKET must name the pipeline bucket'),
   /** Set only for a non-AWS S3 endpoint (the embedded s3rver). */
   S3_ENDPOINT: z.url().optional(),
@@ -64,6 +95,7 @@ export interface PipelineConfig {
   limits: ParseLimits;
   parse: { timeoutMs: number; workers: number; maxHeapMb: number };
   email: EmailConfig;
+  telemetry: TelemetryConfig;
 }
 
 export interface EmailConfig {
@@ -112,5 +144,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig
       subscribers: e.SUBSCRIBERS,
       sendTimeoutMs: e.SEND_TIMEOUT_MS,
     },
+    telemetry: { logLevel: e.LOG_LEVEL, serviceName: e.POWERTOOLS_SERVICE_NAME, namespace: e.POWERTOOLS_METRICS_NAMESPACE },
   };
 }

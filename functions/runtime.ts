@@ -1,31 +1,47 @@
-// Cold-start wiring shared by the handlers: configuration from the environment, the S3 store, the logger.
+// Cold-start wiring shared by the handlers: configuration from the environment, the S3 store, logs and metrics.
+import type { Context } from 'aws-lambda';
 import { isMainThread } from 'node:worker_threads';
+import { createPipelineLogger } from './adapters/powertools-logger.ts';
+import { createPipelineMetrics } from './adapters/powertools-metrics.ts';
 import { S3ObjectStore, createS3Client } from './adapters/s3-store.ts';
-import { type PipelineConfig, loadConfig } from './config.ts';
+import { type PipelineConfig, type TelemetryConfig, loadConfig, telemetryConfig } from './config.ts';
 import { systemClock, type Clock, type ObjectStore } from './core/ports.ts';
+import { noMetrics, type Log, type Metrics } from './core/telemetry.ts';
 
-export interface Runtime {
+export interface Telemetry {
+  log: Log;
+  metrics: Metrics;
+  /** The log lines that follow belong to this invocation (its request id, cold start). */
+  addContext(context: Partial<Context>): void;
+}
+
+export interface Runtime extends Telemetry {
   config: PipelineConfig;
   store: ObjectStore;
   clock: Clock;
-  log: (entry: Record<string, unknown>) => void;
 }
 
-const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
-
-/** One JSON object per line: CloudWatch Logs Insights and `jq` both read it. */
-export function jsonLogger(minLevel: string = 'info'): (entry: Record<string, unknown>) => void {
-  const min = Math.max(0, LEVELS.indexOf(minLevel as (typeof LEVELS)[number]));
-  return (entry) => {
-    const level = typeof entry.level === 'string' ? entry.level : 'info';
-    if (LEVELS.indexOf(level as (typeof LEVELS)[number]) < min) return;
-    const line = JSON.stringify({ time: new Date().toISOString(), level, ...entry });
-    if (level === 'error' || level === 'warn') console.error(line);
-    else console.log(line);
-  };
+export interface RuntimeOptions {
+  /** Outside Lambda, where the log lines (and, at debug, the metrics) go: stderr by default. */
+  logStream?: NodeJS.WritableStream;
 }
 
-export function createRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
+/**
+ * In Lambda (AWS_LAMBDA_FUNCTION_NAME set) Powertools writes as it ships: log lines and EMF metrics on stdout.
+ * Elsewhere (the CLI, the local runner, tests) every line goes to one stream, stderr by default, so that a
+ * command's stdout stays its own output; the metrics are a debug line there, or nothing above debug.
+ */
+export function createTelemetry(settings: TelemetryConfig, env: NodeJS.ProcessEnv, options: RuntimeOptions = {}): Telemetry {
+  const lambda = Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
+  const { serviceName, namespace } = settings;
+  const logger = createPipelineLogger({ serviceName, level: settings.logLevel, stream: lambda ? undefined : (options.logStream ?? process.stderr) });
+  let metrics: Metrics = noMetrics;
+  if (lambda) metrics = createPipelineMetrics({ namespace, serviceName });
+  else if (logger.enabled('debug')) metrics = createPipelineMetrics({ namespace, serviceName, emit: (emf) => logger.log({ level: 'debug', msg: 'metrics', emf }) });
+  return { log: logger.log, metrics, addContext: logger.addContext };
+}
+
+export function createRuntime(env: NodeJS.ProcessEnv = process.env, options: RuntimeOptions = {}): Runtime {
   const config = loadConfig(env);
   const client = createS3Client({
     endpoint: config.s3Endpoint,
@@ -39,8 +55,26 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
     config,
     store: new S3ObjectStore(client, config.bucket),
     clock: systemClock,
-    log: jsonLogger(env.LOG_LEVEL),
+    ...createTelemetry(config.telemetry, env, options),
   };
+}
+
+/**
+ * One invocation as the handlers run it: its log lines carry the Lambda context when there is one, and its
+ * metrics are published once, at the end, also when it throws.
+ */
+export async function invocation<T>(rt: Telemetry, context: Partial<Context> | undefined, run: () => Promise<T>): Promise<T> {
+  if (context?.awsRequestId) rt.addContext(context);
+  try {
+    return await run();
+  } finally {
+    rt.metrics.flush();
+  }
+}
+
+/** A handler run as one `invocation` each time, with the runtime `getRuntime` gives: what the handler modules export. */
+export function invoked<E, C extends Partial<Context>, R>(getRuntime: () => Telemetry, handle: (event: E, context?: C) => Promise<R>) {
+  return async (event: E, context?: C): Promise<R> => invocation(getRuntime(), context, () => handle(event, context));
 }
 
 /** Built on first use, then reused across warm invocations. */
@@ -59,10 +93,14 @@ export function lazy<T>(make: () => T): () => T {
 export async function warmAtLambdaInit(
   handler: { warm(): Promise<void> },
   env: NodeJS.ProcessEnv = process.env,
-  log: (entry: Record<string, unknown>) => void = jsonLogger(env.LOG_LEVEL),
+  log?: Log,
   mainThread: boolean = isMainThread,
 ): Promise<void> {
   if (!mainThread || !env.AWS_LAMBDA_FUNCTION_NAME) return;
+  if (!log) {
+    const { serviceName, logLevel } = telemetryConfig(env);
+    log = createPipelineLogger({ serviceName, level: logLevel }).log;
+  }
   const started = performance.now();
   try {
     await handler.warm();

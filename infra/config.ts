@@ -1,6 +1,7 @@
 // Stack configuration: CDK context values (`cdk synth -c windowHours=24`) over defaults, validated once.
 import type { Node } from 'constructs';
 import * as z from 'zod';
+import { TelemetryEnvSchema } from '../functions/config.ts';
 
 /** Context values arrive as strings from the CLI (`-c kms=true`) and as JSON from cdk.json: accept both. */
 const flag = z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.union([
@@ -30,6 +31,12 @@ export const StackConfigSchema = z.object({
   retainData: flag.default(true),
   /** Receives before an SQS message goes to the dead-letter queue (throttled deliveries count too). */
   maxReceiveCount: z.coerce.number().int().min(1).max(1000).default(10),
+  /** The functions' LOG_LEVEL: trace, debug, info, warn, error, critical or silent (debug logs every file's details too). */
+  logLevel: TelemetryEnvSchema.shape.LOG_LEVEL,
+  /** Alarm when more than this percentage of the files handled in 15 minutes are rejected… */
+  rejectedRatePercent: z.coerce.number().min(0).max(100).default(20),
+  /** …and at least this many files were handled then (one bad file alone is not a spike). */
+  rejectedRateMinFiles: z.coerce.number().int().min(1).default(5),
   /** Optional address subscribed to the alarm topic. */
   alarmEmail: z.email().optional(),
   /** Digest sender, `Name <address>` or an address (MAIL_FROM); its SES identity is what deliver may send as. */

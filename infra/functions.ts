@@ -12,6 +12,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EnvSchema, type Env } from '../functions/config.ts';
+import { SERVICE } from '../functions/core/telemetry.ts';
 import { PREFIX, type Trigger } from '../functions/triggers.ts';
 import type { StackConfig } from './config.ts';
 import type { Operations } from './operations.ts';
@@ -91,7 +92,7 @@ export function senderAddress(from: string): string {
   return (m ? m[1]! : from).trim();
 }
 
-type EnvName = Exclude<keyof Env, 'AWS_REGION' | 'S3_ENDPOINT'> | 'LOG_LEVEL' | 'NODE_OPTIONS';
+type EnvName = Exclude<keyof Env, 'AWS_REGION' | 'S3_ENDPOINT'> | 'NODE_OPTIONS';
 
 /** The handler environment, keyed by the names functions/config.ts validates (a rename breaks the type check). */
 export function handlerEnvironment(config: StackConfig, bucketName: string, spec: HandlerSpec): Partial<Record<EnvName, string>> {
@@ -100,7 +101,11 @@ export function handlerEnvironment(config: StackConfig, bucketName: string, spec
     EDITION_WINDOW_HOURS: String(config.windowHours),
     DIGEST_TITLE: config.title,
     EDITION_TIME_ZONE: config.timeZone,
-    LOG_LEVEL: 'info',
+    LOG_LEVEL: config.logLevel,
+    // Powertools reads these: the `service` of every log line and metric, and the metrics' namespace (the
+    // stack's alarm and dashboard read the same).
+    POWERTOOLS_SERVICE_NAME: SERVICE,
+    POWERTOOLS_METRICS_NAMESPACE: SERVICE,
     NODE_OPTIONS: '--enable-source-maps',
   };
   if (spec.templates) env.TEMPLATES_DIR = `${LAMBDA_TASK_ROOT}/templates`;

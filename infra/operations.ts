@@ -9,6 +9,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { rejectedShare } from './pipeline-metrics.ts';
 
 export interface OperationsProps {
   alarmEmail?: string | undefined;
@@ -64,6 +65,23 @@ export class Operations extends Construct {
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+  }
+
+  /**
+   * More than `percent` of the files handled in 15 minutes were rejected (with at least `minFiles` handled): an
+   * upstream export changed format, or a parser regressed. Reads the handlers' EMF metrics.
+   */
+  alarmOnRejectedShare(percent: number, minFiles: number): Alarm {
+    return this.add(
+      new Alarm(this, 'RejectedShareAlarm', {
+        alarmDescription: `newsdigest: more than ${percent}% of the files handled in 15 minutes were rejected (at least ${minFiles} files); see rejected/ for the reports`,
+        metric: rejectedShare({ period: Duration.minutes(15), minFiles }),
+        threshold: percent,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
     );

@@ -1,10 +1,12 @@
 // The newsdigest stack: one bucket, one function per handler, wired as functions/triggers.ts declares.
 import { CfnOutput, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { PREFIX, assertNoTriggerLoops, triggers as declaredTriggers, type Trigger } from '../functions/triggers.ts';
 import { readStackConfig, type StackConfig } from './config.ts';
 import { PipelineFunction, REPO_ROOT, deployableHandlers, type HandlerName } from './functions.ts';
+import { PipelineDashboard } from './dashboard.ts';
 import { Operations } from './operations.ts';
 import { Storage } from './storage.ts';
 import { TriggerWiring } from './wiring.ts';
@@ -24,6 +26,7 @@ export class NewsdigestStack extends Stack {
   readonly operations: Operations;
   readonly functions = new Map<HandlerName, PipelineFunction>();
   readonly wiring: TriggerWiring;
+  readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: NewsdigestStackProps = {}) {
     super(scope, id, props);
@@ -61,6 +64,12 @@ export class NewsdigestStack extends Stack {
       removalPolicy,
     });
 
+    const rejectedShare = this.operations.alarmOnRejectedShare(this.config.rejectedRatePercent, this.config.rejectedRateMinFiles);
+    this.dashboard = new PipelineDashboard(this, 'Dashboard', {
+      rejectedShareAlarm: rejectedShare,
+      functions: [...this.functions.values()].map((f) => ({ name: f.name, fn: f.fn })),
+    }).dashboard;
+
     this.acknowledgeFindings();
 
     const bucketName = this.storage.bucket.bucketName;
@@ -74,6 +83,10 @@ export class NewsdigestStack extends Stack {
       description: 'Fetch the latest edition',
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.operations.topic.topicArn, description: 'Subscribe here for alarms' });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: Fn.join('', ['https://console.aws.amazon.com/cloudwatch/home?region=', this.region, '#dashboards:name=', this.dashboard.dashboardName]),
+      description: 'Files, rejections, stories, digest time and emails',
+    });
   }
 
   /** cdk-nag findings that are by design, each on the resource it concerns, each with its reason. */

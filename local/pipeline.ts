@@ -64,7 +64,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   const s3 = await startEmbeddedS3({ directory: options.directory, ...(options.port !== undefined ? { port: options.port } : {}) });
   await s3.createBucket(bucket);
   const env: NodeJS.ProcessEnv = {
-    LOG_LEVEL: 'warn',
+    // Log lines go to stderr (see functions/runtime.ts); warnings and errors only, unless LOG_LEVEL says otherwise.
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     // The embedded S3 runs on this thread; two parser threads keep both cores busy (one per ingest thread).
     PARSE_WORKERS: options.ingestThreads ? '1' : '2',
     ...options.env,

@@ -24,9 +24,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 const [bundle, eventsFile, outFile] = process.argv.slice(2);
 const { handler } = await import(pathToFileURL(bundle).href);
-const context = { functionName: 'bundle-test', awsRequestId: 'test', getRemainingTimeInMillis: () => 60000 };
 const results = [];
-for (const event of JSON.parse(readFileSync(eventsFile, 'utf8'))) results.push(await handler(event, context));
+for (const [i, event] of JSON.parse(readFileSync(eventsFile, 'utf8')).entries()) {
+  const context = { functionName: 'bundle-test', awsRequestId: \`request-\${i}\`, getRemainingTimeInMillis: () => 60000 };
+  results.push(await handler(event, context));
+}
 writeFileSync(outFile, JSON.stringify(results));
 `;
 
@@ -53,8 +55,10 @@ function sqsEventFor(bucket: string, keys: string[]): SQSEvent {
   };
 }
 
-/** The JSON log lines of each bundle's last run (stdout). */
+/** The JSON lines of each bundle's last run on stdout: Powertools' log lines and EMF metric blobs, as in Lambda. */
 const lastLogs = new Map<HandlerName, Array<Record<string, unknown>>>();
+/** The stdout lines of the first runs, on the seeds (see beforeAll). */
+const seedRunLines = new Map<HandlerName, Array<Record<string, unknown>>>();
 
 async function invokeBundle(name: HandlerName, events: Array<S3Event | SQSEvent>): Promise<unknown[]> {
   const b = bundles.get(name)!;
@@ -67,8 +71,9 @@ async function invokeBundle(name: HandlerName, events: Array<S3Event | SQSEvent>
     ...p.env,
     AWS_REGION: 'us-east-1',
     AWS_EC2_METADATA_DISABLED: 'true',
-    // As in Lambda: the handlers warm up at init (see warmAtLambdaInit) and log it.
+    // As in Lambda: the handlers warm up at init (see warmAtLambdaInit) and log it; the first invocation is a cold start.
     AWS_LAMBDA_FUNCTION_NAME: `newsdigest-${name}`,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     LOG_LEVEL: 'info',
   };
   // The configured template folder is the bundle's own (LAMBDA_TASK_ROOT is where Lambda unpacks it).
@@ -94,6 +99,26 @@ async function invokeBundle(name: HandlerName, events: Array<S3Event | SQSEvent>
     }),
   );
   return JSON.parse(readFileSync(outFile, 'utf8')) as unknown[];
+}
+
+interface EmfBlob {
+  namespace: string;
+  dimensions: string[][];
+  /** Metric name → [unit, value]. */
+  metrics: Record<string, [string, unknown]>;
+  line: Record<string, unknown>;
+}
+
+/** The CloudWatch EMF blobs among a run's stdout lines. */
+function emfBlobs(lines: Array<Record<string, unknown>>): EmfBlob[] {
+  type Directive = { Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> };
+  return lines.flatMap((line) => {
+    const aws = line._aws as { CloudWatchMetrics: Directive[] } | undefined;
+    if (!aws) return [];
+    expect(aws.CloudWatchMetrics).toHaveLength(1);
+    const d = aws.CloudWatchMetrics[0]!;
+    return [{ namespace: d.Namespace, dimensions: d.Dimensions, metrics: Object.fromEntries(d.Metrics.map((m) => [m.Name, [m.Unit, line[m.Name]]])), line }];
+  });
 }
 
 async function snapshot(ingest: unknown[]): Promise<Snapshot> {
@@ -138,7 +163,9 @@ beforeAll(async () => {
 
   // 1. The bundles, as Lambda would run them: one S3 event per upload, then one SQS batch for the source records.
   const bundledIngest = await invokeBundle('ingest', keys.map((k) => s3Event(p.bucket, k)));
+  seedRunLines.set('ingest', lastLogs.get('ingest')!);
   await invokeBundle('digest', [sqsEventFor(p.bucket, await p.keys(PREFIX.sources))]);
+  seedRunLines.set('digest', lastLogs.get('digest')!);
   fromBundles = await snapshot(bundledIngest);
 
   // 2. The TypeScript handlers, on the same uploads.
@@ -203,7 +230,7 @@ describe('the synthesized Lambda bundles', () => {
   it('ingest and digest warm up during init, once (not again in the parser thread, which runs the same bundle)', async () => {
     for (const name of bundles.keys()) {
       await invokeBundle(name, []);
-      const inits = lastLogs.get(name)!.filter((l) => l.msg === 'init');
+      const inits = lastLogs.get(name)!.filter((l) => l.message === 'init');
       if (name === 'deliver') expect(inits, name).toEqual([]);
       else expect(inits.map((l) => l.warmed), name).toEqual([true]);
     }
@@ -225,6 +252,63 @@ describe('the synthesized Lambda bundles', () => {
     expect(edition.title).toBe(bundles.get('digest')!.env.DIGEST_TITLE);
     expect(edition.counts.articles).toBe(fromBundles.articles);
     expect(digest).toEqual(fromSources.digest);
+  });
+
+  it('ingest logs one line per file with its outcome, the request id of its invocation, and the cold start of the first', () => {
+    const lines = seedRunLines.get('ingest')!;
+    const files = lines.filter((l) => l.message === 'ingest');
+    const keys = seedFiles().map((f) => `${PREFIX.inbox}${f.name}`);
+    expect(files.map((l) => l.key)).toEqual(keys);
+    expect(files.map((l) => l.function_request_id)).toEqual(keys.map((_, i) => `request-${i}`));
+    expect(files.map((l) => l.cold_start)).toEqual(keys.map((_, i) => i === 0));
+    for (const l of files) {
+      expect(l).toMatchObject({ level: 'INFO', service: 'newsdigest', function_name: 'bundle-test', outcome: 'ingested', errors: 0 });
+      expect(l.articles).toBeGreaterThan(0);
+    }
+    // The init line comes before any invocation: no request id.
+    const [init] = lines.filter((l) => l.message === 'init');
+    expect(init).toMatchObject({ level: 'INFO', service: 'newsdigest', warmed: true });
+    expect(init).not.toHaveProperty('function_request_id');
+  });
+
+  it('ingest and digest publish EMF metrics in the newsdigest namespace, once per invocation', () => {
+    const ingest = emfBlobs(seedRunLines.get('ingest')!);
+    expect(ingest).toHaveLength(seedFiles().length);
+    for (const b of ingest) {
+      expect(b).toMatchObject({ namespace: 'newsdigest', dimensions: [['service']], line: { service: 'newsdigest' } });
+      expect(b.metrics.FilesIngested).toEqual(['Count', 1]);
+      expect(b.metrics).not.toHaveProperty('FilesRejected');
+    }
+    const articles = ingest.reduce((sum, b) => sum + (b.metrics.ArticlesIngested![1] as number), 0);
+    expect(articles).toBe(fromBundles.articles);
+
+    const digest = emfBlobs(seedRunLines.get('digest')!);
+    expect(digest).toHaveLength(1);
+    const edition = JSON.parse(fromBundles.digest['digest.json']!) as { counts: { articles: number; stories: number; copiesCollapsed: number } };
+    const { metrics } = digest[0]!;
+    expect(digest[0]!.dimensions).toEqual([['service']]);
+    expect(metrics.EditionArticles).toEqual(['Count', edition.counts.articles]);
+    expect(metrics.Stories).toEqual(['Count', edition.counts.stories]);
+    expect(metrics.CopiesCollapsed).toEqual(['Count', edition.counts.copiesCollapsed]);
+    expect(metrics.DigestBuildMs![0]).toBe('Milliseconds');
+    expect(metrics.DigestPublishMs![1]).toBeGreaterThanOrEqual(metrics.DigestBuildMs![1] as number);
+    // The digest's own line carries the same counts.
+    expect(seedRunLines.get('digest')!.find((l) => l.message === 'digest')).toMatchObject({ status: 'published', counts: edition.counts });
+  });
+
+  it('ingest logs a rejected file with its reason class, and counts it in total and by reason', async () => {
+    const key = `${PREFIX.inbox}broken export.json`;
+    await p.upload(key, '{"title": "Half an export", "text": ');
+    await invokeBundle('ingest', [s3Event(p.bucket, key)]);
+    const lines = lastLogs.get('ingest')!;
+    const line = lines.find((l) => l.message === 'ingest');
+    expect(line).toMatchObject({ level: 'INFO', key, outcome: 'rejected', reason: 'malformed', function_request_id: 'request-0' });
+    expect(String(line!.error)).toMatch(/^invalid JSON/);
+    const blobs = emfBlobs(lines);
+    expect(blobs.map((b) => b.dimensions)).toEqual([[['service']], [['service', 'reason']]]);
+    expect(blobs[0]!.metrics).toEqual({ FilesRejected: ['Count', 1] });
+    expect(blobs[1]!.metrics).toEqual({ FilesRejected: ['Count', 1] });
+    expect(blobs[1]!.line.reason).toBe('malformed');
   });
 
   it('decode URL-encoded event keys as AWS sends them', () => {

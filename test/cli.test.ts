@@ -8,10 +8,15 @@ import { describe, expect, it } from 'vitest';
 const ROOT = path.resolve(import.meta.dirname, '..');
 
 function cli(...args: string[]) {
+  return cliWith({}, ...args);
+}
+
+function cliWith(env: NodeJS.ProcessEnv, ...args: string[]) {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'newsdigest.js'), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 120_000,
+    env: { ...process.env, ...env },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -76,6 +81,23 @@ describe('newsdigest run', () => {
       expect(edition.stories).toHaveLength(1);
       expect(existsSync(path.join(out, edition.edition, 'index.html'))).toBe(true);
       expect(readFileSync(path.join(out, 'message.eml'), 'utf8')).toMatch(/^List-Unsubscribe:/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes the handlers\' log lines and metrics to stderr at LOG_LEVEL=debug, and keeps stdout its own', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'newsdigest-run-'));
+    try {
+      const r = cliWith({ LOG_LEVEL: 'debug' }, 'run', 'seeds', '--out', path.join(dir, 'out'), '--data', path.join(dir, 's3'), '--quiet');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^files: +5\narticles: +5\nstories: +1\ncopies collapsed: +1\n/);
+      expect(r.stdout).not.toContain('{');
+      const lines = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines.filter((l) => l.message === 'ingest').map((l) => [l.outcome, l.service])).toEqual(Array(5).fill(['ingested', 'newsdigest']));
+      const emf = lines.filter((l) => l.message === 'metrics').map((l) => l.emf as Record<string, unknown>);
+      expect(emf.filter((m) => m.FilesIngested === 1)).toHaveLength(5);
+      expect(emf.some((m) => m.Stories === 1 && m.CopiesCollapsed === 1)).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

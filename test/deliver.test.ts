@@ -1,6 +1,7 @@
 // Delivery: the latest edition over real SMTP (smtp-server + mailparser in this process), exactly once per
 // edition and subscriber, and the retry paths: a second run, a crash between send and record, a timeout.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,7 @@ import { createRuntime, lazy } from '../functions/runtime.ts';
 import { loadTemplates } from '../functions/templates.ts';
 import { editionOf } from './edition-fixture.ts';
 import { seedFiles, startSmtpCatcher, startTestPipeline, type SmtpCatcher, type TestPipeline } from './helpers.ts';
+import { lineSink, metricsLines } from './log-lines.ts';
 
 function scheduledEvent(): ScheduledEvent {
   return {
@@ -119,7 +121,34 @@ describe('deliver over real SMTP, through the embedded S3', () => {
     expect(eml).toContain(`Message-ID: <${edition.edition}.`);
     expect(eml).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
   });
+
+  it('counts the sends and the failed sends in its metrics, once per run, an incomplete run included', async () => {
+    await p.upload(SUBSCRIBERS_KEY, JSON.stringify({ subscribers: [...SUBSCRIBERS.subscribers, 'cat@example.org'] }));
+    const run = async (smtpUrl: string) => {
+      const sink = lineSink();
+      const handler = createDeliverHandler(lazy(() => createRuntime({ ...p.env, LOG_LEVEL: 'debug', SMTP_URL: smtpUrl }, { logStream: sink.stream })));
+      const outcome = await handler(scheduledEvent()).catch((e: unknown) => e);
+      return { outcome, metrics: metricsLines(sink.lines) };
+    };
+    // Nothing listens there: the one new send fails, and the run throws so that it is retried.
+    const down = await run(`smtp://127.0.0.1:${await closedPort()}`);
+    expect(down.outcome).toBeInstanceOf(DeliveryIncompleteError);
+    expect(down.metrics).toMatchObject([{ _aws: { CloudWatchMetrics: [{ Namespace: 'newsdigest' }] }, EmailsSent: 0, EmailsFailed: 1 }]);
+    const up = await run(smtp.url);
+    expect(up.outcome).toMatchObject({ status: 'delivered', sent: 1, alreadySent: 2 });
+    expect(up.metrics).toMatchObject([{ EmailsSent: 1, EmailsFailed: 0 }]);
+    expect(smtp.messages.at(-1)!.envelope.to).toEqual(['cat@example.org']);
+  });
 });
+
+/** A local port nobody listens on (taken, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 // ---------------------------------------------------------------------------------------------------
 // The retry paths, through the embedded S3 (a fresh bucket per case). Only the mailer is a stand-in: a hang, or a

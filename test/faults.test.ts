@@ -12,6 +12,7 @@ import { S3ObjectStore, createS3Client } from '../functions/adapters/s3-store.ts
 import { loadConfig } from '../functions/config.ts';
 import { derivedKey, safeKeyPath } from '../functions/core/keys.ts';
 import { systemClock } from '../functions/core/ports.ts';
+import { noMetrics } from '../functions/core/telemetry.ts';
 import { loadArticleRecords } from '../functions/pipeline/digest.ts';
 import { createIngestHandler } from '../functions/ingest/handler.ts';
 import { inlineParseRunner } from '../functions/pipeline/parse-runner.ts';
@@ -38,6 +39,8 @@ describe('S3 faults', () => {
       store: new S3ObjectStore(client, p.bucket),
       clock: systemClock,
       log: () => undefined,
+      metrics: noMetrics,
+      addContext: () => undefined,
     };
     ingest = createIngestHandler(() => runtime, () => inlineParseRunner);
   });

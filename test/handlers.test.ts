@@ -1,9 +1,15 @@
 // The Lambda handlers invoked directly with event shapes as AWS sends them, against the embedded S3.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SQSEvent } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { loadConfig } from '../functions/config.ts';
-import { warmAtLambdaInit } from '../functions/runtime.ts';
+import { createDigestHandler } from '../functions/digest/handler.ts';
+import { createIngestHandler } from '../functions/ingest/handler.ts';
+import { inlineParseRunner } from '../functions/pipeline/parse-runner.ts';
+import { createRuntime, lazy, warmAtLambdaInit } from '../functions/runtime.ts';
+import { PREFIX } from '../functions/triggers.ts';
+import { sqsMessage } from '../local/runner.ts';
 import { s3Event, seedFiles, startTestPipeline, type TestPipeline } from './helpers.ts';
+import { lineSink, metricsLines } from './log-lines.ts';
 
 describe('ingest and digest handlers with AWS event shapes', () => {
   let p: TestPipeline;
@@ -56,11 +62,109 @@ describe('ingest and digest handlers with AWS event shapes', () => {
   });
 });
 
+/** A Lambda context as the Node.js runtime passes it. */
+function lambdaContext(functionName: string, awsRequestId: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+    memoryLimitInMB: '1536',
+    awsRequestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: '2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef',
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+describe('handler logs and metrics, as they run outside Lambda (JSON lines on one stream, metrics at debug)', () => {
+  let p: TestPipeline;
+  beforeAll(async () => {
+    p = await startTestPipeline({ manualEvents: true });
+  });
+  afterAll(() => p.cleanup());
+
+  const handlersAt = (level: string) => {
+    const sink = lineSink();
+    const runtime = lazy(() => createRuntime({ ...p.env, LOG_LEVEL: level }, { logStream: sink.stream }));
+    // The parser runs inline: what is checked here is the handler's output, not the parser's threads.
+    return { ...sink, ingest: createIngestHandler(runtime, () => inlineParseRunner), digest: createDigestHandler(runtime) };
+  };
+  it('ingest: one line per file with its outcome, reason and request id, and its metrics', async () => {
+    const h = handlersAt('debug');
+    const good = `${PREFIX.inbox}wire.txt`;
+    const bad = `${PREFIX.inbox}export.json`;
+    await p.upload(good, seedFiles()[1]!.body);
+    await p.upload(bad, '{"title": "Half an export", "text": ');
+
+    await h.ingest(s3Event(p.bucket, good), lambdaContext('newsdigest-ingest', 'f81d4fae-7dec-11d0-a765-00a0c91e6bf6'));
+    expect(h.lines.find((l) => l.message === 'ingest')).toMatchObject({
+      level: 'INFO',
+      service: 'newsdigest',
+      function_name: 'newsdigest-ingest',
+      function_request_id: 'f81d4fae-7dec-11d0-a765-00a0c91e6bf6',
+      key: good,
+      outcome: 'ingested',
+      articles: 1,
+      errors: 0,
+    });
+    expect(metricsLines(h.lines)).toMatchObject([{ _aws: { CloudWatchMetrics: [{ Namespace: 'newsdigest', Dimensions: [['service']] }] }, FilesIngested: 1, ArticlesIngested: 1 }]);
+
+    h.lines.length = 0;
+    await h.ingest(s3Event(p.bucket, bad), lambdaContext('newsdigest-ingest', '9b2c0d3e-0000-4000-8000-000000000002'));
+    const line = h.lines.find((l) => l.message === 'ingest');
+    expect(line).toMatchObject({ function_request_id: '9b2c0d3e-0000-4000-8000-000000000002', key: bad, outcome: 'rejected', reason: 'malformed' });
+    expect(String(line!.error)).toMatch(/^invalid JSON/);
+    const [total, byReason, ...rest] = metricsLines(h.lines);
+    expect(rest).toEqual([]);
+    expect(total).toMatchObject({ _aws: { CloudWatchMetrics: [{ Dimensions: [['service']] }] }, FilesRejected: 1 });
+    expect(total).not.toHaveProperty('FilesIngested');
+    expect(byReason).toMatchObject({ _aws: { CloudWatchMetrics: [{ Dimensions: [['service', 'reason']] }] }, reason: 'malformed', FilesRejected: 1 });
+
+    // The same file again: a duplicate event, counted as such.
+    h.lines.length = 0;
+    await h.ingest(s3Event(p.bucket, good), lambdaContext('newsdigest-ingest', '9b2c0d3e-0000-4000-8000-000000000003'));
+    expect(h.lines.find((l) => l.message === 'ingest')).toMatchObject({ outcome: 'unchanged', articles: 1 });
+    expect(metricsLines(h.lines)).toMatchObject([{ FilesUnchanged: 1 }]);
+  });
+
+  it('digest: the edition\'s counts and build time as metrics', async () => {
+    const h = handlersAt('debug');
+    const sources = await p.keys(PREFIX.sources);
+    const event: SQSEvent = { Records: sources.map((k, i) => sqsMessage(s3Event(p.bucket, k).Records[0]!, 'digest-queue', `00000000-0000-4000-8000-00000000000${i}`)) };
+    await h.digest(event, lambdaContext('newsdigest-digest', '1e5f5e5e-0000-4000-8000-000000000001'));
+    const edition = (await p.json<{ counts: { articles: number; stories: number; copiesCollapsed: number } }>(`${PREFIX.digests}latest/digest.json`))!;
+    const [emf, ...rest] = metricsLines(h.lines);
+    expect(rest).toEqual([]);
+    expect(emf).toMatchObject({ EditionArticles: edition.counts.articles, Stories: edition.counts.stories, CopiesCollapsed: edition.counts.copiesCollapsed });
+    expect(emf!.DigestBuildMs).toEqual(expect.any(Number));
+    expect(h.lines.find((l) => l.message === 'digest')).toMatchObject({ function_request_id: '1e5f5e5e-0000-4000-8000-000000000001', status: 'published' });
+  });
+
+  it('logs at LOG_LEVEL: no metrics above debug, no file lines at warn', async () => {
+    const key = `${PREFIX.inbox}levels.txt`;
+    await p.upload(key, seedFiles()[2]!.body);
+    const info = handlersAt('info');
+    await info.ingest(s3Event(p.bucket, key));
+    expect(info.lines.map((l) => [l.message, l.outcome])).toEqual([['ingest', 'ingested']]);
+    const warn = handlersAt('warn');
+    await warn.ingest(s3Event(p.bucket, key));
+    await warn.ingest({ Records: 'not an S3 notification' } as never);
+    expect(warn.lines.map((l) => [l.level, l.message])).toEqual([['WARN', 'ignored event that is not an S3 notification']]);
+  });
+});
+
 describe('configuration', () => {
   it('names what is wrong in the environment', () => {
     expect(() => loadConfig({})).toThrow(/invalid configuration: BUCKET/);
     expect(() => loadConfig({ BUCKET: 'b-1', EDITION_WINDOW_HOURS: 'soon' })).toThrow(/EDITION_WINDOW_HOURS/);
     expect(loadConfig({ BUCKET: 'b-1' })).toMatchObject({ bucket: 'b-1', windowHours: 48, title: 'News digest' });
+    expect(loadConfig({ BUCKET: 'b-1' }).telemetry).toEqual({ logLevel: 'info', serviceName: 'newsdigest', namespace: 'newsdigest' });
+    expect(loadConfig({ BUCKET: 'b-1', LOG_LEVEL: 'DEBUG' }).telemetry.logLevel).toBe('debug');
+    expect(() => loadConfig({ BUCKET: 'b-1', LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
   });
 });
 

@@ -10,6 +10,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvSchema } from '../functions/config.ts';
+import { REJECTION_REASONS } from '../functions/core/rejection-reason.ts';
+import { METRICS } from '../functions/core/telemetry.ts';
 import { PREFIX, triggers, type Trigger } from '../functions/triggers.ts';
 import { FEATURE_FLAGS, OFFLINE_ENV, buildApp } from '../infra/build.ts';
 import { readStackConfig } from '../infra/config.ts';
@@ -39,7 +41,16 @@ beforeAll(() => {
   ({ app, stack: main } = buildApp({ appProps: { outdir, context: NO_BUNDLING }, nag: false }));
   kms = new NewsdigestStack(app, 'Kms', {
     env: OFFLINE_ENV,
-    config: { kms: 'true', retainData: 'false', rejectedExpirationDays: '7', windowHours: '24', logRetentionDays: '90' },
+    config: {
+      kms: 'true',
+      retainData: 'false',
+      rejectedExpirationDays: '7',
+      windowHours: '24',
+      logRetentionDays: '90',
+      logLevel: 'DEBUG',
+      rejectedRatePercent: '35',
+      rejectedRateMinFiles: '10',
+    },
   });
   scheduled = new NewsdigestStack(app, 'Scheduled', { env: OFFLINE_ENV, triggers: SCHEDULED });
   app.synth();
@@ -199,6 +210,9 @@ describe('functions', () => {
       const vars = res[fnId(main, name)].Properties.Environment.Variables;
       for (const k of Object.keys(vars)) expect(known, `${name}: ${k}`).toContain(k);
       expect(vars).toMatchObject({ BUCKET: { Ref: bucketId(main) }, EDITION_WINDOW_HOURS: '48', DIGEST_TITLE: 'News digest', NODE_OPTIONS: '--enable-source-maps' });
+      // Powertools' settings: the service and namespace the alarm and dashboard read, the log level from the context.
+      expect(vars).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'newsdigest', POWERTOOLS_METRICS_NAMESPACE: 'newsdigest', LOG_LEVEL: 'info' });
+      expect(tk.toJSON().Resources[fnId(kms, name)].Properties.Environment.Variables.LOG_LEVEL).toBe('debug');
       expect(() => EnvSchema.parse({ ...vars, BUCKET: 'some-bucket' })).not.toThrow();
     }
     expect(res[fnId(main, 'digest')].Properties.Environment.Variables.TEMPLATES_DIR).toBe('/var/task/templates');
@@ -406,6 +420,55 @@ describe('operations', () => {
     const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')) as Resource[];
     expect(alarms.length).toBeGreaterThanOrEqual(main.functions.size + 2);
     for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([{ Ref: topic }]);
+  });
+
+  it('alarms on the rejected share of the files handled over 15 minutes, above a configurable rate', () => {
+    const shareAlarm = (tpl: Template) => {
+      const found = Object.values(tpl.findResources('AWS::CloudWatch::Alarm')).filter((a) => (a as Resource).Properties.Metrics) as Resource[];
+      expect(found).toHaveLength(1);
+      return found[0]!.Properties;
+    };
+    const filesMetric = (id: string, name: string) => ({
+      Id: id,
+      ReturnData: false,
+      MetricStat: { Metric: { Namespace: 'newsdigest', MetricName: name, Dimensions: [{ Name: 'service', Value: 'newsdigest' }] }, Period: 900, Stat: 'Sum' },
+    });
+    const alarm = shareAlarm(t);
+    expect(alarm).toMatchObject({ Threshold: 20, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
+    expect(alarm.Metrics).toEqual([
+      expect.objectContaining({
+        Expression: 'IF(FILL(ingested, 0) + FILL(rejected, 0) >= 5, 100 * FILL(rejected, 0) / (FILL(ingested, 0) + FILL(rejected, 0)), 0)',
+        ReturnData: true,
+      }),
+      filesMetric('ingested', 'FilesIngested'),
+      filesMetric('rejected', 'FilesRejected'),
+    ]);
+    // The names are the ones the handlers emit.
+    for (const name of ['FilesIngested', 'FilesRejected']) expect(Object.keys(METRICS)).toContain(name);
+    const configured = shareAlarm(tk);
+    expect(configured.Threshold).toBe(35);
+    expect(configured.Metrics[0].Expression).toMatch(/^IF\(FILL\(ingested, 0\) \+ FILL\(rejected, 0\) >= 10, /);
+    const ctx = (values: Record<string, unknown>) => ({ tryGetContext: (k: string) => values[k] });
+    expect(() => readStackConfig(ctx({ rejectedRatePercent: '150' }))).toThrow(/rejectedRatePercent/);
+    expect(() => readStackConfig(ctx({ logLevel: 'loud' }))).toThrow(/logLevel/);
+  });
+
+  it('has a dashboard of every pipeline metric, the rejections by reason, the alarm and the function errors', () => {
+    const [, dashboard] = only(t, 'AWS::CloudWatch::Dashboard');
+    // The body is a JSON text joined with tokens (region, function names, the alarm ARN): stand-ins make it parseable.
+    const parts = dashboard.Properties.DashboardBody['Fn::Join'][1] as unknown[];
+    const body = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join('')) as {
+      widgets: Array<{ properties: { title: string; metrics?: unknown[][]; annotations?: { alarms?: string[] } } }>;
+    };
+    const byTitle = new Map(body.widgets.map((w) => [w.properties.title, w.properties]));
+    const shown = body.widgets.flatMap((w) => (w.properties.metrics ?? []).filter((m) => m[0] === 'newsdigest').map((m) => m[1]));
+    expect(new Set(shown)).toEqual(new Set(Object.keys(METRICS)));
+    // [namespace, name, dimension, value, dimension, value, options]
+    const reasons = byTitle.get('Files rejected, by reason')!.metrics!.map((m) => [m[1], Object.fromEntries([[m[2], m[3]], [m[4], m[5]]])]);
+    expect(reasons).toEqual(REJECTION_REASONS.map((reason) => ['FilesRejected', { service: 'newsdigest', reason }]));
+    expect(byTitle.get('Rejected share of files (%, per 15 minutes)')!.annotations!.alarms).toEqual(['TOKEN']);
+    expect(byTitle.get('Function errors')!.metrics!.map((m) => m[1])).toEqual([...main.functions.keys()].map(() => 'Errors'));
+    t.hasOutput('DashboardUrl', { Value: Match.objectLike({ 'Fn::Join': Match.anyValue() }) });
   });
 
   it('outputs the bucket name and the upload command', () => {

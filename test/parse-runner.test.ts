@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { DEFAULT_PARSE_MAX_HEAP_MB, loadConfig } from '../functions/config.ts';
 import { defaultParseLimits } from '../functions/core/parse/limits.ts';
+import { rejectionReason } from '../functions/core/rejection-reason.ts';
 import { workerParseRunner } from '../functions/pipeline/parse-runner.ts';
 import { seedFiles } from './helpers.ts';
 
@@ -41,6 +42,7 @@ describe('worker parse runner', () => {
       const outcome = await slow.records('big.html', bigHtml, defaultParseLimits, AT);
       expect(outcome.records).toEqual([]);
       expect(outcome.errors[0]!.error).toMatch(/parsing took longer than/);
+      expect(rejectionReason(outcome.errors[0]!.error)).toBe('timeout');
     } finally {
       await slow.close();
     }
@@ -55,6 +57,7 @@ describe('worker parse runner', () => {
       const outcome = await small.records('big.html', bigHtml, defaultParseLimits, AT);
       expect(outcome.records).toEqual([]);
       expect(outcome.errors[0]!.error).toBe('parsing needed more than 64 MB of memory; stopped');
+      expect(rejectionReason(outcome.errors[0]!.error)).toBe('parser-failure');
       const seed = seedFiles()[1]!;
       const next = await small.records(seed.name, seed.body, defaultParseLimits, AT);
       expect(next.records).toHaveLength(1);

@@ -4,8 +4,9 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { createMailer, type Mailer } from '../adapters/mailer.ts';
-import { deliverLatest, type DeliverResult } from '../pipeline/deliver.ts';
-import { createRuntime, lazy, type Runtime } from '../runtime.ts';
+import { DeliveryIncompleteError, deliverLatest, type DeliverResult } from '../pipeline/deliver.ts';
+import { deliverPoints } from '../pipeline/outcome-telemetry.ts';
+import { createRuntime, invoked, lazy, type Runtime } from '../runtime.ts';
 
 // Scheduled events carry `time`; a hand-made invocation (`newsdigest send`, the console) may carry nothing.
 const ScheduledEventSchema = z.looseObject({ time: z.string().optional(), 'detail-type': z.string().optional() });
@@ -20,7 +21,7 @@ export function createDeliverHandler(getRuntime: () => Runtime, options: Deliver
     const { config } = getRuntime();
     return createMailer({ ...config.email, region: config.region });
   });
-  return async (event: ScheduledEvent | Record<string, never>, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<DeliverResult> => {
+  const handle = async (event: ScheduledEvent | Record<string, never>, context?: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Context>): Promise<DeliverResult> => {
     const rt = getRuntime();
     const parsed = ScheduledEventSchema.parse(event ?? {});
     const { email } = rt.config;
@@ -36,10 +37,16 @@ export function createDeliverHandler(getRuntime: () => Runtime, options: Deliver
       sendTimeoutMs: email.sendTimeoutMs,
       ...(context?.getRemainingTimeInMillis ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),
       log: rt.log,
+    }).catch((e: unknown) => {
+      // An incomplete run throws (so that it is retried); what it did send still counts.
+      if (e instanceof DeliveryIncompleteError) for (const point of deliverPoints(e.result)) rt.metrics.add(point);
+      throw e;
     });
+    for (const point of deliverPoints(result)) rt.metrics.add(point);
     if (result.status !== 'delivered') rt.log({ msg: 'deliver', scheduledAt: parsed.time ?? null, ms: Date.now() - started, ...result });
     return result;
   };
+  return invoked(getRuntime, handle);
 }
 
 export const handler = createDeliverHandler(lazy(() => createRuntime()));

@@ -6,7 +6,8 @@ import { createArchiveRenderer, createRenderer, type RenderOptions, type Templat
 import { decodeEventKey } from '../core/keys.ts';
 import { publishDigest, type ChangedSources } from '../pipeline/digest.ts';
 import { createDigestState } from '../pipeline/digest-state.ts';
-import { createRuntime, lazy, warmAtLambdaInit, type Runtime } from '../runtime.ts';
+import { digestPoints } from '../pipeline/outcome-telemetry.ts';
+import { createRuntime, invoked, lazy, warmAtLambdaInit, type Runtime } from '../runtime.ts';
 import { loadTemplates } from '../templates.ts';
 
 const SQSEventSchema = z.object({ Records: z.array(z.object({ messageId: z.string(), body: z.string() })) });
@@ -75,6 +76,7 @@ export function createDigestHandler(getRuntime: () => Runtime) {
     }, changedSources(messages.map((m) => m.body)) ?? undefined);
     const { keys: _keys, ...summary } = result as typeof result & { keys?: string[] };
     rt.log({ msg: 'digest', messages: messages.length, ms: Date.now() - started, ...summary });
+    for (const point of digestPoints(result)) rt.metrics.add(point);
     return { batchItemFailures: [] };
   };
   /** Build the runtime and compile the templates before the first batch (a local runner starting up warm). */
@@ -83,7 +85,7 @@ export function createDigestHandler(getRuntime: () => Runtime) {
     getRenderer();
     getArchiveRenderer();
   };
-  return Object.assign(handle, { warm });
+  return Object.assign(invoked(getRuntime, handle), { warm });
 }
 
 export const handler = createDigestHandler(lazy(() => createRuntime()));

@@ -3,8 +3,9 @@ import type { S3Event } from 'aws-lambda';
 import * as z from 'zod';
 import { decodeEventKey } from '../core/keys.ts';
 import { ingestObject, type IngestResult } from '../pipeline/ingest.ts';
+import { ingestTelemetry } from '../pipeline/outcome-telemetry.ts';
 import { workerParseRunner, type ParseRunner } from '../pipeline/parse-runner.ts';
-import { createRuntime, lazy, warmAtLambdaInit, type Runtime } from '../runtime.ts';
+import { createRuntime, invoked, lazy, warmAtLambdaInit, type Runtime } from '../runtime.ts';
 
 const S3EventSchema = z.object({
   Records: z.array(
@@ -39,7 +40,9 @@ export function createIngestHandler(getRuntime: () => Runtime, getParser?: () =>
       const key = decodeEventKey(record.s3.object.key);
       // Store faults propagate: Lambda retries the event, and ingestion is idempotent.
       const result = await ingestObject({ store: rt.store, clock: rt.clock, limits: rt.config.limits, parser: parser() }, key);
-      rt.log({ msg: 'ingest', ...result });
+      const { entry, points } = ingestTelemetry(result);
+      rt.log(entry);
+      for (const point of points) rt.metrics.add(point);
       results.push(result);
     }
     return { results };
@@ -49,7 +52,7 @@ export function createIngestHandler(getRuntime: () => Runtime, getParser?: () =>
     getRuntime();
     await parser().warm();
   };
-  return Object.assign(handle, { warm });
+  return Object.assign(invoked(getRuntime, handle), { warm });
 }
 
 export const handler = createIngestHandler(lazy(() => createRuntime()));
