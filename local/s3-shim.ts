@@ -1,0 +1,211 @@
+// The embedded S3's front: an HTTP server on the public port that hands each request to s3rver (listening on a
+// loopback port of its own, used only through its HTTP API) and adds what S3 does and s3rver does not:
+//
+// - Signatures as S3 checks them. s3rver computes the canonical path of `/bucket/` (how the SDK addresses
+//   bucket-level calls path-style) as `/bucket` and refuses the SDK's listings. The shim checks SigV4 header
+//   signatures itself with the SDK's signer (s3-signature.ts) and forwards checked requests without their
+//   signature; anonymous and presigned requests go to s3rver as they came, for it to judge.
+// - Atomic PUTs: s3rver writes a file in place, so a read during a write sees half an object. Requests on one
+//   object key take turns here, as S3's atomic PUT guarantees; bucket-level requests run freely.
+// - Conditional writes: a PUT with `If-None-Match: *` or `If-Match: <etag>` (which s3rver ignores) is checked,
+//   inside the key's turn, against the object's ETag (a HEAD to s3rver), and refused with 412 (404 for
+//   `If-Match` on a missing key), as S3 refuses it.
+// - Streamed uploads (`Content-Encoding: aws-chunked`, the SDK's default for bodies of unknown length, with a
+//   checksum trailer) are unwrapped to the object's bytes (aws-chunked.ts); s3rver would store the framing.
+// - Listings (v1 and v2) are read from s3rver's v1 pages and written again (s3-listing.ts): its v2 tokens use
+//   DES, which OpenSSL 3 refuses, and it escapes listing text twice.
+//
+// What stays s3rver's: it walks its folders in file-name order, which differs from key order where one key's
+// last segment is a prefix of another's followed by a character sorting before `.` (`a` and `a b`), or where a
+// folder shares a prefix with a file (`2024/x` and `2024-y`). Within a page the shim sorts; across a page
+// boundary of a listing past 1,000 keys such neighbours can be repeated or skipped. A listing with a delimiter
+// omits folders that hold only folders.
+import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
+import { awsChunkedDecoder } from './aws-chunked.ts';
+import { isListing, listingXml, readV1Page, v1QueryFor } from './s3-listing.ts';
+import { signatureChecker } from './s3-signature.ts';
+
+export interface S3Shim {
+  port: number;
+  /** Requests received so far, by method and the key's first segment (`GET articles`, `PUT inbox`; `GET /` for bucket-level). */
+  requests(): Record<string, number>;
+  close(): Promise<void>;
+}
+
+interface Target {
+  bucket: string;
+  /** Null for bucket-level requests. */
+  key: string | null;
+  /** The query string, without `?`. */
+  search: string;
+  query: Record<string, string>;
+}
+
+/** Path-style `/bucket[/key]`, decoded; null for the service root or malformed escapes. */
+function targetOf(url: string): Target | null {
+  const q = url.indexOf('?');
+  const search = q === -1 ? '' : url.slice(q + 1);
+  const m = /^\/([^/]+)(?:\/(.*))?$/.exec(q === -1 ? url : url.slice(0, q));
+  if (!m) return null;
+  try {
+    const query = Object.fromEntries(search.split('&').filter(Boolean).map((p) => {
+      const eq = p.indexOf('=');
+      return eq === -1 ? [decodeURIComponent(p), ''] : [decodeURIComponent(p.slice(0, eq)), decodeURIComponent(p.slice(eq + 1))];
+    }));
+    return { bucket: decodeURIComponent(m[1]!), key: m[2] ? decodeURIComponent(m[2]) : null, search, query };
+  } catch {
+    return null;
+  }
+}
+
+export function s3Error(res: ServerResponse, status: number, code: string, message: string, extra: Record<string, string> = {}): void {
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const fields = Object.entries(extra).map(([k, v]) => `<${k}>${esc(v)}</${k}>`).join('');
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${esc(message)}</Message>${fields}<RequestId>0</RequestId></Error>`;
+  res.writeHead(status, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** Headers for s3rver: without the checked signature, and for a streamed upload, those of the plain body. */
+function forwardedHeaders(headers: IncomingHttpHeaders, signed: boolean): { headers: IncomingHttpHeaders; chunked: boolean } {
+  const out: IncomingHttpHeaders = { ...headers };
+  delete out.expect; // the body is forwarded as it arrives
+  delete out['if-none-match'];
+  delete out['if-match'];
+  if (signed) delete out.authorization;
+  const encodings = (headers['content-encoding'] ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  const chunked = encodings.includes('aws-chunked');
+  if (chunked) {
+    const rest = encodings.filter((e) => e !== 'aws-chunked');
+    if (rest.length) out['content-encoding'] = rest.join(', ');
+    else delete out['content-encoding'];
+    out['content-length'] = headers['x-amz-decoded-content-length'] as string;
+    delete out['transfer-encoding'];
+    for (const h of ['x-amz-decoded-content-length', 'x-amz-trailer', 'x-amz-content-sha256']) delete out[h];
+  }
+  return { headers: out, chunked };
+}
+
+export async function startS3Shim(options: { upstreamPort: number; address: string; port: number; secrets: Readonly<Record<string, string>> }): Promise<S3Shim> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const checkSignature = signatureChecker(options.secrets);
+  const upstream = { hostname: '127.0.0.1', port: options.upstreamPort, agent };
+
+  /** One request to s3rver, its answer piped to `res`. */
+  const forward = (req: IncomingMessage, res: ServerResponse, path: string, headers: IncomingHttpHeaders, body: Readable) =>
+    new Promise<void>((resolve) => {
+      const up = http.request({ ...upstream, method: req.method, path, headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      up.on('error', () => res.destroy());
+      res.once('close', () => resolve());
+      body.on('error', () => up.destroy());
+      body.pipe(up);
+    });
+
+  /** An unsigned request of the shim's own to s3rver (anonymous: s3rver serves it), its answer read whole. */
+  const ask = (method: string, path: string) =>
+    new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
+      http.request({ ...upstream, method, path }, (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (c: Buffer) => chunks.push(c)).on('error', reject);
+        answer.on('end', () => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      }).on('error', reject).end();
+    });
+
+  /** The 412/404 S3 answers a conditional PUT with when its condition fails, or null to go ahead. */
+  const conditionFails = async (req: IncomingMessage, path: string): Promise<[number, string, string, Record<string, string>] | null> => {
+    const noneMatch = req.headers['if-none-match']?.trim();
+    const match = req.headers['if-match']?.trim();
+    if (req.method !== 'PUT' || req.headers['x-amz-copy-source'] || (noneMatch === undefined && match === undefined)) return null;
+    const head = await ask('HEAD', path);
+    const etag = head.status === 200 ? String(head.headers.etag ?? '') : null;
+    const failed = 'At least one of the pre-conditions you specified did not hold';
+    if (noneMatch === '*' && etag !== null) return [412, 'PreconditionFailed', failed, { Condition: 'If-None-Match' }];
+    if (match !== undefined && etag === null) return [404, 'NoSuchKey', 'The specified key does not exist.', {}];
+    const bare = (e: string) => e.replace(/^W\//, '').replace(/"/g, '');
+    if (match !== undefined && match !== '*' && bare(match) !== bare(etag!)) return [412, 'PreconditionFailed', failed, { Condition: 'If-Match' }];
+    return null;
+  };
+
+  const listing = async (res: ServerResponse, t: Target) => {
+    const v1 = v1QueryFor(t.query);
+    if ('error' in v1) return s3Error(res, 400, 'InvalidArgument', v1.error, { ArgumentName: 'continuation-token' });
+    const search = new URLSearchParams(v1).toString().replace(/\+/g, '%20');
+    const answer = await ask('GET', `/${encodeURIComponent(t.bucket)}${search ? `?${search}` : ''}`);
+    if (answer.status !== 200) {
+      res.writeHead(answer.status, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(answer.body) });
+      return void res.end(answer.body);
+    }
+    const xml = listingXml(t.bucket, t.query, readV1Page(answer.body));
+    res.writeHead(200, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(xml) });
+    res.end(xml);
+  };
+
+  /** The turn of each object key: the tail of the requests queued on it. */
+  const turns = new Map<string, Promise<void>>();
+  const inTurn = (name: string, run: () => Promise<void>) => {
+    const tail = (turns.get(name) ?? Promise.resolve()).then(run, run);
+    turns.set(name, tail);
+    void tail.catch(() => undefined).then(() => {
+      if (turns.get(name) === tail) turns.delete(name);
+    });
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = req.url ?? '/';
+    const check = await checkSignature(req.method ?? 'GET', url, req.headers);
+    if (check.kind === 'refused') {
+      req.resume();
+      return s3Error(res, check.status, check.code, check.message);
+    }
+    const t = targetOf(url);
+    const { headers, chunked } = forwardedHeaders(req.headers, check.kind === 'valid');
+    const body: Readable = chunked ? req.pipe(awsChunkedDecoder()) : req;
+    if (t === null) return forward(req, res, url, headers, body);
+    if (t.key === null) {
+      if (isListing(req.method ?? 'GET', t.query)) {
+        req.resume();
+        return listing(res, t);
+      }
+      // `/bucket/` and `/bucket` are one resource to S3; s3rver routes the latter.
+      return forward(req, res, `/${encodeURIComponent(t.bucket)}${t.search ? `?${t.search}` : ''}`, headers, body);
+    }
+    const path = url.split('?')[0]!;
+    return new Promise<void>((resolve) => {
+      inTurn(`${t.bucket}/${t.key}`, async () => {
+        const refusal = await conditionFails(req, path);
+        if (refusal) {
+          body.resume(); // read and dropped, so the connection stays usable
+          s3Error(res, ...refusal);
+        } else await forward(req, res, url, headers, body);
+        resolve();
+      });
+    });
+  };
+
+  const requests = new Map<string, number>();
+  const server = http.createServer((req, res) => {
+    const t = targetOf(req.url ?? '/');
+    const kind = `${req.method} ${t?.key ? t.key.split('/')[0] : '/'}`;
+    requests.set(kind, (requests.get(kind) ?? 0) + 1);
+    handle(req, res).catch((e: unknown) => {
+      if (res.headersSent) res.destroy();
+      else s3Error(res, 500, 'InternalError', `embedded S3: ${e instanceof Error ? e.message : String(e)}`);
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(options.port, options.address, () => resolve()));
+  return {
+    port: (server.address() as AddressInfo).port,
+    requests: () => Object.fromEntries(requests),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      agent.destroy();
+    },
+  };
+}
