@@ -88,15 +88,15 @@ function forwardedHeaders(headers: IncomingHttpHeaders, signed: boolean): { head
   return { headers: out, chunked };
 }
 
-export async function startS3Shim(options: { upstreamPort: number; address: string; port: number; secrets: Readonly<Record<string, string>> }): Promise<S3Shim> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  const checkSignature = signatureChecker(options.secrets);
-  const upstream = { hostname: '127.0.0.1', port: options.upstreamPort, agent };
+/** s3rver on its loopback port: requests forwarded to it, and the shim's own (anonymous: s3rver serves those). */
+class Upstream {
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  constructor(private readonly port: number) {}
 
-  /** One request to s3rver, its answer piped to `res`. */
-  const forward = (req: IncomingMessage, res: ServerResponse, path: string, headers: IncomingHttpHeaders, body: Readable) =>
-    new Promise<void>((resolve) => {
-      const up = http.request({ ...upstream, method: req.method, path, headers }, (answer) => {
+  /** One request to s3rver, its answer piped to `res`; resolves when `res` is done. */
+  forward(req: IncomingMessage, res: ServerResponse, path: string, headers: IncomingHttpHeaders, body: Readable): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const up = http.request({ hostname: '127.0.0.1', port: this.port, agent: this.agent, method: req.method, path, headers }, (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       });
@@ -105,55 +105,70 @@ export async function startS3Shim(options: { upstreamPort: number; address: stri
       body.on('error', () => up.destroy());
       body.pipe(up);
     });
+  }
 
-  /** An unsigned request of the shim's own to s3rver (anonymous: s3rver serves it), its answer read whole. */
-  const ask = (method: string, path: string) =>
-    new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
-      http.request({ ...upstream, method, path }, (answer) => {
+  /** A request of the shim's own, its answer read whole. */
+  ask(method: string, path: string): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+    return new Promise((resolve, reject) => {
+      http.request({ hostname: '127.0.0.1', port: this.port, agent: this.agent, method, path }, (answer) => {
         const chunks: Buffer[] = [];
         answer.on('data', (c: Buffer) => chunks.push(c)).on('error', reject);
         answer.on('end', () => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: Buffer.concat(chunks).toString('utf8') }));
       }).on('error', reject).end();
     });
+  }
 
-  /** The 412/404 S3 answers a conditional PUT with when its condition fails, or null to go ahead. */
-  const conditionFails = async (req: IncomingMessage, path: string): Promise<[number, string, string, Record<string, string>] | null> => {
-    const noneMatch = req.headers['if-none-match']?.trim();
-    const match = req.headers['if-match']?.trim();
-    if (req.method !== 'PUT' || req.headers['x-amz-copy-source'] || (noneMatch === undefined && match === undefined)) return null;
-    const head = await ask('HEAD', path);
-    const etag = head.status === 200 ? String(head.headers.etag ?? '') : null;
-    const failed = 'At least one of the pre-conditions you specified did not hold';
-    if (noneMatch === '*' && etag !== null) return [412, 'PreconditionFailed', failed, { Condition: 'If-None-Match' }];
-    if (match !== undefined && etag === null) return [404, 'NoSuchKey', 'The specified key does not exist.', {}];
-    const bare = (e: string) => e.replace(/^W\//, '').replace(/"/g, '');
-    if (match !== undefined && match !== '*' && bare(match) !== bare(etag!)) return [412, 'PreconditionFailed', failed, { Condition: 'If-Match' }];
-    return null;
-  };
+  close(): void {
+    this.agent.destroy();
+  }
+}
 
-  const listing = async (res: ServerResponse, t: Target) => {
-    const v1 = v1QueryFor(t.query);
-    if ('error' in v1) return s3Error(res, 400, 'InvalidArgument', v1.error, { ArgumentName: 'continuation-token' });
-    const search = new URLSearchParams(v1).toString().replace(/\+/g, '%20');
-    const answer = await ask('GET', `/${encodeURIComponent(t.bucket)}${search ? `?${search}` : ''}`);
-    if (answer.status !== 200) {
-      res.writeHead(answer.status, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(answer.body) });
-      return void res.end(answer.body);
-    }
-    const xml = listingXml(t.bucket, t.query, readV1Page(answer.body));
-    res.writeHead(200, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(xml) });
-    res.end(xml);
-  };
+type Refusal = [status: number, code: string, message: string, extra: Record<string, string>];
 
-  /** The turn of each object key: the tail of the requests queued on it. */
-  const turns = new Map<string, Promise<void>>();
-  const inTurn = (name: string, run: () => Promise<void>) => {
-    const tail = (turns.get(name) ?? Promise.resolve()).then(run, run);
-    turns.set(name, tail);
-    void tail.catch(() => undefined).then(() => {
-      if (turns.get(name) === tail) turns.delete(name);
+/** The 412 (or 404) S3 answers a conditional PUT with when its condition fails, or null to go ahead. */
+async function conditionFails(upstream: Upstream, req: IncomingMessage, path: string): Promise<Refusal | null> {
+  const noneMatch = req.headers['if-none-match']?.trim();
+  const match = req.headers['if-match']?.trim();
+  if (req.method !== 'PUT' || req.headers['x-amz-copy-source'] || (noneMatch === undefined && match === undefined)) return null;
+  const head = await upstream.ask('HEAD', path);
+  const etag = head.status === 200 ? String(head.headers.etag ?? '') : null;
+  const failed = 'At least one of the pre-conditions you specified did not hold';
+  if (noneMatch === '*' && etag !== null) return [412, 'PreconditionFailed', failed, { Condition: 'If-None-Match' }];
+  if (match !== undefined && etag === null) return [404, 'NoSuchKey', 'The specified key does not exist.', {}];
+  const bare = (e: string) => e.replace(/^W\//, '').replace(/"/g, '');
+  if (match !== undefined && match !== '*' && bare(match) !== bare(etag!)) return [412, 'PreconditionFailed', failed, { Condition: 'If-Match' }];
+  return null;
+}
+
+/** A listing, from s3rver's v1 page for it (see s3-listing.ts). */
+async function answerListing(upstream: Upstream, res: ServerResponse, t: Target): Promise<void> {
+  const v1 = v1QueryFor(t.query);
+  if ('error' in v1) return s3Error(res, 400, 'InvalidArgument', v1.error, { ArgumentName: 'continuation-token' });
+  const search = new URLSearchParams(v1).toString().replace(/\+/g, '%20');
+  const answer = await upstream.ask('GET', `/${encodeURIComponent(t.bucket)}${search ? `?${search}` : ''}`);
+  const xml = answer.status === 200 ? listingXml(t.bucket, t.query, readV1Page(answer.body)) : answer.body;
+  res.writeHead(answer.status, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(xml) });
+  res.end(xml);
+}
+
+/** Runs each request on one object key after the previous one has been answered. */
+function keyTurns(): (name: string, run: () => Promise<void>) => Promise<void> {
+  const tails = new Map<string, Promise<void>>();
+  return (name, run) => {
+    const tail = (tails.get(name) ?? Promise.resolve()).then(run);
+    const settled = tail.catch(() => undefined);
+    tails.set(name, settled);
+    void settled.then(() => {
+      if (tails.get(name) === settled) tails.delete(name);
     });
+    return tail;
   };
+}
+
+export async function startS3Shim(options: { upstreamPort: number; address: string; port: number; secrets: Readonly<Record<string, string>> }): Promise<S3Shim> {
+  const upstream = new Upstream(options.upstreamPort);
+  const checkSignature = signatureChecker(options.secrets);
+  const inTurn = keyTurns();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = req.url ?? '/';
@@ -165,25 +180,21 @@ export async function startS3Shim(options: { upstreamPort: number; address: stri
     const t = targetOf(url);
     const { headers, chunked } = forwardedHeaders(req.headers, check.kind === 'valid');
     const body: Readable = chunked ? req.pipe(awsChunkedDecoder()) : req;
-    if (t === null) return forward(req, res, url, headers, body);
+    if (t === null) return upstream.forward(req, res, url, headers, body);
     if (t.key === null) {
       if (isListing(req.method ?? 'GET', t.query)) {
         req.resume();
-        return listing(res, t);
+        return answerListing(upstream, res, t);
       }
       // `/bucket/` and `/bucket` are one resource to S3; s3rver routes the latter.
-      return forward(req, res, `/${encodeURIComponent(t.bucket)}${t.search ? `?${t.search}` : ''}`, headers, body);
+      return upstream.forward(req, res, `/${encodeURIComponent(t.bucket)}${t.search ? `?${t.search}` : ''}`, headers, body);
     }
     const path = url.split('?')[0]!;
-    return new Promise<void>((resolve) => {
-      inTurn(`${t.bucket}/${t.key}`, async () => {
-        const refusal = await conditionFails(req, path);
-        if (refusal) {
-          body.resume(); // read and dropped, so the connection stays usable
-          s3Error(res, ...refusal);
-        } else await forward(req, res, url, headers, body);
-        resolve();
-      });
+    return inTurn(`${t.bucket}/${t.key}`, async () => {
+      const refusal = await conditionFails(upstream, req, path);
+      if (!refusal) return upstream.forward(req, res, url, headers, body);
+      body.resume(); // read and dropped, so the connection stays usable
+      s3Error(res, ...refusal);
     });
   };
 
@@ -197,7 +208,6 @@ export async function startS3Shim(options: { upstreamPort: number; address: stri
       else s3Error(res, 500, 'InternalError', `embedded S3: ${e instanceof Error ? e.message : String(e)}`);
     });
   });
-  server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(options.port, options.address, () => resolve()));
   return {
     port: (server.address() as AddressInfo).port,
@@ -205,7 +215,7 @@ export async function startS3Shim(options: { upstreamPort: number; address: stri
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
-      agent.destroy();
+      upstream.close();
     },
   };
 }
