@@ -69,11 +69,14 @@ export function s3Error(res: ServerResponse, status: number, code: string, messa
 }
 
 /** Headers for s3rver: without the checked signature, and for a streamed upload, those of the plain body. */
-function forwardedHeaders(headers: IncomingHttpHeaders, signed: boolean): { headers: IncomingHttpHeaders; chunked: boolean } {
+function forwardedHeaders(method: string, headers: IncomingHttpHeaders, signed: boolean): { headers: IncomingHttpHeaders; chunked: boolean } {
   const out: IncomingHttpHeaders = { ...headers };
   delete out.expect; // the body is forwarded as it arrives
-  delete out['if-none-match'];
-  delete out['if-match'];
+  if (method === 'PUT') {
+    // Checked here (conditionFails); s3rver's conditions are for reads.
+    delete out['if-none-match'];
+    delete out['if-match'];
+  }
   if (signed) delete out.authorization;
   const encodings = (headers['content-encoding'] ?? '').split(',').map((e) => e.trim()).filter(Boolean);
   const chunked = encodings.includes('aws-chunked');
@@ -81,7 +84,9 @@ function forwardedHeaders(headers: IncomingHttpHeaders, signed: boolean): { head
     const rest = encodings.filter((e) => e !== 'aws-chunked');
     if (rest.length) out['content-encoding'] = rest.join(', ');
     else delete out['content-encoding'];
-    out['content-length'] = headers['x-amz-decoded-content-length'] as string;
+    const length = headers['x-amz-decoded-content-length'];
+    if (typeof length === 'string') out['content-length'] = length;
+    else delete out['content-length'];
     delete out['transfer-encoding'];
     for (const h of ['x-amz-decoded-content-length', 'x-amz-trailer', 'x-amz-content-sha256']) delete out[h];
   }
@@ -178,7 +183,7 @@ export async function startS3Shim(options: { upstreamPort: number; address: stri
       return s3Error(res, check.status, check.code, check.message);
     }
     const t = targetOf(url);
-    const { headers, chunked } = forwardedHeaders(req.headers, check.kind === 'valid');
+    const { headers, chunked } = forwardedHeaders(req.method ?? 'GET', req.headers, check.kind === 'valid');
     const body: Readable = chunked ? req.pipe(awsChunkedDecoder()) : req;
     if (t === null) return upstream.forward(req, res, url, headers, body);
     if (t.key === null) {

@@ -102,6 +102,15 @@ describe('embedded S3', () => {
     expect(s3EventKey("inbox/a b+c (1)!/é'~*.txt")).toBe('inbox/a+b%2Bc+%281%29%21/%C3%A9%27%7E*.txt');
   });
 
+  it('leaves conditional reads to s3rver: a GET naming the current ETag in If-None-Match is 304', async () => {
+    const store = new S3ObjectStore(s3.client, BUCKET);
+    await store.put('objects/conditional.txt', 'same', 'text/plain');
+    const etag = (await store.get('objects/conditional.txt'))!.etag!;
+    const read = (IfNoneMatch: string) => s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'objects/conditional.txt', IfNoneMatch }));
+    await expect(read(etag)).rejects.toMatchObject({ $metadata: { httpStatusCode: 304 } });
+    expect(await (await read('"0"')).Body!.transformToString()).toBe('same');
+  });
+
   it('counts the requests it answers by method and key prefix', async () => {
     const before = s3.requests()['GET objects'] ?? 0;
     await s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'objects/5000.bin' }));
