@@ -18,7 +18,7 @@
 // What stays s3rver's: it walks its folders in file-name order, which differs from key order where one key's
 // last segment is a prefix of another's followed by a character sorting before `.` (`a` and `a b`), or where a
 // folder shares a prefix with a file (`2024/x` and `2024-y`). Within a page the shim sorts; across a page
-// boundary of a listing past 1,000 keys such neighbours can be repeated or skipped. A listing with a delimiter
+// boundary (1,000 keys by default) such neighbours can be repeated or skipped. A listing with a delimiter
 // omits folders that hold only folders.
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
