@@ -51,9 +51,9 @@ const { values } = parseArgs({
   },
 });
 /**
- * Where the embedded S3 keeps the benchmark's bucket: a RAM-backed folder when the machine has one. The stand-in
- * for S3 writes two small files per object on the thread that answers every request; on this VM's disk, creating
- * them cost ~14% of that thread (the `open` and write calls alone, in a profile). The bucket is deleted at the end.
+ * Where the embedded S3 keeps the benchmark's bucket: a RAM-backed folder when the machine has one. s3rver writes
+ * three small files per object on the thread that answers every request, and a disk's journal would be measured
+ * with them. The bucket is deleted at the end.
  */
 function defaultDataDir(): string | undefined {
   try {
@@ -84,6 +84,7 @@ const report = await runLoad({
 const cal = report.calibration;
 const ok = report.lost.length === 0 && report.duplicated.length === 0;
 console.log(`files                 ${report.files} (sentences from ${path.relative(root, sourceDir)})
+store                 the embedded S3 over HTTP (s3rver behind local/s3-shim.ts), SigV4-signed requests
 wall time             ${report.wallSeconds.toFixed(1)} s
 end to end            ${report.ingestPerSecond.toFixed(0)} files/s
 latency put→record    p50 ${report.latencyP50Ms.toFixed(0)} ms, p95 ${report.latencyP95Ms.toFixed(0)} ms

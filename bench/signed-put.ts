@@ -3,35 +3,9 @@
 // 2-core box their CPU competes with the pipeline, and the full SDK client spends ~0.75 ms of CPU per
 // PutObject against ~0.15 ms here. The signature is the SDK's own signer, so the embedded S3 verifies
 // every upload as it verifies the handlers' requests. `--sdk-uploads` on `bench:load` uses the SDK instead.
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import http from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { Checksum, SourceData } from '@smithy/types';
-
-/** node:crypto's SHA-256 (and HMAC-SHA-256 with a secret) in the shape the signer hashes with. */
-class NodeSha256 implements Checksum {
-  private hash: Hash | Hmac;
-  constructor(private readonly secret?: SourceData) {
-    this.hash = this.fresh();
-  }
-  private fresh(): Hash | Hmac {
-    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(this.secret));
-  }
-  update(data: Uint8Array | string): void {
-    this.hash.update(typeof data === 'string' ? Buffer.from(data) : data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset(): void {
-    this.hash = this.fresh();
-  }
-}
-
-function toBytes(data: SourceData): Uint8Array {
-  if (typeof data === 'string') return Buffer.from(data);
-  return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-}
+import { NodeSha256 } from '../local/s3-signature.ts';
 
 export interface SignedPutClient {
   /** PUT `body` at `bucket/key`; rejects on anything but a 2xx answer. */

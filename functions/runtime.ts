@@ -46,9 +46,10 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env, options: Run
   const client = createS3Client({
     endpoint: config.s3Endpoint,
     region: config.region,
-    // The embedded s3rver accepts exactly these; in AWS the execution role's credentials are used.
-    credentials: config.s3Endpoint
-      ? { accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'S3RVER', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'S3RVER' }
+    // A custom endpoint's keys come from the environment given (a local run's, not this process's); in AWS the
+    // SDK's default chain finds the execution role's.
+    credentials: config.s3Endpoint && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY }
       : undefined,
   });
   return {

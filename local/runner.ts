@@ -2,7 +2,7 @@
 // handlers, following the one trigger declaration the CDK stack also reads.
 import type { S3Event, S3EventRecord, SQSEvent, SQSRecord } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { encodeEventKey } from '../functions/core/keys.ts';
+import { decodeEventKey } from '../functions/core/keys.ts';
 import { createDigestHandler } from '../functions/digest/handler.ts';
 import { createIngestHandler } from '../functions/ingest/handler.ts';
 import type { IngestResult } from '../functions/pipeline/ingest.ts';
@@ -42,11 +42,6 @@ type Handlers = {
 
 function inThisThread<E, R>(handler: ((event: E) => Promise<R>) & { warm(): Promise<void> }) {
   return { run: handler, warm: () => handler.warm() };
-}
-
-/** An S3 record as AWS sends it: the key URL-encoded (s3rver sends it raw). */
-function asAwsRecord(record: S3EventRecord): S3EventRecord {
-  return { ...record, s3: { ...record.s3, object: { ...record.s3.object, key: encodeEventKey(record.s3.object.key) } } };
 }
 
 /** An SQS message carrying one S3 notification, as S3 → SQS delivers it. */
@@ -154,10 +149,10 @@ export class LocalRunner {
 
   /** Feed one notification from the embedded S3 (subscribe with `s3.onEvent(e => runner.dispatch(e))`). */
   dispatch(event: S3Event): void {
-    for (const raw of event.Records) {
-      const record = asAwsRecord(raw);
+    for (const record of event.Records) {
       if (!record.eventName.startsWith('ObjectCreated')) continue;
-      for (const trigger of triggersForKey(raw.s3.object.key, this.triggers)) {
+      // Keys arrive URL-encoded, as S3 sends them; the trigger prefixes are plain.
+      for (const trigger of triggersForKey(decodeEventKey(record.s3.object.key), this.triggers)) {
         if (trigger.delivery.kind === 'direct') {
           this.directInFlight++;
           this.track(this.invokeDirect(trigger, record).finally(() => this.directInFlight--));

@@ -1,0 +1,165 @@
+// The S3 behaviour the pipeline relies on, held through the product's adapter (S3ObjectStore) against the
+// embedded S3 and, when S3_CONTRACT_BUCKET and AWS credentials are set, against real S3: the same suite, so
+// the two answer alike. Against real S3 everything goes under a fresh prefix that is deleted afterwards;
+// events are checked locally only (S3 would deliver them through a configured notification).
+//
+//   S3_CONTRACT_BUCKET=my-test-bucket AWS_REGION=eu-west-1 AWS_PROFILE=… npx vitest run test/s3-contract.test.ts
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DeleteObjectsCommand, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Event } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createS3Client, S3ObjectStore } from '../functions/adapters/s3-store.ts';
+import { decodeEventKey } from '../functions/core/keys.ts';
+import { mapLimit } from '../functions/pipeline/digest.ts';
+import { startEmbeddedS3 } from '../local/embedded-s3.ts';
+
+interface Target {
+  client: S3Client;
+  store: S3ObjectStore;
+  /** Every key of the suite starts with it. */
+  prefix: string;
+  /** The notifications seen so far, where the target shows them (the embedded S3). */
+  events: S3Event[] | null;
+  close(): Promise<void>;
+}
+
+async function embeddedTarget(): Promise<Target> {
+  const directory = mkdtempSync(path.join(tmpdir(), 'newsdigest-contract-'));
+  const s3 = await startEmbeddedS3({ directory });
+  await s3.createBucket('contract');
+  const events: S3Event[] = [];
+  s3.onEvent((e) => events.push(e));
+  return {
+    client: s3.client,
+    store: new S3ObjectStore(s3.client, 'contract'),
+    prefix: 'contract/',
+    events,
+    close: async () => {
+      await s3.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+const realBucket = process.env.S3_CONTRACT_BUCKET;
+const realCredentials = Boolean(process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE || process.env.AWS_WEB_IDENTITY_TOKEN_FILE || process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI);
+
+async function realTarget(): Promise<Target> {
+  const client = createS3Client({ region: process.env.AWS_REGION });
+  const store = new S3ObjectStore(client, realBucket!);
+  const prefix = `newsdigest-contract/${new Date().toISOString().slice(0, 10)}-${randomUUID()}/`;
+  return {
+    client,
+    store,
+    prefix,
+    events: null,
+    close: async () => {
+      const keys: string[] = [];
+      for await (const o of store.list(prefix)) keys.push(o.key);
+      for (let i = 0; i < keys.length; i += 1000) {
+        await client.send(new DeleteObjectsCommand({ Bucket: realBucket!, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })) } }));
+      }
+      client.destroy();
+    },
+  };
+}
+
+const md5 = (b: Uint8Array | string) => `"${createHash('md5').update(b).digest('hex')}"`;
+const text = (o: { body: Uint8Array } | null) => (o ? Buffer.from(o.body).toString('utf8') : null);
+const status = (e: unknown) => (e instanceof S3ServiceException ? e.$metadata.httpStatusCode : e);
+/** S3 lists keys in the order of their UTF-8 bytes. */
+const s3Order = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+/** Keys with what S3 allows and URLs, XML and shells do not like, and some that sort next to each other. */
+const SPECIAL = ['a', 'a b', 'a/b', 'a+b', 'a-b', 'Q&A.txt', '<tag>.txt', "it's.txt", 'say "hi".txt', 'back`tick.txt', '100%.txt', '%41.txt', 'é ü ß 東京.txt', 'emoji 🗞.txt', 'semi;colon=equals?query#hash.txt'];
+
+function contract(start: () => Promise<Target>) {
+  let t: Target;
+  beforeAll(async () => {
+    t = await start();
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+  }, 300_000);
+
+  it('creates an object only once with If-None-Match: *', async () => {
+    const key = `${t.prefix}create/once.json`;
+    expect(await t.store.putIfAbsent(key, 'first', 'application/json')).toBe(true);
+    expect(await t.store.putIfAbsent(key, 'second', 'application/json')).toBe(false);
+    expect(text(await t.store.get(key))).toBe('first');
+  });
+
+  it('overwrites an object with a plain PUT, and its ETag follows the content', async () => {
+    const key = `${t.prefix}overwrite/doc.txt`;
+    await t.store.put(key, 'one', 'text/plain');
+    const first = await t.store.get(key);
+    await t.store.put(key, 'two', 'text/plain');
+    const second = await t.store.get(key);
+    expect([text(first), text(second)]).toEqual(['one', 'two']);
+    expect([first!.etag, second!.etag]).toEqual([md5('one'), md5('two')]);
+    expect(await t.store.get(`${t.prefix}overwrite/missing.txt`)).toBeNull();
+  });
+
+  it('writes with If-Match only over the ETag named, and refuses it on a missing key', async () => {
+    const key = `${t.prefix}if-match/doc.txt`;
+    const put = (body: string, IfMatch: string) => t.client.send(new PutObjectCommand({ Bucket: t.store.bucket, Key: key, Body: body, IfMatch }));
+    await t.store.put(key, 'v1', 'text/plain');
+    await put('v2', md5('v1'));
+    await expect(put('v3', md5('v1')).catch(status)).resolves.toBe(412);
+    expect(text(await t.store.get(key))).toBe('v2');
+    await expect(t.client.send(new PutObjectCommand({ Bucket: t.store.bucket, Key: `${t.prefix}if-match/missing.txt`, Body: 'x', IfMatch: md5('x') })).catch(status)).resolves.toBe(404);
+  });
+
+  it('lists past 1,000 keys, special characters included, in key order with ETags, and each listed key reads back', async () => {
+    const base = `${t.prefix}list/`;
+    const keys = [...Array.from({ length: 1100 }, (_, i) => `${base}${String(i).padStart(4, '0')}.json`), ...SPECIAL.map((s) => `${base}special/${s}`)];
+    await mapLimit(keys, 16, (key) => t.store.put(key, key, 'text/plain'));
+    const listed: Array<{ key: string; size: number; etag: string | null }> = [];
+    for await (const o of t.store.list(base)) listed.push(o as (typeof listed)[number]);
+    expect(listed.map((o) => o.key)).toEqual([...keys].sort(s3Order));
+    const byKey = new Map(listed.map((o) => [o.key, o]));
+    for (const key of keys) expect(byKey.get(key)).toEqual({ key, size: Buffer.byteLength(key), etag: md5(key) });
+    for (const key of keys.slice(-SPECIAL.length)) expect(text(await t.store.get(key))).toBe(key);
+  }, 300_000);
+
+  it('never lets a GET see half of a PUT of the same key', async () => {
+    const key = `${t.prefix}atomic/big.bin`;
+    const bodies = ['a', 'b', 'c'].map((c) => Buffer.alloc(3 << 20, c));
+    const digests = new Set(bodies.map(md5));
+    await t.store.put(key, bodies[0]!, 'application/octet-stream');
+    const seen: string[] = [];
+    const writes = (async () => {
+      for (let i = 1; i <= 6; i++) await t.store.put(key, bodies[i % 3]!, 'application/octet-stream');
+    })();
+    const reads = Array.from({ length: 4 }, async () => {
+      for (let i = 0; i < 6; i++) {
+        const o = (await t.store.get(key))!;
+        seen.push(md5(o.body));
+        expect(o.etag).toBe(md5(o.body));
+      }
+    });
+    await Promise.all([writes, ...reads]);
+    expect(seen).toHaveLength(24);
+    for (const d of seen) expect(digests.has(d)).toBe(true);
+  }, 120_000);
+
+  it('announces created objects with their keys URL-encoded as S3 writes them (embedded S3 only)', async (ctx) => {
+    if (!t.events) return ctx.skip();
+    const keys = SPECIAL.map((s) => `${t.prefix}events/${s}`);
+    const from = t.events.length;
+    for (const key of keys) await t.store.put(key, 'x', 'text/plain');
+    const records = t.events.slice(from).flatMap((e) => e.Records);
+    expect(records.map((r) => r.eventName)).toEqual(keys.map(() => 'ObjectCreated:Put'));
+    expect(records.map((r) => decodeEventKey(r.s3.object.key))).toEqual(keys);
+    for (const r of records) expect(r.s3.object.key).toMatch(/^[A-Za-z0-9*._\-+%/]+$/);
+    expect(records[1]!.s3.object.key).toBe(`${t.prefix}events/a+b`);
+    expect(records[3]!.s3.object.key).toBe(`${t.prefix}events/a%2Bb`);
+  });
+}
+
+describe('S3 contract: the embedded S3', () => contract(embeddedTarget));
+
+describe.skipIf(!realBucket || !realCredentials)(`S3 contract: real S3 (${realBucket ? `bucket ${realBucket}` : 'set S3_CONTRACT_BUCKET and AWS credentials to run'})`, () => contract(realTarget));
