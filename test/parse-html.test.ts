@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { ParsedArticleSchema } from '../functions/core/schema.ts';
 import { ParseError } from '../functions/core/parse/errors.ts';
 import { parseHtml } from '../functions/core/parse/html.ts';
-import { cutClutter } from '../functions/core/parse/html/cut.ts';
 import { normalizeDate, readJsonLd } from '../functions/core/parse/html/metadata.ts';
 import { stripSiteName } from '../functions/core/parse/html/page.ts';
 import { collapse } from '../functions/core/parse/html/text.ts';
@@ -137,29 +136,6 @@ describe('parseHtml: hostile input', () => {
     const a = parseHtml(many, { fileName: 'many.html' });
     expect(a.text).toContain('Council 7 approved');
     expect(a.text).not.toContain('other story');
-  });
-});
-
-describe('cutClutter (string-level pre-clean)', () => {
-  const body = `<div id="story">${paras(8)}</div>`;
-  it('cuts navigation, footers and share bars before the DOM is built', () => {
-    const c = cutClutter(`<body><nav><a href="#">Home</a> <a href="#">Sport</a></nav><div class="share-bar"><span>Share on Facebook</span></div>${body}<footer>All rights reserved</footer></body>`);
-    expect(c.html).not.toMatch(/Home|Share on Facebook|All rights reserved/);
-    expect(c.html).toContain('Council 7 approved');
-    expect(c.textChars).toBeGreaterThan(20);
-  });
-  it('keeps article containers, metadata and elements closed by another end tag', () => {
-    for (const keep of [
-      '<aside class="related"><article><p>Inside an article</p></article></aside>',
-      '<footer><time datetime="2020-01-02">Jan 2</time></footer>',
-      '<div class="social"><a rel="author" href="/x">Jane Roe</a></div>',
-      '<div class="sidebar"><h1>Headline here</h1></div>',
-    ]) expect(cutClutter(`<body>${keep}${body}</body>`).html).toContain(keep);
-    expect(cutClutter(`<body><div><nav><b>Menu entry</div></nav>${body}</body>`).html).toContain('Menu entry');
-  });
-  it('never cuts a block holding most of the text', () => {
-    const html = `<body><div class="comments">${paras(8)}</div><p>short</p></body>`;
-    expect(cutClutter(html).html).toBe(html);
   });
 });
 

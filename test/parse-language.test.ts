@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { franc, francAll } from 'franc-min';
 import { expressions } from 'franc-min/expressions.js';
@@ -117,5 +118,59 @@ describe('francCode and francScores', () => {
         }
       }
     }
+  });
+
+  it('answers exactly what franc answers on arbitrary text (fast-check)', () => {
+    const texts = Object.values(SAMPLES);
+    // Runs of news copy in one language (any slice, any case), so that profiles are close and ranks matter.
+    const copy = fc.tuple(fc.nat(texts.length - 1), fc.nat(), fc.nat(400), fc.constantFrom('same', 'upper', 'lower')).map(([t, from, len, c]) => {
+      const x = texts[t]!.slice(from % texts[t]!.length, (from % texts[t]!.length) + len);
+      return c === 'upper' ? x.toUpperCase() : c === 'lower' ? x.toLowerCase() : x;
+    });
+    // What franc's cleaning and script count read specially: its separators (U+0021-U+0040 and \s), characters
+    // that only look like spaces, Σ (lower case by context) and İ (two units lower-cased), surrogate pairs and
+    // lone halves, one-language scripts (Greek, Thai, Hangul, kana).
+    const special = fc.constantFrom(
+      ' ', '  ', '!', '@', '0', '9', '-', '\t', '\n', '\u000b', '\u00a0', '\u1680', '\u2000', '\u200a', '\u2028', '\u202f', '\u205f', '\u3000',
+      '\ufeff', '\u0085', '\u200b', '\u180e', 'Σ', 'ΟΔΟΣ.', 'ΑΣ.Α', 'İ', 'İSTANBUL', 'ß', 'ǅ', '🎉', '👍🏽', '𠀀', '𐞀', '\ud800', '\udc00', '\udbff',
+      'αβγ', 'สวัสดี', '서울', 'ひらがな', 'カタカナ', '中文', 'Ж', 'ئ', 'א', 'अ', 'ক', 'ሀ', 'ᐁ',
+    );
+    const unit = fc.integer({ min: 0, max: 0xffff }).map((u) => String.fromCharCode(u));
+    const piece = fc.oneof({ weight: 4, arbitrary: copy }, { weight: 4, arbitrary: special }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 4 }) }, { weight: 1, arbitrary: unit });
+    // Up to several times franc's 2,048-unit sample, and the minimum lengths around the text's.
+    const text = fc.tuple(fc.array(piece, { maxLength: 30 }), fc.integer({ min: 1, max: 8 })).map(([ps, times]) => ps.join('').repeat(times));
+    const minLength = fc.constantFrom(0, 1, 10, 30, 300);
+    const codes = new Set<string>();
+    fc.assert(
+      fc.property(text, minLength, (t, min) => {
+        expect(francCode(t, min)).toBe(franc(t, { minLength: min }));
+        // Every profile's score and place, not only the winner's.
+        expect(francScores(t, min)).toEqual(francAll(t, { minLength: min }));
+        codes.add(francCode(t, min));
+      }),
+      { seed: 2105, numRuns: 600 },
+    );
+    expect(codes.size).toBeGreaterThan(8); // the cases reach many profiles
+  });
+
+  it('detectLanguage counts letters as \\p{L} does and answers franc in ISO 639-1 (fast-check)', () => {
+    // ISO 639-3 to 639-1: the two codes ICU does not map, then ICU.
+    const iso1 = (code: string) => {
+      const mapped = ({ zlm: 'ms', tgl: 'tl' } as Record<string, string>)[code] ?? Intl.getCanonicalLocales(code)[0] ?? '';
+      return code !== 'und' && /^[a-z]{2}$/.test(mapped) ? mapped : null;
+    };
+    const reference = (text: string) => {
+      const sample = text.slice(0, 4000);
+      return (sample.match(/\p{L}/gu)?.length ?? 0) >= 30 ? iso1(franc(sample, { minLength: 30 })) : null;
+    };
+    // Letters (BMP and astral), marks, digits and spaces around the 30-letter threshold, and longer text.
+    const piece = fc.constantFrom('a', 'é', 'e\u0301', 'Ж', '中', '𝐀', '𠀀', '1', '٣', ' ', '.', '\ud800', 'the ', 'der ', 'и ');
+    const text = fc.oneof(fc.array(piece, { minLength: 20, maxLength: 45 }).map((p) => p.join('')), fc.constantFrom(...Object.values(SAMPLES)));
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(detectLanguage(t)).toBe(reference(t));
+      }),
+      { seed: 2105, numRuns: 1000 },
+    );
   });
 });

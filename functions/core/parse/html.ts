@@ -6,7 +6,6 @@ import type { ParsedArticle } from '../schema.ts';
 import { ParseError } from './errors.ts';
 import { postcleanBlocks, precleanDom } from './html/cleanup.ts';
 import { reconcileWithArticleBody } from './html/body.ts';
-import { cutClutter } from './html/cut.ts';
 import { type PageMeta, readPageMeta, resolveMetadata } from './html/page.ts';
 import { prepareHtml } from './html/prepare.ts';
 import { type Block, toBlocks } from './html/text.ts';
@@ -61,15 +60,13 @@ const DEFAULTS: HtmlExtractSettings = { preclean: true, dropCaptions: true, post
 export function parseHtml(html: string, _opts: { fileName: string }, settings: Partial<HtmlExtractSettings> = {}): ParsedArticle {
   const s = { ...DEFAULTS, ...settings };
   const prepared = prepareHtml(html);
-  // Clutter the DOM pre-clean would remove is cut from the markup first (huge pages skip both).
-  const cleanable = s.preclean && prepared.elements <= MAX_ELEMS;
-  const cut = cleanable ? cutClutter(prepared.html) : { html: prepared.html, textChars: 0, longChars: 0 };
-  const { document } = parseHTML(cut.html) as unknown as { document: Document };
+  const { document } = parseHTML(prepared.html) as unknown as { document: Document };
   // A cut-off page ("<!", "<htm") parses to no document at all.
   if (!document.documentElement || !document.body) throw new ParseError('no article text found (not an HTML document)');
   // Everything Readability may remove or rewrite is read first.
   const page: PageMeta = readPageMeta(document, prepared.jsonLd);
-  if (cleanable) precleanDom(document, undefined, cut);
+  // Huge pages skip the pre-clean (its size guards read the text of every candidate).
+  if (s.preclean && prepared.elements <= MAX_ELEMS) precleanDom(document);
   const rd = readabilityBlocks(document, prepared.elements);
   let blocks = s.postclean ? postcleanBlocks(rd.blocks, { dropCaptions: s.dropCaptions }) : rd.blocks;
   if (s.articleBody) blocks = reconcileWithArticleBody(blocks, page.jsonLd?.articleBody ?? null);

@@ -3,11 +3,11 @@ import { isDateLine } from './metadata.ts';
 import type { Block } from './text.ts';
 
 // Page furniture by tag and ARIA role.
-export const CLUTTER_TAGS = ['nav', 'aside', 'footer', 'button', 'select', 'dialog', 'menu'];
-export const CLUTTER_ROLES = /^(?:navigation|complementary|contentinfo|search|menu|menubar|dialog|alertdialog|banner|toolbar)$/i;
+const CLUTTER_TAGS = ['nav', 'aside', 'footer', 'button', 'select', 'dialog', 'menu'];
+const CLUTTER_ROLES = /^(?:navigation|complementary|contentinfo|search|menu|menubar|dialog|alertdialog|banner|toolbar)$/i;
 
 // Class / id words of page furniture (matched as whole words of the class list, split on space, - and _).
-export const CLUTTER_WORDS = new Set([
+const CLUTTER_WORDS = new Set([
   'share', 'shares', 'sharing', 'sharebar', 'social', 'socials', 'sociallinks', 'related', 'recommended', 'recommendations',
   'newsletter', 'newsletters', 'subscribe', 'subscription', 'signup', 'promo', 'promos', 'breadcrumb', 'breadcrumbs',
   'comments', 'comment', 'disqus', 'taboola', 'outbrain', 'advert', 'advertisement', 'adslot', 'ads', 'sponsored',
@@ -16,9 +16,9 @@ export const CLUTTER_WORDS = new Set([
   'consent', 'gdpr', 'modal', 'popup',
 ]);
 // Containers that are the article itself never go, whatever their class says.
-export const KEEP = /(?:^|[\s_-])(?:article-?body|articlebody|story-?body|post-?body|entry-?content|article-?content|post-?content|main-?content)(?:$|[\s_-])/i;
+const KEEP = /(?:^|[\s_-])(?:article-?body|articlebody|story-?body|post-?body|entry-?content|article-?content|post-?content|main-?content)(?:$|[\s_-])/i;
 
-export const INLINE = new Set(['A', 'SPAN', 'EM', 'STRONG', 'B', 'I', 'U', 'S', 'SMALL', 'MARK', 'ABBR', 'CITE', 'CODE', 'Q', 'SUB', 'SUP', 'TIME', 'FONT', 'LABEL', 'IMG', 'PICTURE', 'SOURCE', 'BR', 'WBR', 'DFN', 'KBD', 'VAR', 'BDI', 'BDO', 'DATA', 'INS', 'DEL']);
+const INLINE = new Set(['A', 'SPAN', 'EM', 'STRONG', 'B', 'I', 'U', 'S', 'SMALL', 'MARK', 'ABBR', 'CITE', 'CODE', 'Q', 'SUB', 'SUP', 'TIME', 'FONT', 'LABEL', 'IMG', 'PICTURE', 'SOURCE', 'BR', 'WBR', 'DFN', 'KBD', 'VAR', 'BDI', 'BDO', 'DATA', 'INS', 'DEL']);
 
 function classWords(el: Element): string[] {
   const s = `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`;
@@ -69,15 +69,12 @@ function attached(el: Node, doc: Document): boolean {
 
 export interface PrecleanStats { removed: number }
 
-/** Text already cut from the page before parsing (see cut.ts): it still counts in the size guards. */
-export interface AlreadyCut { textChars: number; longChars: number }
-
 /** Removes navigation, asides, share bars, related links, comments… but never the article container. */
-export function precleanDom(doc: Document, onRemove?: (el: Element, why: string) => void, cut: AlreadyCut = { textChars: 0, longChars: 0 }): PrecleanStats {
+export function precleanDom(doc: Document, onRemove?: (el: Element, why: string) => void): PrecleanStats {
   const body = doc.body;
   if (!body) return { removed: 0 };
-  const total = Math.max(1, textChars(body) + cut.textChars);
-  const totalLong = longParagraphChars(body) + cut.longChars;
+  const total = Math.max(1, textChars(body));
+  const totalLong = longParagraphChars(body);
   const victims: Array<[Element, string]> = [];
   // Article containers and all their ancestors are never removed.
   const protectedEls = new Set<Element>();
