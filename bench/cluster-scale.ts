@@ -10,10 +10,9 @@
 // injected groups). At --brute N: the all-pairs verification cost, measured on a random sample of
 // pairs and extrapolated, against the candidate-based run.
 import { resourceUsage } from 'node:process';
-import { clusterArticles, clusterPhases } from '../functions/core/cluster.ts';
+import { clusterArticles, defaultClusterOptions } from '../functions/core/cluster.ts';
 import { buildCorpus } from '../functions/core/similarity/index.ts';
 import { PairScorer } from '../functions/core/similarity/pairs.ts';
-import { defaultClusterOptions } from '../functions/core/cluster.ts';
 import { type CorpusArticle, defaultSource, loadOrGenerate, mulberry32 } from './corpus.ts';
 
 const args = process.argv.slice(2);
@@ -56,7 +55,8 @@ for (const n of sizes) {
   const rssBefore = process.memoryUsage().rss;
   const t = performance.now();
   const cpu0 = process.cpuUsage();
-  const { stories, stats } = clusterArticles(items);
+  const phases: Array<[string, number]> = [];
+  const { stories, stats } = clusterArticles(items, { onPhase: (name, phaseMs) => phases.push([name, phaseMs]) });
   const ms = performance.now() - t;
   const cpu = process.cpuUsage(cpu0);
   const pred = pairsOf(stories.flatMap((s) => s.copies));
@@ -85,7 +85,7 @@ for (const n of sizes) {
       `copy recall ${(tp / goldPairs.size).toFixed(3)} precision ${(pred.size ? tp / pred.size : 1).toFixed(3)} (${goldPairs.size} injected pairs, ${pred.size} predicted), ` +
       `story B3 P ${bp.toFixed(3)} R ${br.toFixed(3)}`,
   );
-  console.log(`  phases (s): ${Object.entries(clusterPhases).map(([k, v]) => `${k} ${(v / 1000).toFixed(2)}`).join(', ')}`);
+  console.log(`  phases (s): ${phases.map(([k, v]) => `${k} ${(v / 1000).toFixed(2)}`).join(', ')}`);
   if (n === brute) {
     // All-pairs verification cost, sampled.
     const corpus = buildCorpus(items.map((a) => a.fingerprint));

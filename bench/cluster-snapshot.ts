@@ -1,0 +1,72 @@
+// Fingerprint of clusterArticles's output, to check that a change to the clustering code changes no
+// copy group, story or reason: run it before and after, the hashes must match.
+//
+//   npx tsx bench/cluster-snapshot.ts [suiteDir ...] [--scale 10000,30000,100000] [--seed 1]
+//
+// Per corpus: the SHA-256 of the JSON of the stories, and the stats (there are no timings in them).
+// Default suites: ../shared/eval/ecb-dev beside the repo and the repo's seeds/, read as
+// bench/cluster-quality.ts reads them (the text parser, one item per file); then the first 10k, 30k and
+// 100k articles of the synthetic scale corpus (bench/corpus.ts, cached in /tmp).
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fingerprintArticle } from '../functions/core/fingerprint.ts';
+import { parseText } from '../functions/core/parse/text.ts';
+import { type ClusterItem, clusterArticles } from '../functions/core/cluster.ts';
+import { defaultSource, loadOrGenerate } from './corpus.ts';
+
+/** A suite's files (its `files/` directory when it has one) as cluster items. */
+function suiteItems(dir: string): ClusterItem[] {
+  const filesDir = existsSync(join(dir, 'files')) ? join(dir, 'files') : dir;
+  return readdirSync(filesDir).filter((f) => f.endsWith('.txt')).sort().map((f) => {
+    const raw = readFileSync(join(filesDir, f), 'utf8');
+    const p = parsed(raw);
+    return {
+      id: `a_${createHash('sha256').update(`${f}\n${p.text}`).digest('hex').slice(0, 16)}`,
+      title: p.title,
+      words: p.text.match(/[\p{L}\p{N}]+/gu)?.length ?? 0,
+      publisher: p.publisher,
+      publishedAt: p.publishedAt,
+      receivedAt: '2025-01-01T00:00:00Z',
+      fingerprint: fingerprintArticle({ title: p.title, text: p.text, language: p.language }),
+    };
+  });
+}
+
+/** The text parser's reading, or the first line as title when it rejects the file (as cluster-quality does). */
+function parsed(raw: string): { title: string; text: string; language: string | null; publishedAt: string | null; publisher: string | null } {
+  try {
+    return parseText(raw);
+  } catch {
+    const lines = raw.replace(/\r\n?/g, '\n').split('\n');
+    const i = lines.findIndex((l) => l.trim());
+    const title = (lines[i] ?? '').trim();
+    return { title, text: lines.slice(i + 1).join('\n').trim() || title, language: null, publishedAt: null, publisher: null };
+  }
+}
+
+function snapshot(name: string, items: ClusterItem[]): void {
+  const t = performance.now();
+  const { stories, stats } = clusterArticles(items);
+  const ms = performance.now() - t;
+  const sha = createHash('sha256').update(JSON.stringify(stories)).digest('hex');
+  const copies = stories.reduce((s, x) => s + x.copies.length, 0);
+  console.log(`${name}: stories sha256 ${sha}  stats ${JSON.stringify(stats)}  (${stories.length} stories, ${copies} copy groups; ${(ms / 1000).toFixed(2)} s)`);
+}
+
+const args = process.argv.slice(2);
+const get = (k: string, d: string): string => {
+  const i = args.indexOf(k);
+  return i >= 0 ? args[i + 1]! : d;
+};
+const flagValues = new Set(['--scale', '--seed'].flatMap((k) => (args.includes(k) ? [args[args.indexOf(k) + 1]] : [])));
+const dirs = args.filter((a) => !a.startsWith('--') && !flagValues.has(a)).map((a) => resolve(a));
+if (dirs.length === 0) dirs.push(join(import.meta.dirname, '..', '..', 'shared', 'eval', 'ecb-dev'), join(import.meta.dirname, '..', 'seeds'));
+for (const d of dirs) snapshot(d, suiteItems(d));
+
+const sizes = get('--scale', '10000,30000,100000').split(',').filter(Boolean).map(Number);
+if (sizes.length) {
+  const seed = Number(get('--seed', '1'));
+  const all = await loadOrGenerate(Math.max(...sizes), seed, defaultSource);
+  for (const n of sizes) snapshot(`scale ${n} (seed ${seed})`, all.slice(0, n));
+}
