@@ -1,8 +1,9 @@
 // Fingerprint of clusterArticles's output, to check that a change to the clustering code changes no
 // copy group, story or reason: run it before and after, the hashes must match.
 //
-//   npx tsx bench/cluster-snapshot.ts [suiteDir ...] [--scale 10000,30000,100000] [--seed 1]
+//   npx tsx bench/cluster-snapshot.ts [suiteDir ...] [--scale 10000,30000,100000] [--seed 1] [--opt key=value ...]
 //
+// (`--scale ''` skips the scale corpus; `--opt` sets clustering options, as in bench/cluster-quality.ts.)
 // Per corpus: the SHA-256 of the JSON of the stories, and the stats (there are no timings in them).
 // Default suites: ../shared/eval/ecb-dev beside the repo and the repo's seeds/, read as
 // bench/cluster-quality.ts reads them (the text parser, one item per file); then the first 10k, 30k and
@@ -12,7 +13,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fingerprintArticle } from '../functions/core/fingerprint.ts';
 import { parseText } from '../functions/core/parse/text.ts';
-import { type ClusterItem, clusterArticles } from '../functions/core/cluster.ts';
+import { type ClusterItem, type ClusterOptions, clusterArticles } from '../functions/core/cluster.ts';
 import { defaultSource, loadOrGenerate } from './corpus.ts';
 
 /** A suite's files (its `files/` directory when it has one) as cluster items. */
@@ -45,9 +46,9 @@ function parsed(raw: string): { title: string; text: string; language: string | 
   }
 }
 
-function snapshot(name: string, items: ClusterItem[]): void {
+function snapshot(name: string, items: ClusterItem[], opts: Partial<ClusterOptions>): void {
   const t = performance.now();
-  const { stories, stats } = clusterArticles(items);
+  const { stories, stats } = clusterArticles(items, opts);
   const ms = performance.now() - t;
   const sha = createHash('sha256').update(JSON.stringify(stories)).digest('hex');
   const copies = stories.reduce((s, x) => s + x.copies.length, 0);
@@ -59,14 +60,22 @@ const get = (k: string, d: string): string => {
   const i = args.indexOf(k);
   return i >= 0 ? args[i + 1]! : d;
 };
-const flagValues = new Set(['--scale', '--seed'].flatMap((k) => (args.includes(k) ? [args[args.indexOf(k) + 1]] : [])));
-const dirs = args.filter((a) => !a.startsWith('--') && !flagValues.has(a)).map((a) => resolve(a));
+const opts: Record<string, number> = {};
+const dirs: string[] = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--opt') {
+    const [k, v] = args[++i]!.split('=');
+    opts[k!] = Number(v);
+  } else if (args[i]!.startsWith('--')) i++;
+  else dirs.push(resolve(args[i]!));
+}
+if (Object.keys(opts).length) console.log(`options ${JSON.stringify(opts)}`);
 if (dirs.length === 0) dirs.push(join(import.meta.dirname, '..', '..', 'shared', 'eval', 'ecb-dev'), join(import.meta.dirname, '..', 'seeds'));
-for (const d of dirs) snapshot(d, suiteItems(d));
+for (const d of dirs) snapshot(d, suiteItems(d), opts);
 
 const sizes = get('--scale', '10000,30000,100000').split(',').filter(Boolean).map(Number);
 if (sizes.length) {
   const seed = Number(get('--seed', '1'));
   const all = await loadOrGenerate(Math.max(...sizes), seed, defaultSource);
-  for (const n of sizes) snapshot(`scale ${n} (seed ${seed})`, all.slice(0, n));
+  for (const n of sizes) snapshot(`scale ${n} (seed ${seed})`, all.slice(0, n), opts);
 }
