@@ -6,45 +6,13 @@
 // (`--scale ''` skips the scale corpus; `--opt` sets clustering options, as in bench/cluster-quality.ts.)
 // Per corpus: the SHA-256 of the JSON of the stories, and the stats (there are no timings in them).
 // Default suites: ../shared/eval/ecb-dev beside the repo and the repo's seeds/, read as
-// bench/cluster-quality.ts reads them (the text parser, one item per file); then the first 10k, 30k and
-// 100k articles of the synthetic scale corpus (bench/corpus.ts, cached in /tmp).
+// bench/cluster-quality.ts reads them (loadSuite); then the first 10k, 30k and 100k articles of the
+// synthetic scale corpus (bench/corpus.ts, cached in /tmp).
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fingerprintArticle } from '../functions/core/fingerprint.ts';
-import { parseText } from '../functions/core/parse/text.ts';
 import { type ClusterItem, type ClusterOptions, clusterArticles } from '../functions/core/cluster.ts';
+import { loadSuite } from './cluster-quality.ts';
 import { defaultSource, loadOrGenerate } from './corpus.ts';
-
-/** A suite's files (its `files/` directory when it has one) as cluster items. */
-function suiteItems(dir: string): ClusterItem[] {
-  const filesDir = existsSync(join(dir, 'files')) ? join(dir, 'files') : dir;
-  return readdirSync(filesDir).filter((f) => f.endsWith('.txt')).sort().map((f) => {
-    const raw = readFileSync(join(filesDir, f), 'utf8');
-    const p = parsed(raw);
-    return {
-      id: `a_${createHash('sha256').update(`${f}\n${p.text}`).digest('hex').slice(0, 16)}`,
-      title: p.title,
-      words: p.text.match(/[\p{L}\p{N}]+/gu)?.length ?? 0,
-      publisher: p.publisher,
-      publishedAt: p.publishedAt,
-      receivedAt: '2025-01-01T00:00:00Z',
-      fingerprint: fingerprintArticle({ title: p.title, text: p.text, language: p.language }),
-    };
-  });
-}
-
-/** The text parser's reading, or the first line as title when it rejects the file (as cluster-quality does). */
-function parsed(raw: string): { title: string; text: string; language: string | null; publishedAt: string | null; publisher: string | null } {
-  try {
-    return parseText(raw);
-  } catch {
-    const lines = raw.replace(/\r\n?/g, '\n').split('\n');
-    const i = lines.findIndex((l) => l.trim());
-    const title = (lines[i] ?? '').trim();
-    return { title, text: lines.slice(i + 1).join('\n').trim() || title, language: null, publishedAt: null, publisher: null };
-  }
-}
 
 function snapshot(name: string, items: ClusterItem[], opts: Partial<ClusterOptions>): void {
   const t = performance.now();
@@ -71,7 +39,7 @@ for (let i = 0; i < args.length; i++) {
 }
 if (Object.keys(opts).length) console.log(`options ${JSON.stringify(opts)}`);
 if (dirs.length === 0) dirs.push(join(import.meta.dirname, '..', '..', 'shared', 'eval', 'ecb-dev'), join(import.meta.dirname, '..', 'seeds'));
-for (const d of dirs) snapshot(d, suiteItems(d), opts);
+for (const d of dirs) snapshot(d, (await loadSuite(d)).items, opts);
 
 const sizes = get('--scale', '10000,30000,100000').split(',').filter(Boolean).map(Number);
 if (sizes.length) {
