@@ -9,8 +9,8 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { fingerprintArticle } from '../functions/core/fingerprint.ts';
-import { type ClusterItem, type ClusterOptions, clusterArticles } from '../functions/core/cluster.ts';
-import { adjudicationReport, closurePairs, formatReport, loadAdjudication } from './adjudication.ts';
+import { type ClusterItem, type ClusterOptions, type Story, clusterArticles } from '../functions/core/cluster.ts';
+import { type Adjudication, type AdjudicationReport, adjudicationReport, closurePairs, formatReport, loadAdjudication } from './adjudication.ts';
 
 type Parsed = { title: string; text: string; language: string | null; publishedAt: string | null; publisher: string | null };
 type TextParser = (text: string) => Parsed;
@@ -38,18 +38,26 @@ async function loadParser(): Promise<{ name: string; parse: TextParser }> {
 const f1 = (p: number, r: number): number => (p + r > 0 ? (2 * p * r) / (p + r) : 0);
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
-export async function runSuite(dir: string, opts: Partial<ClusterOptions>, showErrors: boolean): Promise<Record<string, number>> {
-  const gold = JSON.parse(readFileSync(join(dir, 'gold.json'), 'utf8')) as {
-    docs: Record<string, { story?: string; publishedAt?: string }>;
-    dupPairs?: string[][];
-  };
+type Gold = { docs: Record<string, { story?: string; publishedAt?: string }>; dupPairs?: string[][] };
+
+export interface Suite {
+  items: ClusterItem[];
+  /** File name of each item id. */
+  fileOf: Map<string, string>;
+  parser: string;
+  fingerprintMs: number;
+}
+
+/** A suite's files (its `files/` directory, or the directory itself when it has none) as cluster items, one per file. */
+export async function loadSuite(dir: string): Promise<Suite> {
   const parser = await loadParser();
-  const files = readdirSync(join(dir, 'files')).sort();
+  const filesDir = existsSync(join(dir, 'files')) ? join(dir, 'files') : dir;
+  const files = readdirSync(filesDir).sort();
   const items: ClusterItem[] = [];
   const fileOf = new Map<string, string>();
   const t0 = performance.now();
   for (const f of files) {
-    const raw = readFileSync(join(dir, 'files', f), 'utf8');
+    const raw = readFileSync(join(filesDir, f), 'utf8');
     const p = parser.parse(raw);
     // One item per file (files with identical text become equal fingerprints: copies).
     const id = `a_${createHash('sha256').update(`${f}\n${p.text}`).digest('hex').slice(0, 16)}`;
@@ -64,40 +72,59 @@ export async function runSuite(dir: string, opts: Partial<ClusterOptions>, showE
       fingerprint: fingerprintArticle({ title: p.title, text: p.text, language: p.language }),
     });
   }
-  const t1 = performance.now();
-  const { stories, stats } = clusterArticles(items, opts);
-  const t2 = performance.now();
+  return { items, fileOf, parser: parser.name, fingerprintMs: performance.now() - t0 };
+}
 
-  // dup pairs
-  const goldPairs = closurePairs(gold.dupPairs ?? []);
-  const predGroups = stories.flatMap((s) => s.copies.map((g) => g.map((id) => fileOf.get(id)!).sort()));
-  const pred = closurePairs(predGroups);
-  const tp = [...pred].filter((p) => goldPairs.has(p)).length;
-  const dupP = pred.size ? tp / pred.size : goldPairs.size ? 0 : 1;
-  const dupR = goldPairs.size ? tp / goldPairs.size : pred.size ? 0 : 1;
-  // story B-cubed
-  const storyOf = new Map<string, string>();
-  for (const s of stories) for (const a of s.articles) storyOf.set(fileOf.get(a)!, s.id);
-  const gstory = Object.entries(gold.docs).filter(([, d]) => d.story !== undefined).map(([k, d]) => [k, d.story!] as const);
+/** Story B-cubed against the gold story labels; an article in no predicted story is a story of its own. */
+interface StoryScore {
+  precision: number;
+  recall: number;
+  /** Gold story -> its files. */
+  gold: Map<string, Set<string>>;
+  /** Predicted story -> its labelled files. */
+  predicted: Map<string, Set<string>>;
+  /** Predicted story of a file. */
+  storyOf: (file: string) => string;
+  labels: Array<readonly [string, string]>;
+}
+
+function storyScore(stories: Story[], fileOf: Map<string, string>, gold: Gold): StoryScore {
+  const storyOfFile = new Map<string, string>();
+  for (const s of stories) for (const a of s.articles) storyOfFile.set(fileOf.get(a)!, s.id);
+  const labels = Object.entries(gold.docs).filter(([, d]) => d.story !== undefined).map(([k, d]) => [k, d.story!] as const);
   const gm = new Map<string, Set<string>>();
   const pm = new Map<string, Set<string>>();
-  const pOf = (k: string): string => storyOf.get(k) ?? `single:${k}`;
-  for (const [k, g] of gstory) {
+  const storyOf = (k: string): string => storyOfFile.get(k) ?? `single:${k}`;
+  for (const [k, g] of labels) {
     gm.set(g, (gm.get(g) ?? new Set()).add(k));
-    pm.set(pOf(k), (pm.get(pOf(k)) ?? new Set()).add(k));
+    pm.set(storyOf(k), (pm.get(storyOf(k)) ?? new Set()).add(k));
   }
   const precs: number[] = [];
   const recs: number[] = [];
-  for (const [k, g] of gstory) {
+  for (const [k, g] of labels) {
     const G = gm.get(g)!;
-    const P = pm.get(pOf(k))!;
+    const P = pm.get(storyOf(k))!;
     let ov = 0;
     for (const x of P) if (G.has(x)) ov++;
     precs.push(ov / P.size);
     recs.push(ov / G.size);
   }
-  const bP = mean(precs);
-  const bR = mean(recs);
+  return { precision: mean(precs), recall: mean(recs), gold: gm, predicted: pm, storyOf, labels };
+}
+
+export async function runSuite(dir: string, opts: Partial<ClusterOptions>, showErrors: boolean): Promise<Record<string, number>> {
+  const gold = JSON.parse(readFileSync(join(dir, 'gold.json'), 'utf8')) as Gold;
+  const { items, fileOf, parser, fingerprintMs } = await loadSuite(dir);
+  const t1 = performance.now();
+  const { stories, stats } = clusterArticles(items, opts);
+  const t2 = performance.now();
+
+  const goldPairs = closurePairs(gold.dupPairs ?? []);
+  const pred = closurePairs(stories.flatMap((s) => s.copies.map((g) => g.map((id) => fileOf.get(id)!).sort())));
+  const tp = [...pred].filter((p) => goldPairs.has(p)).length;
+  const dupP = pred.size ? tp / pred.size : goldPairs.size ? 0 : 1;
+  const dupR = goldPairs.size ? tp / goldPairs.size : pred.size ? 0 : 1;
+  const st = storyScore(stories, fileOf, gold);
   const m = {
     articles: items.length,
     dup_precision: dupP,
@@ -105,13 +132,13 @@ export async function runSuite(dir: string, opts: Partial<ClusterOptions>, showE
     dup_f1: f1(dupP, dupR),
     dup_pairs_pred: pred.size,
     dup_pairs_gold: goldPairs.size,
-    bcubed_precision: bP,
-    bcubed_recall: bR,
-    bcubed_f1: f1(bP, bR),
-    clusters_pred: pm.size,
-    clusters_gold: gm.size,
+    bcubed_precision: st.precision,
+    bcubed_recall: st.recall,
+    bcubed_f1: f1(st.precision, st.recall),
+    clusters_pred: st.predicted.size,
+    clusters_gold: st.gold.size,
     candidates: stats.candidates,
-    fingerprint_ms: t1 - t0,
+    fingerprint_ms: fingerprintMs,
     cluster_ms: t2 - t1,
   };
   const adj = loadAdjudication(basename(dir));
@@ -125,41 +152,49 @@ export async function runSuite(dir: string, opts: Partial<ClusterOptions>, showE
       adj_overturned: report.labels.added + report.labels.removed,
     });
   }
-  console.log(`\n${dir}  (parser: ${parser.name})`);
+  console.log(`\n${dir}  (parser: ${parser})`);
   for (const [k, v] of Object.entries(m)) console.log(`  ${k.padEnd(18)} ${Number.isInteger(v) ? v : v.toFixed(3)}`);
   if (report) for (const line of formatReport(basename(dir), report, showErrors ? Infinity : 5)) console.log(`  ${line}`);
   if (showErrors) {
-    const byFile = new Map<string, string>([...fileOf].map(([id, f]) => [f, id]));
-    const reasonOf = new Map(stories.flatMap((s) => s.copyGroups.flatMap((g) => g.reasons.map((r) => [`${fileOf.get(r.id)}|${fileOf.get(r.of)}`, r.scores] as const))));
-    const verdictOf = new Map((adj?.pairs ?? []).map((v) => [[...v.pair].sort().join('|'), v] as const));
-    const note = (p: string): string => {
-      const v = verdictOf.get(p);
-      return v ? `  [${v.verdict}: ${v.why}]` : '';
-    };
-    for (const p of [...pred].filter((x) => !goldPairs.has(x)).sort()) {
-      const [a, b] = p.split('|');
-      console.log(`  copy FP ${p}  ${JSON.stringify(reasonOf.get(`${a}|${b}`) ?? reasonOf.get(`${b}|${a}`) ?? {})}${note(p)}`);
-    }
-    for (const p of [...goldPairs].filter((x) => !pred.has(x)).sort()) console.log(`  copy FN ${p}${note(p)}`);
-    if (report) {
-      const adjGold = report.labels.pairs;
-      for (const p of [...pred].filter((x) => !adjGold.has(x)).sort()) console.log(`  copy FP (adjudicated) ${p}${note(p)}`);
-      for (const p of [...adjGold].filter((x) => !pred.has(x)).sort()) console.log(`  copy FN (adjudicated) ${p}${note(p)}`);
-    }
-    const gsOf = new Map(gstory);
-    for (const s of stories) {
-      const labels = s.articles.map((a) => gsOf.get(fileOf.get(a)!) ?? '?');
-      const uniq = [...new Set(labels)];
-      if (uniq.length > 1) console.log(`  mixed story ${s.id} (${s.articles.length}): ${uniq.map((u) => `${u}x${labels.filter((l) => l === u).length}`).join(' ')}`);
-    }
-    for (const [g, G] of gm) {
-      const parts = new Map<string, number>();
-      for (const k of G) parts.set(pOf(k), (parts.get(pOf(k)) ?? 0) + 1);
-      if (parts.size > 1) console.log(`  split gold ${g} (${G.size}): ${[...parts.values()].sort((a, b) => b - a).join('+')}`);
-    }
-    void byFile;
+    printCopyErrors(stories, fileOf, pred, goldPairs, adj, report);
+    printStoryErrors(stories, fileOf, st);
   }
   return m;
+}
+
+/** Copy pairs predicted and not in the labels and the reverse, with their scores and any hand verdict. */
+function printCopyErrors(stories: Story[], fileOf: Map<string, string>, pred: Set<string>, goldPairs: Set<string>, adj: Adjudication | null, report: AdjudicationReport | null): void {
+  const reasonOf = new Map(stories.flatMap((s) => s.copyGroups.flatMap((g) => g.reasons.map((r) => [`${fileOf.get(r.id)}|${fileOf.get(r.of)}`, r.scores] as const))));
+  const verdictOf = new Map((adj?.pairs ?? []).map((v) => [[...v.pair].sort().join('|'), v] as const));
+  const note = (p: string): string => {
+    const v = verdictOf.get(p);
+    return v ? `  [${v.verdict}: ${v.why}]` : '';
+  };
+  for (const p of [...pred].filter((x) => !goldPairs.has(x)).sort()) {
+    const [a, b] = p.split('|');
+    console.log(`  copy FP ${p}  ${JSON.stringify(reasonOf.get(`${a}|${b}`) ?? reasonOf.get(`${b}|${a}`) ?? {})}${note(p)}`);
+  }
+  for (const p of [...goldPairs].filter((x) => !pred.has(x)).sort()) console.log(`  copy FN ${p}${note(p)}`);
+  if (report) {
+    const adjGold = report.labels.pairs;
+    for (const p of [...pred].filter((x) => !adjGold.has(x)).sort()) console.log(`  copy FP (adjudicated) ${p}${note(p)}`);
+    for (const p of [...adjGold].filter((x) => !pred.has(x)).sort()) console.log(`  copy FN (adjudicated) ${p}${note(p)}`);
+  }
+}
+
+/** Predicted stories mixing gold stories, and gold stories split over predicted ones. */
+function printStoryErrors(stories: Story[], fileOf: Map<string, string>, st: StoryScore): void {
+  const gsOf = new Map(st.labels);
+  for (const s of stories) {
+    const labels = s.articles.map((a) => gsOf.get(fileOf.get(a)!) ?? '?');
+    const uniq = [...new Set(labels)];
+    if (uniq.length > 1) console.log(`  mixed story ${s.id} (${s.articles.length}): ${uniq.map((u) => `${u}x${labels.filter((l) => l === u).length}`).join(' ')}`);
+  }
+  for (const [g, G] of st.gold) {
+    const parts = new Map<string, number>();
+    for (const k of G) parts.set(st.storyOf(k), (parts.get(st.storyOf(k)) ?? 0) + 1);
+    if (parts.size > 1) console.log(`  split gold ${g} (${G.size}): ${[...parts.values()].sort((a, b) => b - a).join('+')}`);
+  }
 }
 
 async function main(): Promise<void> {

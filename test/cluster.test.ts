@@ -6,6 +6,7 @@ import { normaliseToken, stopwordsFor, tokenise } from '../functions/core/simila
 import { type ClusterItem, clusterArticles } from '../functions/core/cluster.ts';
 import { LocalAligner, SentenceDoc, alignSentences, sentencePostings } from '../functions/core/similarity/align.ts';
 import { encodeVarints } from '../functions/core/similarity/codec.ts';
+import { packPair, packUnordered, pairFirst, pairSecond } from '../functions/core/similarity/pair-key.ts';
 
 const SEEDS = new URL('../seeds/', import.meta.url);
 
@@ -208,6 +209,36 @@ describe('clusterArticles on synthetic cases', () => {
     expect(stories[0]!.copies).toEqual([]);
     expect(stories[0]!.canonical).toBe(a.id);
     expect(stories[0]!.headline).toBe(a.title);
+  });
+});
+
+describe('clusterArticles phase reports', () => {
+  it('reports each phase once, in order, without changing the result', () => {
+    const seeds = seedItems();
+    const phases: string[] = [];
+    const ms: number[] = [];
+    const out = clusterArticles(seeds, { onPhase: (name, t) => { phases.push(name); ms.push(t); } });
+    expect(phases).toEqual(['sort', 'corpus', 'candidates', 'verify', 'copies', 'unit graph', 'linkage', 'stories']);
+    for (const t of ms) expect(t).toBeGreaterThanOrEqual(0);
+    expect(out).toEqual(clusterArticles(seeds));
+    const none: string[] = [];
+    clusterArticles([], { onPhase: (name) => none.push(name) });
+    expect(none).toEqual([]);
+  });
+});
+
+describe('pair packing', () => {
+  it('round-trips at the documented bounds and sorts as (first, second)', () => {
+    const cases: Array<[number, number]> = [[0, 0], [0, 1], [1, 0], [2 ** 21, 2 ** 26 - 1], [2 ** 27 - 1, 2 ** 26 - 1], [2 ** 27 - 1, 0]];
+    for (const [a, b] of cases) {
+      const p = packPair(a, b);
+      expect([pairFirst(p), pairSecond(p)]).toEqual([a, b]);
+    }
+    const packed = Float64Array.from(cases, ([a, b]) => packPair(a, b)).sort();
+    const sorted = [...cases].sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    expect(Array.from(packed, (p) => [pairFirst(p), pairSecond(p)])).toEqual(sorted);
+    expect(packUnordered(7, 3)).toBe(packPair(3, 7));
+    expect(packUnordered(3, 7)).toBe(packPair(3, 7));
   });
 });
 
