@@ -1,7 +1,7 @@
 // Dev scorer for HTML extraction: the same figures as ../shared/eval/score.py (extract metrics),
 // computed in-process by calling parseFile on each file of a suite.
 //   npx tsx bench/html-quality.ts [--suite scrapinghub] [--suite readability-dev] [--worst N] [--doc NAME]
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const EVAL = process.env.NEWSDIGEST_EVAL ?? join(import.meta.dirname, '..', '..', 'shared', 'eval');

@@ -76,5 +76,5 @@ export function uploadFromThread(job: UploadJob, onEvent: (e: UploadEvent) => vo
     worker.once('error', reject);
     // After the last message, so a settled promise ignores it.
     worker.once('exit', (code) => reject(new Error(`uploader stopped (${code})`)));
-  }).finally(() => worker.terminate());
+  }).finally(() => void worker.terminate());
 }

@@ -206,7 +206,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     pipeline,
     settled: async () => {
       while (timers.size > 0 || uploads.size > 0) {
-        await Promise.all([...uploads]);
+        await Promise.all(uploads);
         await new Promise((r) => setTimeout(r, 100));
       }
       await pipeline.runner.idle();
@@ -214,7 +214,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     close: async () => {
       watcher.close();
       for (const t of timers.values()) clearTimeout(t);
-      await Promise.all([...uploads]);
+      await Promise.all(uploads);
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();
       await pipeline.runner.idle().catch(() => undefined);

@@ -131,7 +131,7 @@ export function startHandlerThreads<H extends HandlerName>(
     },
     async close() {
       closing = true;
-      await Promise.all(pool.map((s) => s.worker?.terminate()));
+      await Promise.all(pool.flatMap((s) => (s.worker ? [s.worker.terminate()] : [])));
     },
   };
 }

@@ -207,6 +207,8 @@ export class LocalRunner {
     this.pending.add(p);
     void p.finally(() => {
       this.pending.delete(p);
+      // A copy: a waiter may leave the set while it is woken.
+      // oxlint-disable-next-line unicorn/no-useless-spread
       for (const wake of [...this.changed]) wake();
     });
   }

@@ -93,7 +93,7 @@ for (const f of readdirSync(benchDir).filter((x) => x.endsWith('-adjudication.js
       for (const p of adj.pairs) {
         expect(existsSync(path.join(evalDir, suite, 'files', p.pair[0])), p.pair[0]).toBe(true);
         expect(existsSync(path.join(evalDir, suite, 'files', p.pair[1])), p.pair[1]).toBe(true);
-        expect(silver.has(pairKey(p.pair[0], p.pair[1])), `${p.pair} silver flag`).toBe(p.silver);
+        expect(silver.has(pairKey(p.pair[0], p.pair[1])), `${p.pair.join(' ~ ')} silver flag`).toBe(p.silver);
       }
       const l = adjudicatedLabels(silver, adj);
       expect(l.implied).toEqual([]);

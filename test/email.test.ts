@@ -100,7 +100,7 @@ describe('subscriber lists', () => {
   it('reads the bucket object in either shape and the SUBSCRIBERS setting, one entry per address', () => {
     expect(SubscriberListSchema.parse({ subscribers: ['a@x.org', { email: 'b@x.org', name: 'B' }] })).toEqual([{ email: 'a@x.org' }, { email: 'b@x.org', name: 'B' }]);
     expect(SubscriberListSchema.parse(['a@x.org'])).toEqual([{ email: 'a@x.org' }]);
-    expect(() => SubscriberListSchema.parse({ subscribers: ['nope'] })).toThrow();
+    expect(() => SubscriberListSchema.parse({ subscribers: ['nope'] })).toThrow(/email/i);
     expect(parseSubscriberList('Ann <ann@x.org>, bob@x.org;\n"Cy D" <cy@x.org>')).toEqual([
       { email: 'ann@x.org', name: 'Ann' },
       { email: 'bob@x.org' },

@@ -57,7 +57,7 @@ describe('ingest and digest handlers with AWS event shapes', () => {
   it('throws on a store fault so that Lambda retries (the bucket is gone)', async () => {
     const broken = await startTestPipeline({ manualEvents: true });
     await broken.close();
-    await expect(broken.ingest(s3Event(broken.bucket, 'inbox/a.txt'))).rejects.toThrow();
+    await expect(broken.ingest(s3Event(broken.bucket, 'inbox/a.txt'))).rejects.toThrow(/ECONNREFUSED/);
     await broken.cleanup().catch(() => undefined);
   });
 });

@@ -31,7 +31,7 @@ describe('detectLanguage', () => {
   it('answers in ISO 639-1 or not at all', () => {
     for (const text of [...Object.values(SAMPLES), '1 2 3 4 5 6 7 8 9 10 11 12', '— — — — — — — — — — — —']) {
       const code = detectLanguage(text);
-      if (code !== null) expect(code).toMatch(/^[a-z]{2}$/);
+      expect(code === null || /^[a-z]{2}$/.test(code), String(code)).toBe(true);
     }
   });
 

@@ -15,7 +15,8 @@ export interface OutgoingMessage {
 }
 
 export interface Mailer {
-  readonly kind: 'ses' | 'smtp' | string;
+  /** 'ses', 'smtp', or a test transport's own name. */
+  readonly kind: string;
   /** Resolves with the provider's id once the provider accepted the message; rejects otherwise. */
   send(message: OutgoingMessage, signal?: AbortSignal): Promise<{ id: string | null }>;
   close(): Promise<void>;

@@ -36,7 +36,7 @@ export interface PipelineLogger {
   /** Whether a line at this level would be written (a caller can skip building it). */
   enabled(level: LogLevel): boolean;
   /** The lines that follow belong to this invocation: its request id, function and cold start. */
-  addContext(context: Partial<Context>): void;
+  addContext: (context: Partial<Context>) => void;
 }
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];

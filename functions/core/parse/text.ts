@@ -256,7 +256,7 @@ export function parseText(input: string): ParsedArticle {
       const last = texts[texts.length - 1];
       if (last === undefined) continue;
       const lastText = lines[last]!.text;
-      if (isTerminated(lastText) || isListItem(lastText) || /:$/.test(lastText) || wordCount(lastText) > CARD_LINE_WORDS) continue;
+      if (isTerminated(lastText) || isListItem(lastText) || lastText.endsWith(':') || wordCount(lastText) > CARD_LINE_WORDS) continue;
       for (const i of texts) kinds[i] = 'clutter';
     }
   }

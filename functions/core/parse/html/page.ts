@@ -153,7 +153,7 @@ function pickTitle(page: PageMeta, rd: ReadabilityMeta, sites: string[], blocks:
 
 function cleanAuthor(raw: string, sites: string[]): string | null {
   let a = collapse(raw).replace(/^(?:by|von|par|por|di|door|av|af)\s+/i, '').replace(/^[|,:;\s-]+|[|,:;\s-]+$/g, '');
-  if (!a || a.length > 120 || isUrl(a) || /^@/.test(a) || !/\p{L}/u.test(a)) return null;
+  if (!a || a.length > 120 || isUrl(a) || a.startsWith('@') || !/\p{L}/u.test(a)) return null;
   // A single token with digits is a user handle ("CC7567"), not a name.
   if (!/\s/.test(a) && /\d/.test(a)) return null;
   if (sites.some((s) => key(s) === key(a)) && !/\s/.test(a)) return a;

@@ -42,7 +42,7 @@ const KEEP_ATTRS = new Set([
 ]);
 // Kept scripts (JSON-LD) are passed over whole: their JSON may hold markup that must stay as written.
 const START_WITH_ATTRS = /(<script\b[^>]*>[\s\S]*?<\/script>)|<([a-zA-Z][a-zA-Z0-9:-]*)(\s[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>/g;
-const ATTR = /([^\s"'>\/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?/g;
+const ATTR = /([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?/g;
 
 function slimTag(whole: string, script: string | undefined, name: string, attrs: string): string {
   if (script) return whole;

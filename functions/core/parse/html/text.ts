@@ -23,7 +23,7 @@ const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'SVG', 'MATH', 
 const CELL = new Set(['TD', 'TH']);
 
 export function collapse(s: string): string {
-  return s.replace(/[\s\u00a0\u200b\u200c\u200d\ufeff]+/g, ' ').trim();
+  return s.replace(/(?:[\s\u00a0\u200b\u200c\ufeff]|\u200d)+/g, ' ').trim();
 }
 
 /** Blocks of `root` in document order (iterative walk: no recursion limit on deep trees). */
