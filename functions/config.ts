@@ -1,6 +1,7 @@
 // Handler configuration from the environment, validated once at cold start.
 import * as z from 'zod';
 import { ParseLimitsSchema, type ParseLimits } from './core/parse/limits.ts';
+import { IsoDate } from './core/schema.ts';
 
 /**
  * A parser thread's heap limit by default: room for the largest accepted file (MAX_FILE_BYTES, 50 MiB of
@@ -50,6 +51,8 @@ export const EnvSchema = z.object({
   SUBSCRIBERS: z.string().optional(),
   /** Give up on one send after this long (the subscriber is retried on the next invocation). */
   SEND_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** The instant every handler takes as now (a replay of past days, `newsdigest run --at`); unset: the system clock. */
+  CLOCK_AT: IsoDate.optional(),
 });
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -64,6 +67,8 @@ export interface PipelineConfig {
   limits: ParseLimits;
   parse: { timeoutMs: number; workers: number; maxHeapMb: number };
   email: EmailConfig;
+  /** Set: the handlers' clock stands still at this instant. */
+  clockAt: Date | undefined;
 }
 
 export interface EmailConfig {
@@ -112,5 +117,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig
       subscribers: e.SUBSCRIBERS,
       sendTimeoutMs: e.SEND_TIMEOUT_MS,
     },
+    clockAt: e.CLOCK_AT === undefined ? undefined : new Date(e.CLOCK_AT),
   };
 }

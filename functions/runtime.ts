@@ -2,7 +2,7 @@
 import { isMainThread } from 'node:worker_threads';
 import { S3ObjectStore, createS3Client } from './adapters/s3-store.ts';
 import { type PipelineConfig, loadConfig } from './config.ts';
-import { systemClock, type Clock, type ObjectStore } from './core/ports.ts';
+import { fixedClock, systemClock, type Clock, type ObjectStore } from './core/ports.ts';
 
 export interface Runtime {
   config: PipelineConfig;
@@ -38,7 +38,7 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
   return {
     config,
     store: new S3ObjectStore(client, config.bucket),
-    clock: systemClock,
+    clock: config.clockAt ? fixedClock(config.clockAt) : systemClock,
     log: jsonLogger(env.LOG_LEVEL),
   };
 }
