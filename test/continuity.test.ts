@@ -2,6 +2,8 @@
 // same answers whatever order the stories and their articles come in.
 import { describe, expect, it } from 'vitest';
 import { continueStories, storyIdOf, type CurrentStory, type PriorEdition, type PriorStory } from '../functions/core/continuity.ts';
+import { StoredEditionSchema } from '../functions/core/stored-edition.ts';
+import { editionOf } from './edition-fixture.ts';
 
 /** Today's story from article ids ("a1:Outlet" names the outlet); its origin is the first id. */
 function story(headline: string, ...articles: string[]): CurrentStory {
@@ -122,5 +124,24 @@ describe('story continuity', () => {
     expect(expected.a1).toMatchObject({ splitFrom: 's_p1', status: 'unchanged' });
     expect(expected.b2).toMatchObject({ id: 's_p3', mergedFrom: [], splitFrom: null });
     expect(expected.f1).toMatchObject({ id: storyIdOf('f1'), status: 'new' });
+  });
+});
+
+describe('a stored edition', () => {
+  it('reads a digest.json written before stories carried their continuity as one whose stories were all new', () => {
+    const current = editionOf([
+      { id: 's_1', headline: 'H', summary: 'S.', language: 'en', publishedAt: null, outlets: ['X'], articleCount: 1, entries: [{ id: 'a_1', title: 'T', publisher: 'X', author: null, url: null, publishedAt: null, language: 'en', words: 3, copies: [] }] },
+    ]);
+    const { previous: _p, counts, stories, ...rest } = current;
+    const { new: _n, developing: _d, unchanged: _u, ...oldCounts } = counts;
+    const old = {
+      ...rest,
+      schema: 'newsdigest.edition/1',
+      counts: oldCounts,
+      stories: stories.map(({ status: _s, firstSeen: _f, lastUpdated: _l, changes: _c, mergedFrom: _m, splitFrom: _sf, ...s }) => s),
+    };
+    expect(StoredEditionSchema.parse(JSON.parse(JSON.stringify(old)))).toEqual(current);
+    expect(StoredEditionSchema.parse(JSON.parse(JSON.stringify(current)))).toEqual(current);
+    expect(() => StoredEditionSchema.parse({ ...old, schema: 'newsdigest.edition/9' })).toThrow(/schema/);
   });
 });

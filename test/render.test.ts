@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EditionSchema, editionFor, editionJsonSchema, inWindow, summarize, type Edition } from '../functions/core/edition.ts';
+import { editionFor, editionJsonSchema, inWindow, summarize, type Edition } from '../functions/core/edition.ts';
 import { composeEditionMessage } from '../functions/core/email.ts';
 import { createArchiveRenderer, createRenderer, largestFitting } from '../functions/core/render.ts';
 import { oneLine, wrapText } from '../functions/core/text-format.ts';
@@ -171,6 +171,38 @@ describe('rendering', () => {
     expect(r.html).not.toContain('in English');
   });
 
+  it('marks each story against the previous edition, and nothing in an edition compared with none', () => {
+    const entry = (id: string, publisher: string | null) => ({ id, title: id, publisher, author: null, url: null, publishedAt: null, language: 'en', words: 100, copies: [] });
+    const base = { summary: 'A summary.', language: 'en', publishedAt: null, articleCount: 2 };
+    const stories = [
+      { ...base, id: 's_n', headline: 'Fresh', outlets: ['A'], entries: [entry('a_1', 'A'), entry('a_2', 'A')] },
+      {
+        ...base,
+        id: 's_d',
+        headline: 'Grown',
+        outlets: ['B', 'C'],
+        entries: [entry('b_1', 'B'), { ...entry('b_2', null), copies: [{ articleId: 'b_3', publisher: 'C', url: null }] }],
+        articleCount: 3,
+        status: 'developing' as const,
+        firstSeen: '2026-11-20',
+        changes: { since: '2026-11-21', articlesAdded: ['b_2', 'b_3'], outletsAdded: ['C'], headlineBefore: null },
+      },
+      { ...base, id: 's_h', headline: 'Renamed', outlets: ['D'], entries: [entry('d_1', 'D')], articleCount: 1, status: 'developing' as const, firstSeen: '2026-11-21', changes: { since: '2026-11-21', articlesAdded: [], outletsAdded: [], headlineBefore: 'Named' } },
+      { ...base, id: 's_u', headline: 'Same', outlets: ['E'], entries: [entry('e_1', 'E')], articleCount: 1, status: 'unchanged' as const, firstSeen: '2026-11-19', lastUpdated: '2026-11-20' },
+    ];
+    const marked = render(editionOf(stories, { previous: '2026-11-21' }));
+    expect(marked.page).toContain('class="status status-new">New<');
+    expect(marked.page).toContain('class="status status-developing">Developing: +2 articles since 21 Nov: C<');
+    expect(marked.page).toContain('class="status status-developing">Developing: New headline since 21 Nov<');
+    expect(marked.page).toContain('class="status status-unchanged">Unchanged since 20 Nov<');
+    expect(marked.page).toContain('since 21 Nov 2026: 1 new, 2 developing, 1 unchanged');
+    expect(marked.text).toContain('   Developing: +2 articles since 21 Nov: C\n');
+    const first = render(editionOf(stories.map((s) => ({ ...s, status: 'new' as const, changes: null }))));
+    for (const out of [first.page, first.text]) {
+      expect(out).not.toMatch(/class="status|Developing|Unchanged since|>New<|^ +New$/m);
+    }
+  });
+
   it('wraps plain text at 72 columns without cutting words', () => {
     const long = 'word '.repeat(60).trim();
     const wrapped = wrapText(long, 72, '   ');
@@ -182,10 +214,8 @@ describe('rendering', () => {
 });
 
 function manyStories(n: number): Edition {
-  return EditionSchema.parse({
-    ...hostileEdition(),
-    counts: { articles: n * 2, stories: n, entries: n, copiesCollapsed: n, outlets: n + 1 },
-    stories: Array.from({ length: n }, (_, i) => ({
+  return editionOf(
+    Array.from({ length: n }, (_, i) => ({
       id: `s_${i}`,
       headline: `Story ${i} headline about something that happened today`,
       summary: 'A first sentence of a plausible length for a news summary. A second one follows it with detail. '.repeat(2).trim(),
@@ -207,7 +237,7 @@ function manyStories(n: number): Edition {
         },
       ],
     })),
-  });
+  );
 }
 
 describe('the edition JSON Schema', () => {

@@ -4,7 +4,7 @@ import Handlebars from 'handlebars';
 // juice's client build: inlines the template's own <style> without the resource fetcher (half of juice's load time).
 import juice from 'juice/client.js';
 import type { Edition } from './edition.ts';
-import { editionPreheader, editionSubject, formatDay, formatLongDay, formatWhen, languageName, oneLine, publicUrl, safeUrl, wrapText } from './text-format.ts';
+import { editionPreheader, editionSubject, formatDay, formatLongDay, formatWhen, languageName, oneLine, publicUrl, safeUrl, statusLine, wrapText } from './text-format.ts';
 
 export interface TemplateSources {
   /** The edition as HTML: the email (inlined, maybe clipped) and the web page share it. */
@@ -99,6 +99,7 @@ function createHandlebars(sources: TemplateSources): typeof Handlebars {
   hb.registerHelper('wrap', function (this: unknown, indent: unknown, options: Handlebars.HelperOptions) {
     return wrapText(options.fn(this).replace(/\s*\n\s*/g, ' ').trimEnd(), 72, typeof indent === 'string' ? indent : '');
   });
+  hb.registerHelper('statusLine', (story: Edition['stories'][number]) => statusLine(story));
   hb.registerHelper('joinOutlets', (list: unknown) => (Array.isArray(list) ? list.join(', ') : ''));
   for (const [name, partial] of Object.entries(sources.partials)) hb.registerPartial(name, partial);
   return hb;

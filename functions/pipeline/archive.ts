@@ -1,7 +1,9 @@
 // The web archive under digests/: one page per edition linking to its neighbours, an index of every
 // edition, and the `latest` switch (digests/latest/ copies, then the digests/latest.json pointer, last).
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { EditionSchema, type Edition } from '../core/edition.ts';
+import type { Edition } from '../core/edition.ts';
+import { StoredEditionSchema } from '../core/stored-edition.ts';
 import type { ArchiveEntry, EditionNeighbours } from '../core/render.ts';
 import type { ObjectStore } from '../core/ports.ts';
 import { PREFIX } from '../triggers.ts';
@@ -73,7 +75,36 @@ export function readLatestPointer(store: ObjectStore): Promise<LatestPointer | n
 }
 
 export function readEdition(store: ObjectStore, day: string): Promise<Edition | null> {
-  return readJson(store, editionKey(day, 'json'), EditionSchema);
+  return readJson(store, editionKey(day, 'json'), StoredEditionSchema);
+}
+
+/** An edition as stored, and a hash of its bytes (what a rebuild that depends on it compares). */
+export interface StoredEdition {
+  edition: Edition;
+  hash: string;
+}
+
+/**
+ * The latest edition before `day` among `days`: the one a new edition's stories continue. Null when there is
+ * none, or when it cannot be read (logged): the new edition then starts afresh rather than not at all.
+ */
+export async function readEditionBefore(
+  store: ObjectStore,
+  day: string,
+  days: readonly string[],
+  log?: (entry: Record<string, unknown>) => void,
+): Promise<StoredEdition | null> {
+  const before = days.filter((d) => d < day).at(-1);
+  if (!before) return null;
+  const obj = await store.get(editionKey(before, 'json'));
+  if (!obj) return null;
+  try {
+    const edition = StoredEditionSchema.parse(JSON.parse(new TextDecoder().decode(obj.body)));
+    return { edition, hash: createHash('sha256').update(obj.body).digest('hex') };
+  } catch (e) {
+    log?.({ level: 'warn', msg: 'previous edition unreadable: every story is new', edition: before, error: String(e) });
+    return null;
+  }
 }
 
 /** The days that have a published edition (digests/<day>/digest.json), oldest first. */

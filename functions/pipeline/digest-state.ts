@@ -16,7 +16,7 @@ export type SourceCache = Map<string, CachedSource>;
 export interface LastPublish {
   /** Everything but the sources that the edition's bytes depend on: day, window, settings, renderer. */
   settings: string;
-  /** The edition's neighbours, and whether it is the latest. */
+  /** The edition's neighbours, whether it is the latest, and the previous edition it continues. */
   archive: string;
   /** The (unquoted) ETag of each source it was built from. */
   etags: ReadonlyMap<string, string>;
