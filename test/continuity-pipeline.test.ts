@@ -11,8 +11,8 @@ import { createDigestHandler } from '../functions/digest/handler.ts';
 import { createIngestHandler } from '../functions/ingest/handler.ts';
 import { EDITION_FILES, editionKey, type EditionPart } from '../functions/pipeline/archive.ts';
 import { createRuntime, lazy } from '../functions/runtime.ts';
-import { readText, startLocalPipeline, uploadFile, type LocalPipeline } from '../local/pipeline.ts';
-import { seedFiles } from './helpers.ts';
+import { readText, uploadFile, type LocalPipeline } from '../local/pipeline.ts';
+import { seedFiles, startPipelineAt } from './helpers.ts';
 
 const DAY1 = '2025-04-23T10:00:00Z';
 const DAY2 = '2025-04-24T10:00:00Z';
@@ -25,7 +25,7 @@ function uploadsOf(day: 1 | 2): Array<[string, Uint8Array]> {
 }
 
 function startDay(directory: string, at: string, manualEvents = false): Promise<LocalPipeline> {
-  return startLocalPipeline({ directory, reset: false, batchWindowMs: 50, manualEvents, env: { CLOCK_AT: at } });
+  return startPipelineAt(directory, at, { manualEvents });
 }
 
 /** Every file of a day's edition folder, as stored. */

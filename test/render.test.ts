@@ -149,6 +149,46 @@ describe('rendering', () => {
     expect(createRenderer(loadTemplates(), { maxEmailBytes: Buffer.byteLength(tight.html) })(big).html).toBe(tight.html);
   });
 
+  it('mails new stories, then developing ones, and only counts the unchanged, even when clipped', () => {
+    const marks = (i: number) => {
+      if (i % 3 === 0) return { status: 'developing' as const, firstSeen: '2026-11-20', changes: { since: '2026-11-21', articlesAdded: [`a_${i}c`], outletsAdded: [], headlineBefore: null } };
+      return i % 3 === 1 ? { status: 'unchanged' as const, firstSeen: '2026-11-20', lastUpdated: '2026-11-21' } : {};
+    };
+    const edition = editionOf(manyStories(30).stories.map((s, i) => ({ ...s, ...marks(i) })), { previous: '2026-11-21' });
+    const r = render(edition);
+    expect(r.emailStories).toBe(20);
+    const order = (out: string) => [...out.matchAll(/Story (\d+) headline/g)].map((m) => Number(m[1])).filter((n, i, a) => a.indexOf(n) === i);
+    const expected = [...[...Array(30).keys()].filter((i) => i % 3 === 2), ...[...Array(30).keys()].filter((i) => i % 3 === 0)];
+    expect(order(r.html)).toEqual(expected);
+    expect(order(r.emailText)).toEqual(expected);
+    expect(order(r.page)).toEqual([...Array(30).keys()]); // the web page keeps the ranking, every story
+    expect(r.subject).toContain('Story 2 headline');
+    expect(r.subject).toContain('(+19 more)');
+    expect(r.preheader).toMatch(/^10 new, 10 developing since 21 Nov: Story 2 headline/);
+    const flat = (out: string) => out.replace(/\s+/g, ' ');
+    for (const out of [r.html, r.emailText]) expect(flat(out)).toContain('10 stories unchanged since 21 Nov 2026, not repeated here');
+
+    const clipped = createRenderer(loadTemplates(), { maxEmailBytes: 30_000 })(edition);
+    expect(clipped.emailStories).toBeLessThan(20);
+    expect(order(clipped.html)).toEqual(expected.slice(0, clipped.emailStories));
+    const more = 20 - clipped.emailStories;
+    for (const out of [clipped.html, clipped.emailText]) {
+      expect(flat(out)).toContain(`${more} more stories in this edition, and 10 stories unchanged since 21 Nov 2026, not repeated here`);
+    }
+  });
+
+  it('says there is nothing new in an email whose stories are all unchanged', () => {
+    const same = editionOf(manyStories(2).stories.map((s) => ({ ...s, status: 'unchanged' as const, firstSeen: '2026-11-20', lastUpdated: '2026-11-21' })), { previous: '2026-11-21' });
+    const r = render(same);
+    expect(r.emailStories).toBe(0);
+    for (const out of [r.html, r.emailText]) {
+      expect(out).toContain('Nothing new or developing since 21 Nov 2026.');
+      expect(out).not.toContain('Story 0 headline');
+    }
+    expect(r.page).toContain('Story 0 headline');
+    expect(r.subject).toBe('News digest — 22 Nov 2026');
+  });
+
   it('finds the largest count that fits without trying counts far past it', () => {
     for (let hi = 1; hi <= 40; hi++) {
       for (let answer = 0; answer < hi; answer++) expect(largestFitting(0, hi, (c) => c <= answer)).toBe(answer);

@@ -1,6 +1,7 @@
 // Text formatting shared by the renderer, the email builder and delivery: dates, one-line headers, safe links,
 // the subject line. No template engine or HTML tooling here, so the deliver function can use it without them.
 import type { Edition, EditionStory } from './edition.ts';
+import { mailedStories } from './mailed.ts';
 
 const LANGUAGE_NAMES = new Intl.DisplayNames(['en'], { type: 'language' });
 const DAY = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
@@ -98,19 +99,26 @@ export function publicUrl(base: string | null | undefined, path: string): string
   return safeUrl(new URL(path, root.endsWith('/') ? root : `${root}/`).href);
 }
 
+/** The title, the day, and the email's top story (see mailedStories) with how many more it carries. */
 export function editionSubject(edition: Edition): string {
-  const top = edition.stories[0];
+  const mailed = mailedStories(edition);
+  const top = mailed[0];
   const day = formatDay(edition.edition);
   if (!top) return oneLine(`${edition.title} — ${day}`);
-  const more = edition.stories.length - 1;
+  const more = mailed.length - 1;
   const tail = more > 0 ? ` (+${more} more)` : '';
   return oneLine(`${oneLine(edition.title, 40)} — ${day}: ${oneLine(top.headline, 110)}${tail}`, 178);
 }
 
+/** The inbox preview: the counts (new and developing, against a previous edition), then the email's top headlines. */
 export function editionPreheader(edition: Edition): string {
   const s = edition.counts.stories;
-  const parts = edition.stories.slice(0, 3).map((st) => oneLine(st.headline, 70));
-  return oneLine(`${s} ${s === 1 ? 'story' : 'stories'} from ${edition.counts.outlets} ${edition.counts.outlets === 1 ? 'outlet' : 'outlets'}: ${parts.join(' · ')}`, 150);
+  const parts = mailedStories(edition).slice(0, 3).map((st) => oneLine(st.headline, 70));
+  const { new: fresh, developing } = edition.counts;
+  const counts = edition.previous
+    ? `${fresh} new, ${developing} developing since ${formatDayMonth(edition.previous)}`
+    : `${s} ${s === 1 ? 'story' : 'stories'} from ${edition.counts.outlets} ${edition.counts.outlets === 1 ? 'outlet' : 'outlets'}`;
+  return oneLine(parts.length ? `${counts}: ${parts.join(' · ')}` : counts, 150);
 }
 
 /** "Sunday 22 November 2026". */
