@@ -23,7 +23,7 @@ function counting(store: ObjectStore) {
     delete: (k) => store.delete(k),
     list: (prefix) => store.list(prefix),
   };
-  return { store: wrapped, sourceReads: () => gets.filter((k) => k.startsWith('sources/')).length, pointerReads: () => gets.filter((k) => k === ARCHIVE_KEYS.latestPointer).length };
+  return { store: wrapped, gets, sourceReads: () => gets.filter((k) => k.startsWith('sources/')).length, pointerReads: () => gets.filter((k) => k === ARCHIVE_KEYS.latestPointer).length };
 }
 
 describe('the digest state', () => {
@@ -135,8 +135,22 @@ describe('the digest state', () => {
 
     await p.store.put(editionKey(yesterday, 'json'), yesterdays('s_yesterday', current.stories.slice(0, 1)), 'application/json');
     expect(await publishDigest(deps(state))).toMatchObject({ status: 'published' });
-    expect(JSON.parse((await p.text(editionKey(day, 'json')))!)).toMatchObject({ previous: yesterday, stories: [{ id: 's_yesterday', firstSeen: yesterday }] });
+    const continued = await p.text(editionKey(day, 'json'));
+    expect(JSON.parse(continued!)).toMatchObject({ previous: yesterday, stories: [{ id: 's_yesterday', firstSeen: yesterday }] });
     expect(await publishDigest(deps(state))).toMatchObject({ status: 'unchanged' });
+
+    // A new source: the warm instance rebuilds without reading yesterday's edition again; a fresh one reads it,
+    // and both publish the same bytes.
+    await ingestSeed(4);
+    const yesterdayReads = (c: ReturnType<typeof counting>) => c.gets.filter((k) => k === editionKey(yesterday, 'json')).length;
+    const warm = counting(p.store);
+    expect(await publishDigest(deps(state, { store: warm.store }))).toMatchObject({ status: 'published' });
+    expect(yesterdayReads(warm)).toBe(0);
+    const fromWarm = await published(day);
+    const fresh = counting(p.store);
+    expect(await publishDigest(deps(createDigestState(), { store: fresh.store }))).toMatchObject({ status: 'published' });
+    expect(yesterdayReads(fresh)).toBe(1);
+    expect(await published(day)).toEqual(fromWarm);
     await p.store.delete(editionKey(yesterday, 'json'));
   });
 

@@ -84,37 +84,61 @@ export interface StoredEdition {
   hash: string;
 }
 
+/** A published edition as listed: its day, and its digest.json's ETag (null: the store gave none). */
+export interface ListedEdition {
+  day: string;
+  etag: string | null;
+}
+
+/** The previous edition a warm digest read last (DigestState.previous), by the ETag it was listed with. */
+export interface CachedEdition {
+  day: string;
+  etag: string;
+  stored: StoredEdition;
+}
+
+export interface EditionBeforeOptions {
+  log?: ((entry: Record<string, unknown>) => void) | undefined;
+  /** What a warm instance read last: the same day at the same ETag is not read again. */
+  cache?: { previous: CachedEdition | null };
+}
+
 /**
- * The latest edition before `day` among `days`: the one a new edition's stories continue. Null when there is
- * none, or when it cannot be read (logged): the new edition then starts afresh rather than not at all.
+ * The latest edition before `day` among `editions`: the one a new edition's stories continue. Null when there
+ * is none, or when it cannot be read (logged): the new edition then starts afresh rather than not at all.
  */
-export async function readEditionBefore(
-  store: ObjectStore,
-  day: string,
-  days: readonly string[],
-  log?: (entry: Record<string, unknown>) => void,
-): Promise<StoredEdition | null> {
-  const before = days.filter((d) => d < day).at(-1);
+export async function readEditionBefore(store: ObjectStore, day: string, editions: readonly ListedEdition[], options: EditionBeforeOptions = {}): Promise<StoredEdition | null> {
+  const before = editions.filter((e) => e.day < day).at(-1);
   if (!before) return null;
-  const obj = await store.get(editionKey(before, 'json'));
+  const { cache } = options;
+  const cached = cache?.previous;
+  if (cached && before.etag !== null && cached.day === before.day && cached.etag === before.etag) return cached.stored;
+  const obj = await store.get(editionKey(before.day, 'json'));
   if (!obj) return null;
   try {
     const edition = StoredEditionSchema.parse(JSON.parse(new TextDecoder().decode(obj.body)));
-    return { edition, hash: createHash('sha256').update(obj.body).digest('hex') };
+    const stored = { edition, hash: createHash('sha256').update(obj.body).digest('hex') };
+    if (cache) cache.previous = before.etag === null ? null : { day: before.day, etag: before.etag, stored };
+    return stored;
   } catch (e) {
-    log?.({ level: 'warn', msg: 'previous edition unreadable: every story is new', edition: before, error: String(e) });
+    options.log?.({ level: 'warn', msg: 'previous edition unreadable: every story is new', edition: before.day, error: String(e) });
     return null;
   }
 }
 
-/** The days that have a published edition (digests/<day>/digest.json), oldest first. */
-export async function listEditionDays(store: ObjectStore): Promise<string[]> {
-  const days: string[] = [];
+/** Every published edition (digests/<day>/digest.json), oldest first. */
+export async function listEditions(store: ObjectStore): Promise<ListedEdition[]> {
+  const byDay = new Map<string, string | null>();
   for await (const o of store.list(PREFIX.digests)) {
     const m = o.key.slice(PREFIX.digests.length).match(/^(\d{4}-\d{2}-\d{2})\/digest\.json$/);
-    if (m) days.push(m[1]!);
+    if (m) byDay.set(m[1]!, o.etag);
   }
-  return [...new Set(days)].sort();
+  return [...byDay].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([day, etag]) => ({ day, etag }));
+}
+
+/** The days that have a published edition (digests/<day>/digest.json), oldest first. */
+export async function listEditionDays(store: ObjectStore): Promise<string[]> {
+  return (await listEditions(store)).map((e) => e.day);
 }
 
 export function neighboursOf(day: string, days: readonly string[]): Required<EditionNeighbours> {

@@ -10,7 +10,7 @@ import {
   ARCHIVE_KEYS,
   EDITION_FILES,
   editionKey,
-  listEditionDays,
+  listEditions,
   neighboursOf,
   readEditionBefore,
   updateArchive,
@@ -211,8 +211,9 @@ export async function publishDigest(deps: DigestDeps, batch?: ChangedSources): P
   const sources = await loadSources(store, { log: deps.log, cache: state.sources });
   const records = inWindow(sources.records, window);
   if (records.length === 0) return { status: 'empty', edition: day, articles: 0 };
-  const days = await listEditionDays(store);
-  const previous = await readEditionBefore(store, day, days, deps.log);
+  const editions = await listEditions(store);
+  const days = editions.map((e) => e.day);
+  const previous = await readEditionBefore(store, day, editions, { log: deps.log, cache: state });
   // The edition is a function of these (same inputs, same bytes): when they equal the last publish's and its
   // pointer is untouched, writing it again would change nothing.
   const archive = JSON.stringify([neighboursOf(day, days), days.every((d) => d <= day), previous?.hash ?? null]);
