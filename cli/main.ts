@@ -10,6 +10,9 @@ Usage:
       --out DIR                      where the digest is copied (default: out/)
       --data DIR                     embedded S3 storage (default: .data/s3), emptied first
       --keep-data                    keep what an earlier run stored in the bucket
+      --at INSTANT                   build the edition as of this ISO 8601 instant (e.g. 2025-04-23T10:00:00Z):
+                                     files are received then and the edition is that day's; with --keep-data,
+                                     replay one day after another
       --quiet                        print only the summary
   newsdigest analyze <paths…> [--json]
                                      parse, deduplicate and group local files without S3;
@@ -28,6 +31,25 @@ Usage:
   newsdigest help                    this text
 `;
 
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** `--at`: a date, a time and a zone (Z or an offset), naming a real instant. */
+function parseInstant(text: string): Date {
+  const at = new Date(text);
+  // Date also takes what is not ISO 8601 ("April 23") and rolls impossible days over ("02-30"): neither is accepted.
+  if (!INSTANT.test(text) || Number.isNaN(at.getTime()) || !sameCalendarDay(text, at)) {
+    throw new UsageError(`--at needs an ISO 8601 instant with its zone, e.g. 2025-04-23T10:00:00Z (got "${text}")`);
+  }
+  return at;
+}
+
+/** The written date is the instant's date in the written zone (no day rolled over). */
+function sameCalendarDay(text: string, at: Date): boolean {
+  const zone = text.match(/(Z|[+-]\d{2}:\d{2})$/)![1]!;
+  const offset = zone === 'Z' ? 0 : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
+  return new Date(at.getTime() + offset * 60_000).toISOString().slice(0, 10) === text.slice(0, 10);
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -39,9 +61,11 @@ async function main(argv: string[]): Promise<number> {
           out: { type: 'string', default: 'out' },
           data: { type: 'string', default: '.data/s3' },
           'keep-data': { type: 'boolean', default: false },
+          at: { type: 'string' },
           quiet: { type: 'boolean', default: false },
         },
       });
+      const at = values.at === undefined ? undefined : parseInstant(values.at);
       // Each command loads only what it needs: `help` and usage errors answer at once.
       const { formatRunSummary, runPipeline } = await import('./run.ts');
       const summary = await runPipeline({
@@ -50,6 +74,7 @@ async function main(argv: string[]): Promise<number> {
         data: values.data,
         keepData: values['keep-data'],
         quiet: values.quiet,
+        ...(at ? { at } : {}),
       });
       process.stdout.write(`${formatRunSummary(summary, values.out)}\n`);
       return summary.edition ? 0 : 1;

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
+import { changeLine, oneLine } from '../functions/core/text-format.ts';
 import { mapLimit } from '../functions/pipeline/digest.ts';
 import { PREFIX } from '../functions/triggers.ts';
 import { exportDigests, startLocalPipeline, summarize, uploadFile, type PipelineSummary } from '../local/pipeline.ts';
@@ -13,6 +14,8 @@ export interface RunOptions {
   data: string;
   keepData: boolean;
   quiet: boolean;
+  /** The instant the handlers take as now (their clock stands there); default: the system clock. */
+  at?: Date;
 }
 
 /** Object key for a local file: `inbox/` plus its path below the input it was found under. */
@@ -40,6 +43,7 @@ export async function runPipeline(options: RunOptions): Promise<PipelineSummary>
     directory: options.data,
     reset: !options.keepData,
     warm: true,
+    ...(options.at ? { env: { CLOCK_AT: options.at.toISOString() } } : {}),
     onIngest: (r) => {
       if (ingested.has(r.key)) return; // a redelivered event
       ingested.add(r.key);
@@ -83,6 +87,13 @@ export function formatRunSummary(summary: PipelineSummary, out: string): string 
     `rejected:         ${summary.rejected.length}`,
   ];
   for (const r of summary.rejected) lines.push(`  - ${r.key}: ${r.error}`);
+  if (e?.previous) {
+    const c = e.counts;
+    lines.push(`since ${e.previous}: ${c.new} new, ${c.developing} developing, ${c.unchanged} unchanged`);
+    for (const s of e.stories.filter((st) => st.status !== 'unchanged')) {
+      lines.push(`  ${s.status}: ${oneLine(s.headline, 60)}${s.status === 'developing' ? ` (${changeLine(s)})` : ''}`);
+    }
+  }
   if (e) {
     lines.push(`edition:          ${e.edition}`);
     lines.push(`digest:           ${path.join(out, 'digest.html')} (email HTML; also digest.txt, digest.json, message.eml)`);

@@ -60,6 +60,8 @@ export function formatSendResult(r: DeliverResult, mailUrl?: string): string {
       return 'nothing sent: no edition published yet';
     case 'empty':
       return `nothing sent: edition ${r.edition} has no story`;
+    case 'nothing-new':
+      return `nothing sent: edition ${r.edition} has nothing new or developing since the one before`;
     case 'no-subscribers':
       return `nothing sent: no subscriber for edition ${r.edition}`;
     default:

@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { ParseLimitsSchema, type ParseLimits } from './core/parse/limits.ts';
 import { SERVICE } from './core/telemetry.ts';
+import { IsoDate } from './core/schema.ts';
 
 /**
  * A parser thread's heap limit by default: room for the largest accepted file (MAX_FILE_BYTES, 50 MiB of
@@ -81,6 +82,8 @@ export const EnvSchema = z.object({
   SUBSCRIBERS: z.string().optional(),
   /** Give up on one send after this long (the subscriber is retried on the next invocation). */
   SEND_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** The instant every handler takes as now (a replay of past days, `newsdigest run --at`); unset: the system clock. */
+  CLOCK_AT: IsoDate.optional(),
 });
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -96,6 +99,8 @@ export interface PipelineConfig {
   parse: { timeoutMs: number; workers: number; maxHeapMb: number };
   email: EmailConfig;
   telemetry: TelemetryConfig;
+  /** Set: the handlers' clock stands still at this instant. */
+  clockAt: Date | undefined;
 }
 
 export interface EmailConfig {
@@ -145,5 +150,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig
       sendTimeoutMs: e.SEND_TIMEOUT_MS,
     },
     telemetry: { logLevel: e.LOG_LEVEL, serviceName: e.POWERTOOLS_SERVICE_NAME, namespace: e.POWERTOOLS_METRICS_NAMESPACE },
+    clockAt: e.CLOCK_AT === undefined ? undefined : new Date(e.CLOCK_AT),
   };
 }

@@ -5,7 +5,7 @@ import { createPipelineLogger } from './adapters/powertools-logger.ts';
 import { createPipelineMetrics } from './adapters/powertools-metrics.ts';
 import { S3ObjectStore, createS3Client } from './adapters/s3-store.ts';
 import { type PipelineConfig, type TelemetryConfig, loadConfig, telemetryConfig } from './config.ts';
-import { systemClock, type Clock, type ObjectStore } from './core/ports.ts';
+import { fixedClock, systemClock, type Clock, type ObjectStore } from './core/ports.ts';
 import { noMetrics, type Log, type Metrics } from './core/telemetry.ts';
 
 export interface Telemetry {
@@ -55,7 +55,7 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env, options: Run
   return {
     config,
     store: new S3ObjectStore(client, config.bucket),
-    clock: systemClock,
+    clock: config.clockAt ? fixedClock(config.clockAt) : systemClock,
     ...createTelemetry(config.telemetry, env, options),
   };
 }

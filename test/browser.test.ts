@@ -62,10 +62,26 @@ function withHostileStory(edition: Edition): Edition {
       },
     ],
   };
+  // Developing against a previous edition, so its status line (naming the outlet of its added article) shows.
+  const marks = {
+    status: 'developing' as const,
+    firstSeen: '2026-11-21',
+    lastUpdated: edition.edition,
+    changes: { since: '2026-11-21', articlesAdded: ['a_hostile'], outletsAdded: [hostile.outlets[0]!], headlineBefore: HOSTILE },
+    mergedFrom: [],
+    splitFrom: null,
+  };
   return EditionSchema.parse({
     ...edition,
-    counts: { ...edition.counts, stories: edition.counts.stories + 1, entries: edition.counts.entries + 1, articles: edition.counts.articles + 2 },
-    stories: [...edition.stories, hostile],
+    previous: '2026-11-21',
+    counts: {
+      ...edition.counts,
+      stories: edition.counts.stories + 1,
+      entries: edition.counts.entries + 1,
+      articles: edition.counts.articles + 2,
+      developing: edition.counts.developing + 1,
+    },
+    stories: [...edition.stories, { ...hostile, ...marks }],
   });
 }
 

@@ -1,6 +1,6 @@
 // The CLI as a user runs it: a real process, real files, exit codes and output.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -100,6 +100,54 @@ describe('newsdigest run', () => {
       expect(emf.some((m) => m.Stories === 1 && m.CopiesCollapsed === 1)).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("replays two days with --at and --keep-data: the second day's edition marks the first day's story developing", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'newsdigest-replay-'));
+    try {
+      // Day 1: seeds 000-002 (MENAFN, TROIB News, unnamed); day 2: 003 (VOCO Media) and 004 (RT).
+      const seeds = readdirSync(path.join(ROOT, 'seeds')).sort();
+      for (const [day, names] of [['day1', seeds.slice(0, 3)], ['day2', seeds.slice(3)]] as const) {
+        mkdirSync(path.join(dir, day));
+        for (const n of names) copyFileSync(path.join(ROOT, 'seeds', n), path.join(dir, day, n));
+      }
+      const common = ['--out', path.join(dir, 'out'), '--data', path.join(dir, 's3'), '--quiet'];
+      const first = cli('run', path.join(dir, 'day1'), '--at', '2025-04-23T10:00:00Z', ...common);
+      expect(first.stderr).toBe('');
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(/stories: +1\n/);
+      expect(first.stdout).toContain('edition:          2025-04-23');
+      expect(first.stdout).not.toContain('since 2025');
+
+      const second = cli('run', path.join(dir, 'day2'), '--at', '2025-04-24T10:00:00Z', '--keep-data', ...common);
+      expect(second.stderr).toBe('');
+      expect(second.code).toBe(0);
+      expect(second.stdout).toContain('edition:          2025-04-24');
+      expect(second.stdout).toContain('since 2025-04-23: 0 new, 1 developing, 0 unchanged');
+      expect(second.stdout).toMatch(/developing: .*\(\+2 articles since 23 Apr: (VOCO Media, RT|RT, VOCO Media); new headline\)/);
+      const edition = JSON.parse(readFileSync(path.join(dir, 'out', 'digest.json'), 'utf8')) as {
+        edition: string;
+        previous: string;
+        stories: Array<{ id: string; status: string; firstSeen: string; changes: { outletsAdded: string[] } }>;
+      };
+      expect(edition).toMatchObject({ edition: '2025-04-24', previous: '2025-04-23' });
+      expect(edition.stories).toHaveLength(1);
+      expect(edition.stories[0]).toMatchObject({ status: 'developing', firstSeen: '2025-04-23' });
+      expect([...edition.stories[0]!.changes.outletsAdded].sort()).toEqual(['RT', 'VOCO Media']);
+      const dayOne = JSON.parse(readFileSync(path.join(dir, 'out', '2025-04-23', 'digest.json'), 'utf8')) as typeof edition;
+      expect(edition.stories[0]!.id).toBe(dayOne.stories[0]!.id);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an --at that is not an ISO 8601 instant with its zone, with the usage and exit code 2', () => {
+    for (const bad of ['yesterday', '2025-04-23', '2025-04-23T10:00:00', '2025-02-30T10:00:00Z', '2025-04-23T25:00:00Z']) {
+      const r = cli('run', 'seeds', '--at', bad);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr).toContain('--at needs an ISO 8601 instant');
+      expect(r.stderr).toContain('Usage:');
     }
   });
 });

@@ -7,6 +7,7 @@ import { ARCHIVE_KEYS, EDITION_FILES, editionKey, type EditionPart } from '../fu
 import { publishDigest, type ChangedSources, type DigestDeps } from '../functions/pipeline/digest.ts';
 import { createDigestState, type DigestState } from '../functions/pipeline/digest-state.ts';
 import { loadTemplates } from '../functions/templates.ts';
+import { editionOf } from './edition-fixture.ts';
 import { s3Event, seedFiles, startTestPipeline, type TestPipeline } from './helpers.ts';
 
 /** The store, recording every key read. */
@@ -22,7 +23,7 @@ function counting(store: ObjectStore) {
     delete: (k) => store.delete(k),
     list: (prefix) => store.list(prefix),
   };
-  return { store: wrapped, sourceReads: () => gets.filter((k) => k.startsWith('sources/')).length, pointerReads: () => gets.filter((k) => k === ARCHIVE_KEYS.latestPointer).length };
+  return { store: wrapped, gets, sourceReads: () => gets.filter((k) => k.startsWith('sources/')).length, pointerReads: () => gets.filter((k) => k === ARCHIVE_KEYS.latestPointer).length };
 }
 
 describe('the digest state', () => {
@@ -114,6 +115,43 @@ describe('the digest state', () => {
     const mailed = await publishDigest(deps(state, { render: withLinks, renderKey: 'public links', email: from }));
     expect(mailed).toMatchObject({ status: 'published' });
     expect(await p.text(editionKey(mailed.edition, 'message'))).toContain('news@example.org');
+  });
+
+  it('publishes again when the previous edition it continues changed', async () => {
+    for (const i of [0, 1, 2, 3]) await ingestSeed(i); // already there unless this test runs alone
+    const state = createDigestState();
+    const { edition: day } = await publishDigest(deps(state));
+    const yesterday = new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const current = JSON.parse((await p.text(editionKey(day, 'json')))!) as { stories: Array<Parameters<typeof editionOf>[0][number]> };
+    // Yesterday's edition: first with another story (today's are all new), then with today's first story under
+    // another id (today's continues it). Its day is in the archive both times: only its content changes.
+    const yesterdays = (id: string, stories: typeof current.stories) =>
+      JSON.stringify(editionOf(stories.map((s) => ({ ...s, id, firstSeen: yesterday, lastUpdated: yesterday })), { edition: yesterday }));
+    const other = { ...current.stories[0]!, headline: 'Other', entries: [{ ...current.stories[0]!.entries[0]!, id: 'a_0000000000000000', copies: [] }], articleCount: 1 };
+    await p.store.put(editionKey(yesterday, 'json'), yesterdays('s_other', [other]), 'application/json');
+    expect(await publishDigest(deps(state))).toMatchObject({ status: 'published' });
+    expect(await publishDigest(deps(state))).toMatchObject({ status: 'unchanged' });
+    expect(JSON.parse((await p.text(editionKey(day, 'json')))!)).toMatchObject({ previous: yesterday, stories: [{ status: 'new', firstSeen: day }] });
+
+    await p.store.put(editionKey(yesterday, 'json'), yesterdays('s_yesterday', current.stories.slice(0, 1)), 'application/json');
+    expect(await publishDigest(deps(state))).toMatchObject({ status: 'published' });
+    const continued = await p.text(editionKey(day, 'json'));
+    expect(JSON.parse(continued!)).toMatchObject({ previous: yesterday, stories: [{ id: 's_yesterday', firstSeen: yesterday }] });
+    expect(await publishDigest(deps(state))).toMatchObject({ status: 'unchanged' });
+
+    // A new source: the warm instance rebuilds without reading yesterday's edition again; a fresh one reads it,
+    // and both publish the same bytes.
+    await ingestSeed(4);
+    const yesterdayReads = (c: ReturnType<typeof counting>) => c.gets.filter((k) => k === editionKey(yesterday, 'json')).length;
+    const warm = counting(p.store);
+    expect(await publishDigest(deps(state, { store: warm.store }))).toMatchObject({ status: 'published' });
+    expect(yesterdayReads(warm)).toBe(0);
+    const fromWarm = await published(day);
+    const fresh = counting(p.store);
+    expect(await publishDigest(deps(createDigestState(), { store: fresh.store }))).toMatchObject({ status: 'published' });
+    expect(yesterdayReads(fresh)).toBe(1);
+    expect(await published(day)).toEqual(fromWarm);
+    await p.store.delete(editionKey(yesterday, 'json'));
   });
 
   it('reads a pointer someone else wrote once, and publishes over it', async () => {

@@ -165,6 +165,28 @@ describe('configuration', () => {
     expect(loadConfig({ BUCKET: 'b-1' }).telemetry).toEqual({ logLevel: 'info', serviceName: 'newsdigest', namespace: 'newsdigest' });
     expect(loadConfig({ BUCKET: 'b-1', LOG_LEVEL: 'DEBUG' }).telemetry.logLevel).toBe('debug');
     expect(() => loadConfig({ BUCKET: 'b-1', LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+    expect(loadConfig({ BUCKET: 'b-1' }).clockAt).toBeUndefined();
+    expect(() => loadConfig({ BUCKET: 'b-1', CLOCK_AT: '23 April 2025' })).toThrow(/CLOCK_AT/);
+    expect(loadConfig({ BUCKET: 'b-1', CLOCK_AT: '2025-04-23T12:00:00+02:00' }).clockAt).toEqual(new Date('2025-04-23T10:00:00Z'));
+  });
+});
+
+describe('the handlers under a clock set in the past (CLOCK_AT)', () => {
+  let p: TestPipeline;
+  beforeAll(async () => {
+    p = await startTestPipeline({ manualEvents: true, env: { CLOCK_AT: '2025-04-23T10:00:00Z' } });
+  });
+  afterAll(() => p.cleanup());
+
+  it('receive a file at the clock\'s instant, not later, and name the edition after its day', async () => {
+    // 002 names no date: only its arrival puts it in the replayed day's window.
+    await p.upload('inbox/undated.txt', seedFiles()[2]!.body);
+    expect((await p.ingest(s3Event(p.bucket, 'inbox/undated.txt'))).results).toEqual([expect.objectContaining({ status: 'ingested' })]);
+    const [record] = await p.articles();
+    expect(record).toMatchObject({ publishedAt: null, source: { receivedAt: '2025-04-23T10:00:00.000Z' } });
+    const body = JSON.stringify(s3Event(p.bucket, 'sources/inbox/undated.txt.json'));
+    await p.digest({ Records: [{ messageId: 'm0', receiptHandle: 'r0', body, eventSource: 'aws:sqs' }] } as unknown as SQSEvent);
+    expect(await p.json('digests/latest.json')).toMatchObject({ edition: '2025-04-23', stories: 1, updatedAt: '2025-04-23T10:00:00.000Z' });
   });
 });
 

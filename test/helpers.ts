@@ -59,6 +59,14 @@ export async function startTestPipeline(options: Partial<LocalPipelineOptions> =
   };
 }
 
+/**
+ * One day of a replay: a local pipeline over the bucket kept in `directory` (the first day creates it), its
+ * handlers' clock standing at `at`. Close it (not cleanup) and start the next day over the same directory.
+ */
+export function startPipelineAt(directory: string, at: string, options: Partial<LocalPipelineOptions> = {}): Promise<LocalPipeline> {
+  return startLocalPipeline({ batchWindowMs: 50, ...options, directory, reset: false, env: { ...options.env, CLOCK_AT: at } });
+}
+
 /** An S3 event as AWS delivers it for one object (key URL-encoded, `+` for spaces). */
 export function s3Event(bucket: string, key: string, eventName = 'ObjectCreated:Put'): S3Event {
   return {

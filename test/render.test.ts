@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EditionSchema, editionFor, editionJsonSchema, inWindow, summarize, type Edition } from '../functions/core/edition.ts';
+import { editionFor, editionJsonSchema, inWindow, summarize, type Edition } from '../functions/core/edition.ts';
 import { composeEditionMessage } from '../functions/core/email.ts';
 import { createArchiveRenderer, createRenderer, largestFitting } from '../functions/core/render.ts';
 import { oneLine, wrapText } from '../functions/core/text-format.ts';
@@ -149,6 +149,46 @@ describe('rendering', () => {
     expect(createRenderer(loadTemplates(), { maxEmailBytes: Buffer.byteLength(tight.html) })(big).html).toBe(tight.html);
   });
 
+  it('mails new stories, then developing ones, and only counts the unchanged, even when clipped', () => {
+    const marks = (i: number) => {
+      if (i % 3 === 0) return { status: 'developing' as const, firstSeen: '2026-11-20', changes: { since: '2026-11-21', articlesAdded: [`a_${i}c`], outletsAdded: [], headlineBefore: null } };
+      return i % 3 === 1 ? { status: 'unchanged' as const, firstSeen: '2026-11-20', lastUpdated: '2026-11-21' } : {};
+    };
+    const edition = editionOf(manyStories(30).stories.map((s, i) => ({ ...s, ...marks(i) })), { previous: '2026-11-21' });
+    const r = render(edition);
+    expect(r.emailStories).toBe(20);
+    const order = (out: string) => [...out.matchAll(/Story (\d+) headline/g)].map((m) => Number(m[1])).filter((n, i, a) => a.indexOf(n) === i);
+    const expected = [...[...Array(30).keys()].filter((i) => i % 3 === 2), ...[...Array(30).keys()].filter((i) => i % 3 === 0)];
+    expect(order(r.html)).toEqual(expected);
+    expect(order(r.emailText)).toEqual(expected);
+    expect(order(r.page)).toEqual([...Array(30).keys()]); // the web page keeps the ranking, every story
+    expect(r.subject).toContain('Story 2 headline');
+    expect(r.subject).toContain('(+19 more)');
+    expect(r.preheader).toMatch(/^10 new, 10 developing since 21 Nov: Story 2 headline/);
+    const flat = (out: string) => out.replace(/\s+/g, ' ');
+    for (const out of [r.html, r.emailText]) expect(flat(out)).toContain('10 stories unchanged since 21 Nov 2026, not repeated here');
+
+    const clipped = createRenderer(loadTemplates(), { maxEmailBytes: 30_000 })(edition);
+    expect(clipped.emailStories).toBeLessThan(20);
+    expect(order(clipped.html)).toEqual(expected.slice(0, clipped.emailStories));
+    const more = 20 - clipped.emailStories;
+    for (const out of [clipped.html, clipped.emailText]) {
+      expect(flat(out)).toContain(`${more} more stories in this edition, and 10 stories unchanged since 21 Nov 2026, not repeated here`);
+    }
+  });
+
+  it('says there is nothing new in an email whose stories are all unchanged', () => {
+    const same = editionOf(manyStories(2).stories.map((s) => ({ ...s, status: 'unchanged' as const, firstSeen: '2026-11-20', lastUpdated: '2026-11-21' })), { previous: '2026-11-21' });
+    const r = render(same);
+    expect(r.emailStories).toBe(0);
+    for (const out of [r.html, r.emailText]) {
+      expect(out).toContain('Nothing new or developing since 21 Nov 2026.');
+      expect(out).not.toContain('Story 0 headline');
+    }
+    expect(r.page).toContain('Story 0 headline');
+    expect(r.subject).toBe('News digest — 22 Nov 2026');
+  });
+
   it('finds the largest count that fits without trying counts far past it', () => {
     for (let hi = 1; hi <= 40; hi++) {
       for (let answer = 0; answer < hi; answer++) expect(largestFitting(0, hi, (c) => c <= answer)).toBe(answer);
@@ -171,6 +211,38 @@ describe('rendering', () => {
     expect(r.html).not.toContain('in English');
   });
 
+  it('marks each story against the previous edition, and nothing in an edition compared with none', () => {
+    const entry = (id: string, publisher: string | null) => ({ id, title: id, publisher, author: null, url: null, publishedAt: null, language: 'en', words: 100, copies: [] });
+    const base = { summary: 'A summary.', language: 'en', publishedAt: null, articleCount: 2 };
+    const stories = [
+      { ...base, id: 's_n', headline: 'Fresh', outlets: ['A'], entries: [entry('a_1', 'A'), entry('a_2', 'A')] },
+      {
+        ...base,
+        id: 's_d',
+        headline: 'Grown',
+        outlets: ['B', 'C'],
+        entries: [entry('b_1', 'B'), { ...entry('b_2', null), copies: [{ articleId: 'b_3', publisher: 'C', url: null }] }],
+        articleCount: 3,
+        status: 'developing' as const,
+        firstSeen: '2026-11-20',
+        changes: { since: '2026-11-21', articlesAdded: ['b_2', 'b_3'], outletsAdded: ['C'], headlineBefore: null },
+      },
+      { ...base, id: 's_h', headline: 'Renamed', outlets: ['D'], entries: [entry('d_1', 'D')], articleCount: 1, status: 'developing' as const, firstSeen: '2026-11-21', changes: { since: '2026-11-21', articlesAdded: [], outletsAdded: [], headlineBefore: 'Named' } },
+      { ...base, id: 's_u', headline: 'Same', outlets: ['E'], entries: [entry('e_1', 'E')], articleCount: 1, status: 'unchanged' as const, firstSeen: '2026-11-19', lastUpdated: '2026-11-20' },
+    ];
+    const marked = render(editionOf(stories, { previous: '2026-11-21' }));
+    expect(marked.page).toContain('class="status status-new">New<');
+    expect(marked.page).toContain('class="status status-developing">Developing: +2 articles since 21 Nov: C<');
+    expect(marked.page).toContain('class="status status-developing">Developing: New headline since 21 Nov<');
+    expect(marked.page).toContain('class="status status-unchanged">Unchanged since 20 Nov<');
+    expect(marked.page).toContain('since 21 Nov 2026: 1 new, 2 developing, 1 unchanged');
+    expect(marked.text).toContain('   Developing: +2 articles since 21 Nov: C\n');
+    const first = render(editionOf(stories.map((s) => ({ ...s, status: 'new' as const, changes: null }))));
+    for (const out of [first.page, first.text]) {
+      expect(out).not.toMatch(/class="status|Developing|Unchanged since|>New<|^ +New$/m);
+    }
+  });
+
   it('wraps plain text at 72 columns without cutting words', () => {
     const long = 'word '.repeat(60).trim();
     const wrapped = wrapText(long, 72, '   ');
@@ -182,10 +254,8 @@ describe('rendering', () => {
 });
 
 function manyStories(n: number): Edition {
-  return EditionSchema.parse({
-    ...hostileEdition(),
-    counts: { articles: n * 2, stories: n, entries: n, copiesCollapsed: n, outlets: n + 1 },
-    stories: Array.from({ length: n }, (_, i) => ({
+  return editionOf(
+    Array.from({ length: n }, (_, i) => ({
       id: `s_${i}`,
       headline: `Story ${i} headline about something that happened today`,
       summary: 'A first sentence of a plausible length for a news summary. A second one follows it with detail. '.repeat(2).trim(),
@@ -207,7 +277,7 @@ function manyStories(n: number): Edition {
         },
       ],
     })),
-  });
+  );
 }
 
 describe('the edition JSON Schema', () => {

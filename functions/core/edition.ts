@@ -1,7 +1,10 @@
 // The edition: stories ranked for reading, each with its distinct articles and their collapsed copies.
 import * as z from 'zod';
 import { clusterArticles, type ClusterItem, type Story } from './cluster.ts';
+import { continueStories, type CurrentStory, type PriorEdition } from './continuity.ts';
 import { IsoDate, type ArticleRecord } from './schema.ts';
+
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
 const OutletSchema = z
   .object({
@@ -35,11 +38,28 @@ const EditionStorySchema = z.object({
   entries: z.array(EntrySchema),
   /** Articles in the story, copies included. */
   articleCount: z.number().int(),
+  status: z
+    .enum(['new', 'developing', 'unchanged'])
+    .describe('Against the previous edition: new (none of its articles were there), developing (articles added or a new headline), unchanged.'),
+  firstSeen: Day.describe('Day of the first edition that carried the story.'),
+  lastUpdated: Day.describe('Day of the last edition in which it was new or developing.'),
+  changes: z
+    .object({
+      since: Day.describe('The edition compared against.'),
+      articlesAdded: z.array(z.string()).describe('Articles (copies included) that were in no story of that edition.'),
+      outletsAdded: z.array(z.string()).describe('Outlets of the added articles that the story did not credit before.'),
+      headlineBefore: z.string().nullable().describe('The headline it had, when it changed.'),
+    })
+    .nullable()
+    .describe('What changed, when developing; null otherwise.'),
+  mergedFrom: z.array(z.string()).describe('Ids of previous stories merged into this one (it kept the oldest id).'),
+  splitFrom: z.string().nullable().describe('The previous story this one split from, whose id went to a larger part.'),
 });
 
 export const EditionSchema = z.object({
-  schema: z.literal('newsdigest.edition/1'),
-  edition: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('The day the edition is named after, in the edition time zone.'),
+  schema: z.literal('newsdigest.edition/2'),
+  edition: Day.describe('The day the edition is named after, in the edition time zone.'),
+  previous: Day.nullable().describe('The edition the story statuses compare against (the latest before this one); null: none, every story is new.'),
   title: z.string(),
   /** Latest arrival among the edition's articles: derived from the records, so rebuilds are byte-identical. */
   updatedAt: IsoDate.nullable(),
@@ -51,6 +71,9 @@ export const EditionSchema = z.object({
     entries: z.number().int(),
     copiesCollapsed: z.number().int(),
     outlets: z.number().int(),
+    new: z.number().int(),
+    developing: z.number().int(),
+    unchanged: z.number().int(),
   }),
   stories: z.array(EditionStorySchema).describe('Ranked: most outlets first, then most recent.'),
 });
@@ -59,7 +82,7 @@ export type Edition = z.infer<typeof EditionSchema>;
 /** The edition's JSON Schema (draft 2020-12), committed as docs/edition.schema.json for consumers of digest.json. */
 export function editionJsonSchema(): Record<string, unknown> {
   return {
-    $id: 'https://newsdigest.invalid/schemas/edition-1.json',
+    $id: 'https://newsdigest.invalid/schemas/edition-2.json',
     title: 'newsdigest edition (digest.json)',
     ...z.toJSONSchema(EditionSchema, { target: 'draft-2020-12' }),
   };
@@ -70,6 +93,8 @@ export interface EditionOptions {
   edition: string;
   title: string;
   window: { from: Date; to: Date };
+  /** The latest edition before this one: stories keep its ids while they continue, and are marked against it. */
+  previous?: Edition | null;
 }
 
 /** The day an instant falls on in a time zone, as YYYY-MM-DD: the edition's name. */
@@ -132,7 +157,23 @@ function mostCommon(values: Array<string | null>): string | null {
   return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? null;
 }
 
-function storyToEdition(story: Story, byId: Map<string, ArticleRecord>): EditionStory & { sortKey: string } {
+/** What the continuity step adds to a story (see continuity.ts). */
+type ContinuityField = 'id' | 'status' | 'firstSeen' | 'lastUpdated' | 'changes' | 'mergedFrom' | 'splitFrom';
+
+/** A story before the continuity step names it: its rank's time, and what the step compares. */
+type DraftStory = Omit<EditionStory, ContinuityField> & { sortKey: string; current: CurrentStory };
+
+/** The earliest article: first received, then first published (undated last), then smallest id. */
+function originOf(members: ArticleRecord[]): string {
+  const key = (r: ArticleRecord) => [r.source.receivedAt, r.publishedAt ?? '~', r.id] as const;
+  const earliest = members.reduce((a, b) => {
+    const [ka, kb] = [key(a), key(b)];
+    return kb[0] < ka[0] || (kb[0] === ka[0] && (kb[1] < ka[1] || (kb[1] === ka[1] && kb[2] < ka[2]))) ? b : a;
+  });
+  return earliest.id;
+}
+
+function storyToEdition(story: Story, byId: Map<string, ArticleRecord>): DraftStory {
   const get = (id: string) => {
     const r = byId.get(id);
     if (!r) throw new Error(`cluster returned unknown article ${id}`);
@@ -175,7 +216,6 @@ function storyToEdition(story: Story, byId: Map<string, ArticleRecord>): Edition
   const dates = members.map((r) => r.publishedAt).filter((d): d is string => d !== null).sort();
   const canonical = get(story.canonical);
   return {
-    id: story.id,
     headline: story.headline,
     summary: summarize(canonical.text),
     language: mostCommon(members.map((r) => r.language)),
@@ -184,6 +224,22 @@ function storyToEdition(story: Story, byId: Map<string, ArticleRecord>): Edition
     entries,
     articleCount: story.articles.length,
     sortKey: members.map(latest).sort().at(-1) ?? '',
+    current: { articles: members.map((r) => ({ id: r.id, outlet: r.publisher })), origin: originOf(members), headline: story.headline, outlets },
+  };
+}
+
+/** A stored edition as the continuity step reads it: each story's articles, copies included. */
+export function priorEditionOf(edition: Edition): PriorEdition {
+  return {
+    edition: edition.edition,
+    stories: edition.stories.map((s) => ({
+      id: s.id,
+      headline: s.headline,
+      outlets: s.outlets,
+      articles: s.entries.flatMap((e) => [e.id, ...e.copies.map((c) => c.articleId)]),
+      firstSeen: s.firstSeen,
+      lastUpdated: s.lastUpdated,
+    })),
   };
 }
 
@@ -199,12 +255,21 @@ export function clusterItemOf(r: ArticleRecord): ClusterItem {
   };
 }
 
-/** Cluster the records and order the stories: most outlets first, then most recent, then id. */
+/**
+ * Cluster the records, carry the previous edition's story ids and mark what changed since (continuity.ts), and
+ * order the stories: most outlets first, then most recent, then id.
+ */
 export function buildEdition(records: ArticleRecord[], options: EditionOptions): Edition {
   const byId = new Map(records.map((r) => [r.id, r]));
   const { stories } = clusterArticles([...byId.values()].map(clusterItemOf));
-  const ranked = stories
-    .map((s) => storyToEdition(s, byId))
+  const drafts = stories.map((s) => storyToEdition(s, byId));
+  const previous = options.previous ?? null;
+  const continuity = continueStories(options.edition, drafts.map((d) => d.current), previous && priorEditionOf(previous));
+  const ranked = drafts
+    .map(({ current: _current, ...draft }, i) => {
+      const { id, ...marks } = continuity[i]!;
+      return { id, ...draft, ...marks };
+    })
     .sort(
       (a, b) =>
         Math.max(b.outlets.length, b.entries.length) - Math.max(a.outlets.length, a.entries.length) ||
@@ -215,9 +280,11 @@ export function buildEdition(records: ArticleRecord[], options: EditionOptions):
   const received = [...byId.values()].map((r) => r.source.receivedAt).sort();
   const entries = ranked.reduce((n, s) => n + s.entries.length, 0);
   const allOutlets = new Set(ranked.flatMap((s) => s.outlets));
+  const status = (st: EditionStory['status']) => ranked.filter((s) => s.status === st).length;
   return EditionSchema.parse({
-    schema: 'newsdigest.edition/1',
+    schema: 'newsdigest.edition/2',
     edition: options.edition,
+    previous: previous?.edition ?? null,
     title: options.title,
     updatedAt: received.at(-1) ?? null,
     window: { from: options.window.from.toISOString(), to: options.window.to.toISOString() },
@@ -228,6 +295,9 @@ export function buildEdition(records: ArticleRecord[], options: EditionOptions):
       entries,
       copiesCollapsed: byId.size - entries,
       outlets: allOutlets.size,
+      new: status('new'),
+      developing: status('developing'),
+      unchanged: status('unchanged'),
     },
     stories: ranked,
   });

@@ -32,3 +32,8 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** A clock standing still at `at` (replays, tests). */
+export function fixedClock(at: Date): Clock {
+  return { now: () => new Date(at.getTime()) };
+}

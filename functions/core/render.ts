@@ -4,7 +4,8 @@ import Handlebars from 'handlebars';
 // juice's client build: inlines the template's own <style> without the resource fetcher (half of juice's load time).
 import juice from 'juice/client.js';
 import type { Edition } from './edition.ts';
-import { editionPreheader, editionSubject, formatDay, formatLongDay, formatWhen, languageName, oneLine, publicUrl, safeUrl, wrapText } from './text-format.ts';
+import { mailedStories } from './mailed.ts';
+import { editionPreheader, editionSubject, formatDay, formatLongDay, formatWhen, languageName, oneLine, publicUrl, safeUrl, statusLine, wrapText } from './text-format.ts';
 
 export interface TemplateSources {
   /** The edition as HTML: the email (inlined, maybe clipped) and the web page share it. */
@@ -30,7 +31,7 @@ export interface RenderedEdition {
   subject: string;
   /** The inbox preview line. */
   preheader: string;
-  /** Stories carried by the email (all of them unless clipped). */
+  /** Stories carried by the email: the new and developing ones (see mailedStories), all of them unless clipped. */
   emailStories: number;
 }
 
@@ -92,6 +93,7 @@ function createHandlebars(sources: TemplateSources): typeof Handlebars {
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hb.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
   hb.registerHelper('and', (a: unknown, b: unknown) => Boolean(a) && Boolean(b));
+  hb.registerHelper('or', (a: unknown, b: unknown) => Boolean(a) || Boolean(b));
   hb.registerHelper('add', (a: number, b: number) => a + b);
   hb.registerHelper('sub', (a: number, b: number) => a - b);
   hb.registerHelper('oneLine', (s: unknown) => (typeof s === 'string' ? oneLine(s, 1_000) : ''));
@@ -99,6 +101,7 @@ function createHandlebars(sources: TemplateSources): typeof Handlebars {
   hb.registerHelper('wrap', function (this: unknown, indent: unknown, options: Handlebars.HelperOptions) {
     return wrapText(options.fn(this).replace(/\s*\n\s*/g, ' ').trimEnd(), 72, typeof indent === 'string' ? indent : '');
   });
+  hb.registerHelper('statusLine', (story: Edition['stories'][number]) => statusLine(story));
   hb.registerHelper('joinOutlets', (list: unknown) => (Array.isArray(list) ? list.join(', ') : ''));
   for (const [name, partial] of Object.entries(sources.partials)) hb.registerPartial(name, partial);
   return hb;
@@ -112,6 +115,8 @@ interface HtmlView {
   preheader: string;
   /** Stories left out of the email; the full edition link follows them. */
   omitted: number;
+  /** Unchanged stories, only counted in the email (the web page shows them). */
+  unchanged: number;
   fullEditionUrl: string | null;
   archiveUrl: string | null;
   prev: string | null;
@@ -143,6 +148,7 @@ export function createRenderer(
       hasStories: edition.stories.length > 0,
       preheader,
       omitted: 0,
+      unchanged: 0,
       fullEditionUrl: null,
       archiveUrl: '../index.html',
       prev,
@@ -150,12 +156,17 @@ export function createRenderer(
       prevUrl: prev ? `../${prev}/index.html` : null,
       nextUrl: next ? `../${next}/index.html` : null,
     };
+    // The email: new stories, then developing ones; unchanged ones only counted.
+    const mailed = mailedStories(edition);
+    const unchanged = edition.stories.length - mailed.length;
     const emailView = (count: number): HtmlView => ({
       ...webView,
       mode: 'email',
       web: false,
-      stories: edition.stories.slice(0, count),
-      omitted: edition.stories.length - count,
+      stories: mailed.slice(0, count),
+      hasStories: mailed.length > 0,
+      omitted: mailed.length - count,
+      unchanged,
       fullEditionUrl,
       archiveUrl: publicUrl(options.publicBaseUrl, 'index.html'),
       prev: null,
@@ -173,8 +184,8 @@ export function createRenderer(
     const rawBytes = (count: number) => utf8Bytes(raw(count));
     const email = (count: number) => inline(raw(count));
 
-    // The email: every story when it fits, else as many top stories as fit, then the link to the rest.
-    const total = edition.stories.length;
+    // The email: every mailed story when it fits, else as many top ones as fit, then the link to the rest.
+    const total = mailed.length;
     let count = total;
     let mail = '';
     if (total > 0) {
@@ -211,14 +222,16 @@ export function createRenderer(
     }
     raws.clear(); // the probes (up to a few MB under a large budget) are not kept through the page and text renders
 
-    const plain = (stories: Edition['stories']) =>
-      `${text({ ...base, stories, fullEditionUrl, omitted: edition.stories.length - stories.length }).replace(/\n{3,}/g, '\n\n').trim()}\n`;
-    const full = plain(edition.stories);
+    const plain = (stories: Edition['stories'], view: { hasStories: boolean; omitted: number; unchanged: number }) =>
+      `${text({ ...base, ...view, stories, fullEditionUrl }).replace(/\n{3,}/g, '\n\n').trim()}\n`;
+    const full = plain(edition.stories, { hasStories: edition.stories.length > 0, omitted: 0, unchanged: 0 });
+    // The email's text part is the whole text when the email carries every story, in the edition's order.
+    const whole = count === edition.stories.length && mailed.every((st, i) => st === edition.stories[i]);
     return {
       html: mail,
       page: html({ ...base, ...webView }),
       text: full,
-      emailText: count === edition.stories.length ? full : plain(edition.stories.slice(0, count)),
+      emailText: whole ? full : plain(mailed.slice(0, count), { hasStories: mailed.length > 0, omitted: mailed.length - count, unchanged }),
       json: `${JSON.stringify(edition, null, 2)}\n`,
       subject: editionSubject(edition),
       preheader,

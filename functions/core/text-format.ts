@@ -1,10 +1,12 @@
 // Text formatting shared by the renderer, the email builder and delivery: dates, one-line headers, safe links,
 // the subject line. No template engine or HTML tooling here, so the deliver function can use it without them.
-import type { Edition } from './edition.ts';
+import type { Edition, EditionStory } from './edition.ts';
+import { mailedStories } from './mailed.ts';
 
 const LANGUAGE_NAMES = new Intl.DisplayNames(['en'], { type: 'language' });
 const DAY = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 const LONG_DAY = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const DAY_MONTH = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
 const TIME = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' });
 
 /**
@@ -97,23 +99,66 @@ export function publicUrl(base: string | null | undefined, path: string): string
   return safeUrl(new URL(path, root.endsWith('/') ? root : `${root}/`).href);
 }
 
+/** The title, the day, and the email's top story (see mailedStories) with how many more it carries. */
 export function editionSubject(edition: Edition): string {
-  const top = edition.stories[0];
+  const mailed = mailedStories(edition);
+  const top = mailed[0];
   const day = formatDay(edition.edition);
   if (!top) return oneLine(`${edition.title} — ${day}`);
-  const more = edition.stories.length - 1;
+  const more = mailed.length - 1;
   const tail = more > 0 ? ` (+${more} more)` : '';
   return oneLine(`${oneLine(edition.title, 40)} — ${day}: ${oneLine(top.headline, 110)}${tail}`, 178);
 }
 
+/** The inbox preview: the counts (new and developing, against a previous edition), then the email's top headlines. */
 export function editionPreheader(edition: Edition): string {
   const s = edition.counts.stories;
-  const parts = edition.stories.slice(0, 3).map((st) => oneLine(st.headline, 70));
-  return oneLine(`${s} ${s === 1 ? 'story' : 'stories'} from ${edition.counts.outlets} ${edition.counts.outlets === 1 ? 'outlet' : 'outlets'}: ${parts.join(' · ')}`, 150);
+  const parts = mailedStories(edition).slice(0, 3).map((st) => oneLine(st.headline, 70));
+  const { new: fresh, developing } = edition.counts;
+  const counts = edition.previous
+    ? `${fresh} new, ${developing} developing since ${formatDayMonth(edition.previous)}`
+    : `${s} ${s === 1 ? 'story' : 'stories'} from ${edition.counts.outlets} ${edition.counts.outlets === 1 ? 'outlet' : 'outlets'}`;
+  return oneLine(parts.length ? `${counts}: ${parts.join(' · ')}` : counts, 150);
 }
 
 /** "Sunday 22 November 2026". */
 export function formatLongDay(iso: unknown): string {
   const d = parseDate(iso);
   return d ? LONG_DAY.format(d) : '';
+}
+
+/** "23 Apr". */
+export function formatDayMonth(iso: unknown): string {
+  const d = parseDate(iso);
+  return d ? DAY_MONTH.format(d) : '';
+}
+
+/** Outlets of the story's articles named in `ids`, in story order. */
+function outletsOf(story: EditionStory, ids: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const e of story.entries) {
+    for (const [id, p] of [[e.id, e.publisher] as const, ...e.copies.map((c) => [c.articleId, c.publisher] as const)]) {
+      if (p && ids.has(id) && !out.includes(p)) out.push(p);
+    }
+  }
+  return out;
+}
+
+/** What is new about a developing story, in one line: "+3 articles since 23 Apr: Reuters, BBC, Le Monde; new headline". */
+export function changeLine(story: EditionStory): string {
+  const c = story.changes;
+  if (!c) return '';
+  const n = c.articlesAdded.length;
+  const since = formatDayMonth(c.since);
+  const outlets = outletsOf(story, new Set(c.articlesAdded));
+  const added = n > 0 ? `+${n} ${n === 1 ? 'article' : 'articles'} since ${since}${outlets.length ? `: ${outlets.join(', ')}` : ''}` : '';
+  if (c.headlineBefore === null) return added;
+  return added ? `${added}; new headline` : `New headline since ${since}`;
+}
+
+/** The story's mark against the previous edition: "New", "Developing: <change line>", "Unchanged since 23 Apr". */
+export function statusLine(story: EditionStory): string {
+  if (story.status === 'new') return 'New';
+  if (story.status === 'developing') return `Developing: ${changeLine(story)}`;
+  return `Unchanged since ${formatDayMonth(story.lastUpdated)}`;
 }

@@ -1,7 +1,9 @@
 // The web archive under digests/: one page per edition linking to its neighbours, an index of every
 // edition, and the `latest` switch (digests/latest/ copies, then the digests/latest.json pointer, last).
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { EditionSchema, type Edition } from '../core/edition.ts';
+import type { Edition } from '../core/edition.ts';
+import { StoredEditionSchema } from '../core/stored-edition.ts';
 import type { ArchiveEntry, EditionNeighbours } from '../core/render.ts';
 import type { ObjectStore } from '../core/ports.ts';
 import { PREFIX } from '../triggers.ts';
@@ -73,17 +75,70 @@ export function readLatestPointer(store: ObjectStore): Promise<LatestPointer | n
 }
 
 export function readEdition(store: ObjectStore, day: string): Promise<Edition | null> {
-  return readJson(store, editionKey(day, 'json'), EditionSchema);
+  return readJson(store, editionKey(day, 'json'), StoredEditionSchema);
+}
+
+/** An edition as stored, and a hash of its bytes (what a rebuild that depends on it compares). */
+export interface StoredEdition {
+  edition: Edition;
+  hash: string;
+}
+
+/** A published edition as listed: its day, and its digest.json's ETag (null: the store gave none). */
+export interface ListedEdition {
+  day: string;
+  etag: string | null;
+}
+
+/** The previous edition a warm digest read last (DigestState.previous), by the ETag it was listed with. */
+export interface CachedEdition {
+  day: string;
+  etag: string;
+  stored: StoredEdition;
+}
+
+export interface EditionBeforeOptions {
+  log?: ((entry: Record<string, unknown>) => void) | undefined;
+  /** What a warm instance read last: the same day at the same ETag is not read again. */
+  cache?: { previous: CachedEdition | null };
+}
+
+/**
+ * The latest edition before `day` among `editions`: the one a new edition's stories continue. Null when there
+ * is none, or when it cannot be read (logged): the new edition then starts afresh rather than not at all.
+ */
+export async function readEditionBefore(store: ObjectStore, day: string, editions: readonly ListedEdition[], options: EditionBeforeOptions = {}): Promise<StoredEdition | null> {
+  const before = editions.filter((e) => e.day < day).at(-1);
+  if (!before) return null;
+  const { cache } = options;
+  const cached = cache?.previous;
+  if (cached && before.etag !== null && cached.day === before.day && cached.etag === before.etag) return cached.stored;
+  const obj = await store.get(editionKey(before.day, 'json'));
+  if (!obj) return null;
+  try {
+    const edition = StoredEditionSchema.parse(JSON.parse(new TextDecoder().decode(obj.body)));
+    const stored = { edition, hash: createHash('sha256').update(obj.body).digest('hex') };
+    if (cache) cache.previous = before.etag === null ? null : { day: before.day, etag: before.etag, stored };
+    return stored;
+  } catch (e) {
+    options.log?.({ level: 'warn', msg: 'previous edition unreadable: every story is new', edition: before.day, error: String(e) });
+    return null;
+  }
+}
+
+/** Every published edition (digests/<day>/digest.json), oldest first. */
+export async function listEditions(store: ObjectStore): Promise<ListedEdition[]> {
+  const byDay = new Map<string, string | null>();
+  for await (const o of store.list(PREFIX.digests)) {
+    const m = o.key.slice(PREFIX.digests.length).match(/^(\d{4}-\d{2}-\d{2})\/digest\.json$/);
+    if (m) byDay.set(m[1]!, o.etag);
+  }
+  return [...byDay].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([day, etag]) => ({ day, etag }));
 }
 
 /** The days that have a published edition (digests/<day>/digest.json), oldest first. */
 export async function listEditionDays(store: ObjectStore): Promise<string[]> {
-  const days: string[] = [];
-  for await (const o of store.list(PREFIX.digests)) {
-    const m = o.key.slice(PREFIX.digests.length).match(/^(\d{4}-\d{2}-\d{2})\/digest\.json$/);
-    if (m) days.push(m[1]!);
-  }
-  return [...new Set(days)].sort();
+  return (await listEditions(store)).map((e) => e.day);
 }
 
 export function neighboursOf(day: string, days: readonly string[]): Required<EditionNeighbours> {

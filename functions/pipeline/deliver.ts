@@ -23,6 +23,7 @@ import {
   type Subscriber,
 } from '../core/email.ts';
 import type { Edition } from '../core/edition.ts';
+import { mailedStories } from '../core/mailed.ts';
 import type { Clock, ObjectStore } from '../core/ports.ts';
 import { editionSubject } from '../core/text-format.ts';
 import { PREFIX } from '../triggers.ts';
@@ -74,6 +75,8 @@ export interface DeliverDeps {
 export type DeliverResult =
   | { status: 'no-edition' }
   | { status: 'empty'; edition: string }
+  /** Every story unchanged since the edition before: there is nothing to mail. */
+  | { status: 'nothing-new'; edition: string }
   | { status: 'no-subscribers'; edition: string }
   | DeliveryReport;
 
@@ -139,8 +142,9 @@ export async function deliverLatest(deps: DeliverDeps): Promise<DeliverResult> {
   const day = pointer.edition;
   const edition: Edition | null = await readEdition(store, day);
   if (!edition) return { status: 'no-edition' };
-  // Never an empty edition.
+  // Never an empty edition, nor one that would only repeat the edition before.
   if (edition.stories.length === 0) return { status: 'empty', edition: day };
+  if (mailedStories(edition).length === 0) return { status: 'nothing-new', edition: day };
   const subscribers = await loadSubscribers(store, deps.fallbackSubscribers);
   if (subscribers.length === 0) return { status: 'no-subscribers', edition: day };
 

@@ -10,8 +10,9 @@ import {
   ARCHIVE_KEYS,
   EDITION_FILES,
   editionKey,
-  listEditionDays,
+  listEditions,
   neighboursOf,
+  readEditionBefore,
   updateArchive,
   type EditionPart,
   type LatestPointer,
@@ -210,17 +211,19 @@ export async function publishDigest(deps: DigestDeps, batch?: ChangedSources): P
   const sources = await loadSources(store, { log: deps.log, cache: state.sources });
   const records = inWindow(sources.records, window);
   if (records.length === 0) return { status: 'empty', edition: day, articles: 0 };
-  const days = await listEditionDays(store);
+  const editions = await listEditions(store);
+  const days = editions.map((e) => e.day);
+  const previous = await readEditionBefore(store, day, editions, { log: deps.log, cache: state });
   // The edition is a function of these (same inputs, same bytes): when they equal the last publish's and its
   // pointer is untouched, writing it again would change nothing.
-  const archive = JSON.stringify([neighboursOf(day, days), days.every((d) => d <= day)]);
+  const archive = JSON.stringify([neighboursOf(day, days), days.every((d) => d <= day), previous?.hash ?? null]);
   const { last: current } = state;
   if (current && sources.etags && current.archive === archive && sameEntries(current.etags, sources.etags) && (await stillPublished(store, state))) {
     return { status: 'unchanged', edition: day, articles: records.length };
   }
   state.last = null; // until this publish completes
   const loaded = performance.now();
-  const edition = buildEdition(records, { edition: day, title: deps.title, window });
+  const edition = buildEdition(records, { edition: day, title: deps.title, window, previous: previous?.edition ?? null });
   const built = performance.now();
   const rendered = deps.render(edition, neighboursOf(day, days));
   const message = await composeEditionMessage(edition, { html: rendered.html, text: rendered.emailText, subject: rendered.subject }, {

@@ -79,8 +79,9 @@ export async function ingestObject(deps: IngestDeps, key: string): Promise<Inges
   if (!obj) return { key, status: 'missing' };
 
   const now = clock.now().toISOString();
-  // The object's own timestamp, not the event's: any redelivery computes the same record.
-  const receivedAt = (obj.lastModified ?? clock.now()).toISOString();
+  // The object's own timestamp, not the event's: any redelivery computes the same record. Never after now: a
+  // clock set in the past (a replay of earlier days) receives the object at its own time.
+  const receivedAt = new Date(Math.min((obj.lastModified ?? clock.now()).getTime(), clock.now().getTime())).toISOString();
   const outcome = await parser.records(key, obj.body, limits, receivedAt);
   // A file may hold the same article twice: one record per id, in file order (the records come in index order).
   const articles = preferredCopies(outcome.records);
