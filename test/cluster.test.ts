@@ -7,6 +7,7 @@ import { type ClusterItem, clusterArticles } from '../functions/core/cluster.ts'
 import { LocalAligner, SentenceDoc, alignSentences, sentencePostings } from '../functions/core/similarity/align.ts';
 import { encodeVarints } from '../functions/core/similarity/codec.ts';
 import { packPair, packUnordered, pairFirst, pairSecond } from '../functions/core/similarity/pair-key.ts';
+import { shuffle } from './shuffle.ts';
 
 const SEEDS = new URL('../seeds/', import.meta.url);
 
@@ -33,16 +34,6 @@ function seedItems(): Array<ClusterItem & { file: string }> {
   });
 }
 
-function shuffle<T>(xs: T[], seed: number): T[] {
-  const out = [...xs];
-  let s = seed >>> 0;
-  const rnd = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
 
 // Hand-written fixtures: two different earthquakes (same topic, different events) and an unrelated story.
 const QUAKE_A = [

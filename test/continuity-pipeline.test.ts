@@ -13,6 +13,7 @@ import { EDITION_FILES, editionKey, type EditionPart } from '../functions/pipeli
 import { createRuntime, lazy } from '../functions/runtime.ts';
 import { readText, uploadFile, type LocalPipeline } from '../local/pipeline.ts';
 import { seedFiles, startPipelineAt } from './helpers.ts';
+import { shuffle } from './shuffle.ts';
 
 const DAY1 = '2025-04-23T10:00:00Z';
 const DAY2 = '2025-04-24T10:00:00Z';
@@ -48,16 +49,6 @@ async function runDay(directory: string, at: string, day: 1 | 2) {
   }
 }
 
-function shuffle<T>(xs: readonly T[], seed: number): T[] {
-  const out = [...xs];
-  let s = seed >>> 0;
-  const rnd = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
 
 /** One day with its events shuffled and each delivered twice, straight to the handlers; two digest batches. */
 async function runDayShuffled(directory: string, at: string, day: 1 | 2, seed: number) {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { continueStories, storyIdOf, type CurrentStory, type PriorEdition, type PriorStory } from '../functions/core/continuity.ts';
 import { StoredEditionSchema } from '../functions/core/stored-edition.ts';
 import { editionOf } from './edition-fixture.ts';
+import { shuffle } from './shuffle.ts';
 
 /** Today's story from article ids ("a1:Outlet" names the outlet); its origin is the first id. */
 function story(headline: string, ...articles: string[]): CurrentStory {
@@ -22,16 +23,6 @@ function prior(id: string, headline: string, articles: string[], outlets: string
 const DAY = '2025-04-24';
 const edition = (...stories: PriorStory[]): PriorEdition => ({ edition: '2025-04-23', stories });
 
-function shuffle<T>(xs: readonly T[], seed: number): T[] {
-  const out = [...xs];
-  let s = seed >>> 0;
-  const rnd = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
 
 describe('story continuity', () => {
   it('names every story new after its earliest article when there is no previous edition', () => {
