@@ -9,6 +9,10 @@ export const PREFIX = {
   config: 'config/',
   /** One marker per edition and subscriber once the digest was sent: deliveries/<edition>/<subscriber id>.json. */
   deliveries: 'deliveries/',
+  /** One record per subscriber: subscribers/<subscriber id>.json. */
+  subscribers: 'subscribers/',
+  /** Rate-limit counters of the subscriptions endpoint: limits/<day>/<kind>/<hash>.json. */
+  limits: 'limits/',
 } as const;
 
 /** EventBridge schedule of the deliver handler (DELIVER_SCHEDULE at synth time): daily 07:00 UTC by default. */
