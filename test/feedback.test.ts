@@ -157,6 +157,26 @@ describe('the feedback handler', () => {
     expect(certs.requests.slice(fetched)).toEqual([new URL(CERT_URL).pathname]);
   });
 
+  it('fails the invocation (so Lambda retries it) when the certificate cannot be fetched, and does not remember the failure', async () => {
+    const real = createCertificateFetcher({ origin: certs.origin });
+    const unreachable = createCertificateFetcher({ origin: 'http://127.0.0.1:9', timeoutMs: 2_000 });
+    const tooLarge = createCertificateFetcher({ origin: certs.origin, maxBytes: 100 });
+    let fetcher = unreachable;
+    const flaky = createFeedbackHandler(
+      lazy(() => createRuntime({ BUCKET: 'feedback', S3_ENDPOINT: s3.endpoint, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', LOG_LEVEL: 'silent' })),
+      { fetchCertificate: (url) => fetcher(url) },
+    );
+    await subscribe('retried@example.org');
+    const event = snsEvent(signedSns(key, sesEvent('complaint', 'retried@example.org'))) as unknown as SNSEvent;
+    await expect(flaky(event)).rejects.toThrow(/fetch failed/);
+    fetcher = tooLarge;
+    await expect(flaky(event)).rejects.toThrow(/larger than 100 bytes/);
+    expect(await status('retried@example.org')).toBe('active');
+    fetcher = real;
+    expect(await flaky(event)).toMatchObject([{ status: 'applied', changed: 1 }]);
+    expect(await status('retried@example.org')).toBe('unsubscribed');
+  });
+
   it('subscription messages: a valid one is ignored (the stack manages the subscription), a forged one refused', async () => {
     const options: EnvelopeOptions = { type: 'SubscriptionConfirmation' };
     const valid = signedSns(key, 'You have chosen to subscribe to the topic', options);
