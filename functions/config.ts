@@ -78,6 +78,8 @@ export const EnvSchema = z.object({
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   /** SES configuration set to send through (optional). */
   SES_CONFIGURATION_SET: z.string().optional(),
+  /** The SNS topic of SES feedback; messages from any other topic are refused (unset: any topic, signature still checked). */
+  FEEDBACK_TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:/).optional(),
   /** Subscribers when the bucket has no config/subscribers.json: `Ann <ann@example.com>, bob@example.com`. */
   SUBSCRIBERS: z.string().optional(),
   /** Give up on one send after this long (the subscriber is retried on the next invocation). */
@@ -112,6 +114,7 @@ export interface EmailConfig {
   mailer: 'ses' | 'smtp';
   smtpUrl: string | undefined;
   sesConfigurationSet: string | undefined;
+  feedbackTopicArn: string | undefined;
   subscribers: string | undefined;
   sendTimeoutMs: number;
 }
@@ -146,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig
       mailer: e.MAILER ?? (e.SMTP_URL ? 'smtp' : 'ses'),
       smtpUrl: e.SMTP_URL,
       sesConfigurationSet: e.SES_CONFIGURATION_SET,
+      feedbackTopicArn: e.FEEDBACK_TOPIC_ARN,
       subscribers: e.SUBSCRIBERS,
       sendTimeoutMs: e.SEND_TIMEOUT_MS,
     },

@@ -9,6 +9,10 @@ export const PREFIX = {
   config: 'config/',
   /** One marker per edition and subscriber once the digest was sent: deliveries/<edition>/<subscriber id>.json. */
   deliveries: 'deliveries/',
+  /** One record per subscriber: subscribers/<subscriber id>.json. */
+  subscribers: 'subscribers/',
+  /** Rate-limit counters of the subscriptions endpoint: limits/<day>/<kind>/<hash>.json. */
+  limits: 'limits/',
 } as const;
 
 /** EventBridge schedule of the deliver handler (DELIVER_SCHEDULE at synth time): daily 07:00 UTC by default. */
@@ -16,7 +20,12 @@ export const DELIVER_SCHEDULE = process.env.DELIVER_SCHEDULE?.trim() || 'cron(0 
 
 export type TriggerSource =
   | { kind: 's3'; prefix: string; events: 'created' }
-  | { kind: 'schedule'; cron: string };
+  | { kind: 'schedule'; cron: string }
+  /** An SNS topic the stack creates, named here (`ses-feedback`: the SES configuration set's events). */
+  | { kind: 'sns'; topic: SnsTopicName };
+
+/** SNS topics a handler can subscribe to; the stack creates each one. */
+export type SnsTopicName = 'ses-feedback';
 
 export type TriggerDelivery =
   /** S3 invokes the function asynchronously with one S3Event per object. */
@@ -25,7 +34,7 @@ export type TriggerDelivery =
   | { kind: 'queue'; batchSize: number; batchWindowSeconds: number };
 
 export interface Trigger {
-  handler: 'ingest' | 'digest' | 'deliver';
+  handler: 'ingest' | 'digest' | 'deliver' | 'feedback';
   source: TriggerSource;
   delivery: TriggerDelivery;
   /** Prefixes the handler writes; checked against every trigger's prefix to rule out loops. */
@@ -57,6 +66,13 @@ export const triggers: readonly Trigger[] = [
     source: { kind: 'schedule', cron: DELIVER_SCHEDULE },
     delivery: { kind: 'direct' },
     writes: [PREFIX.deliveries],
+  },
+  {
+    handler: 'feedback',
+    // SES bounces, complaints and deliveries, through SNS: each updates a subscriber record.
+    source: { kind: 'sns', topic: 'ses-feedback' },
+    delivery: { kind: 'direct' },
+    writes: [PREFIX.subscribers],
   },
 ] as const;
 

@@ -48,7 +48,7 @@ export const StackConfigSchema = z.object({
   /** One-click unsubscribe URL template (UNSUBSCRIBE_URL) and mailbox (UNSUBSCRIBE_MAILTO). */
   unsubscribeUrl: z.string().min(1).optional(),
   unsubscribeMailto: z.email().optional(),
-  /** SES configuration set to send through (SES_CONFIGURATION_SET). */
+  /** Name of the SES configuration set the stack creates and deliver sends through (SES_CONFIGURATION_SET); unset: generated. */
   sesConfigurationSet: z.string().min(1).optional(),
   /** HTML budget of the email (EMAIL_MAX_BYTES). */
   emailMaxBytes: z.coerce.number().int().positive().optional(),

@@ -1,7 +1,7 @@
 // A CloudWatch dashboard of the pipeline: files handled and rejected (with the alarm), articles and stories, the
 // digest's build time, emails, and function errors.
 import { Duration } from 'aws-cdk-lib';
-import { AlarmWidget, Dashboard, GraphWidget, type IAlarm, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { AlarmWidget, Dashboard, GraphWidget, Metric, type IAlarm, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { REJECTION_REASONS } from '../functions/core/rejection-reason.ts';
@@ -37,6 +37,11 @@ export class PipelineDashboard extends Construct {
     this.dashboard.addWidgets(
       graph('Digest time (ms, slowest rebuild)', [max('DigestBuildMs', 'build (copies, stories)'), max('DigestPublishMs', 'whole rebuild')]),
       graph('Emails', [sum('EmailsSent', 'sent'), sum('EmailsFailed', 'failed (retried next run)')]),
+    );
+    const ses = (metricName: string, label: string) => new Metric({ namespace: 'AWS/SES', metricName, period: Duration.hours(1), statistic: 'Maximum', label });
+    this.dashboard.addWidgets(
+      graph('SES feedback (per 5 minutes)', [sum('FeedbackApplied', 'subscriber changes (bounces, complaints, deliveries)'), sum('FeedbackRefused', 'refused (signature, topic)')]),
+      graph('SES reputation (rate, alarms at 0.05 and 0.001)', [ses('Reputation.BounceRate', 'bounce rate'), ses('Reputation.ComplaintRate', 'complaint rate')]),
     );
     this.dashboard.addWidgets(
       new GraphWidget({ title: 'Function errors', left: props.functions.map(({ name, fn }) => fn.metricErrors({ period: PERIOD, label: name })), width: 24, height: 6 }),

@@ -75,6 +75,17 @@ export const HANDLER_SPECS: Record<HandlerName, HandlerSpec> = {
     deletes: [],
     email: 'send',
   },
+  feedback: {
+    description: 'newsdigest feedback: applies SES bounces and complaints (signed SNS messages) to subscribers/',
+    memoryMiB: 256,
+    timeout: Duration.seconds(30),
+    // Subscriber updates re-read and write back a record: one at a time, so two events for one address never
+    // race (SNS and Lambda's async queue hold the rest; feedback is a trickle).
+    reservedConcurrency: 1,
+    templates: false,
+    reads: [PREFIX.subscribers],
+    deletes: [],
+  },
 };
 
 /** Handlers named in the trigger list whose source exists (a declared but unwritten handler is skipped). */

@@ -1,6 +1,6 @@
 // Alarms and where they go: an SNS topic, with an optional e-mail subscription.
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -99,5 +99,27 @@ export class Operations extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
     );
+  }
+
+  /**
+   * The account's SES reputation, as SES measures it (`AWS/SES`, no dimension: rates from 0 to 1): above 5%
+   * bounces or 0.1% complaints SES may put the account under review (and pause sending at 10% / 0.5%).
+   */
+  alarmOnSesReputation(): { bounceRate: Alarm; complaintRate: Alarm } {
+    const rate = (id: string, metricName: string, threshold: number, what: string) =>
+      this.add(
+        new Alarm(this, id, {
+          alarmDescription: `newsdigest: SES ${what} rate above ${threshold * 100}% (SES reviews the account from there); see the feedback function's logs`,
+          metric: new Metric({ namespace: 'AWS/SES', metricName, period: Duration.hours(1), statistic: 'Maximum' }),
+          threshold,
+          evaluationPeriods: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    return {
+      bounceRate: rate('SesBounceRateAlarm', 'Reputation.BounceRate', 0.05, 'bounce'),
+      complaintRate: rate('SesComplaintRateAlarm', 'Reputation.ComplaintRate', 0.001, 'complaint'),
+    };
   }
 }

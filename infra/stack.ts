@@ -8,6 +8,7 @@ import { readStackConfig, type StackConfig } from './config.ts';
 import { PipelineFunction, REPO_ROOT, deployableHandlers, type HandlerName } from './functions.ts';
 import { PipelineDashboard } from './dashboard.ts';
 import { Operations } from './operations.ts';
+import { SesFeedback } from './ses-feedback.ts';
 import { Storage } from './storage.ts';
 import { TriggerWiring } from './wiring.ts';
 
@@ -24,6 +25,7 @@ export class NewsdigestStack extends Stack {
   readonly config: StackConfig;
   readonly storage: Storage;
   readonly operations: Operations;
+  readonly ses: SesFeedback;
   readonly functions = new Map<HandlerName, PipelineFunction>();
   readonly wiring: TriggerWiring;
   readonly dashboard: Dashboard;
@@ -38,12 +40,17 @@ export class NewsdigestStack extends Stack {
     this.storage = new Storage(this, 'Storage', { config: this.config });
     this.operations = new Operations(this, 'Operations', { alarmEmail: this.config.alarmEmail, key: this.storage.key });
 
+    this.ses = new SesFeedback(this, 'Ses', { configurationSetName: this.config.sesConfigurationSet, key: this.storage.key });
+    this.operations.alarmOnSesReputation();
+    // deliver sends through the configuration set the stack creates (SES_CONFIGURATION_SET, and its grant).
+    const functionConfig = { ...this.config, sesConfigurationSet: this.ses.configurationSet.configurationSetName };
+
     const root = props.root ?? REPO_ROOT;
     for (const name of deployableHandlers(list, root)) {
       const mine = list.filter((t) => t.handler === name);
       const f = new PipelineFunction(this, pascal(name), {
         name,
-        config: this.config,
+        config: functionConfig,
         bucket: this.storage.bucket,
         key: this.storage.key,
         writes: [...new Set(mine.flatMap((t) => t.writes))],
@@ -59,6 +66,7 @@ export class NewsdigestStack extends Stack {
       triggers: list,
       functions: this.functions,
       bucket: this.storage.bucket,
+      topics: new Map([['ses-feedback', this.ses.topic]]),
       operations: this.operations,
       maxReceiveCount: this.config.maxReceiveCount,
       removalPolicy,

@@ -5,9 +5,12 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { EventType, type Bucket } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination, SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { Trigger } from '../functions/triggers.ts';
+import type { Env } from '../functions/config.ts';
+import type { SnsTopicName, Trigger } from '../functions/triggers.ts';
 import type { PipelineFunction } from './functions.ts';
 import type { Operations } from './operations.ts';
 
@@ -15,6 +18,8 @@ export interface WiringProps {
   triggers: readonly Trigger[];
   functions: ReadonlyMap<string, PipelineFunction>;
   bucket: Bucket;
+  /** The topics `sns` triggers name. */
+  topics?: ReadonlyMap<SnsTopicName, ITopic>;
   operations: Operations;
   maxReceiveCount: number;
   removalPolicy: RemovalPolicy;
@@ -29,7 +34,7 @@ const pascal = (s: string) =>
 
 /** A construct id from what the trigger is, not where it sits in the list: reordering replaces nothing. */
 export function triggerId(t: Trigger): string {
-  const source = t.source.kind === 's3' ? `From${pascal(t.source.prefix)}` : 'Schedule';
+  const source = t.source.kind === 's3' ? `From${pascal(t.source.prefix)}` : t.source.kind === 'sns' ? `From${pascal(t.source.topic)}` : 'Schedule';
   return `${pascal(t.handler)}${source}`;
 }
 
@@ -65,6 +70,7 @@ export class TriggerWiring extends Construct {
       for (let n = 2; ids.has(tid); n++) tid = `${triggerId(t)}${n}`;
       ids.add(tid);
       if (t.source.kind === 's3') this.wireS3(tid, t, t.source.prefix, f, props);
+      else if (t.source.kind === 'sns') this.wireSns(t, t.source.topic, f, props);
       else this.wireSchedule(tid, t, t.source.cron, f, props);
     }
   }
@@ -116,5 +122,16 @@ export class TriggerWiring extends Construct {
       targets: [new LambdaFunction(f.fn, { deadLetterQueue: failures, retryAttempts: 2, maxEventAge: Duration.hours(2) })],
     });
     this.rules.set(id, rule);
+  }
+
+  /** The function subscribes to the topic; the topic's ARN is the only one its messages may come from. */
+  private wireSns(t: Trigger, name: SnsTopicName, f: PipelineFunction, props: WiringProps): void {
+    if (t.delivery.kind !== 'direct') throw new Error(`${t.handler}: an SNS topic can only invoke directly, not through a queue`);
+    const topic = props.topics?.get(name);
+    if (!topic) throw new Error(`${t.handler}: no SNS topic ${name} in this stack`);
+    // One queue for both failures: SNS unable to invoke the function, and invocations that failed every retry.
+    const failures = f.asyncFailureQueue();
+    topic.addSubscription(new LambdaSubscription(f.fn, { deadLetterQueue: failures }));
+    f.fn.addEnvironment('FEEDBACK_TOPIC_ARN' satisfies keyof Env, topic.topicArn);
   }
 }

@@ -231,8 +231,8 @@ describe('the synthesized Lambda bundles', () => {
     for (const name of bundles.keys()) {
       await invokeBundle(name, []);
       const inits = lastLogs.get(name)!.filter((l) => l.message === 'init');
-      if (name === 'deliver') expect(inits, name).toEqual([]);
-      else expect(inits.map((l) => l.warmed), name).toEqual([true]);
+      if (name === 'ingest' || name === 'digest') expect(inits.map((l) => l.warmed), name).toEqual([true]);
+      else expect(inits, name).toEqual([]);
     }
   });
 

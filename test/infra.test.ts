@@ -213,7 +213,9 @@ describe('functions', () => {
       // Powertools' settings: the service and namespace the alarm and dashboard read, the log level from the context.
       expect(vars).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'newsdigest', POWERTOOLS_METRICS_NAMESPACE: 'newsdigest', LOG_LEVEL: 'info' });
       expect(tk.toJSON().Resources[fnId(kms, name)].Properties.Environment.Variables.LOG_LEVEL).toBe('debug');
-      expect(() => EnvSchema.parse({ ...vars, BUCKET: 'some-bucket' })).not.toThrow();
+      // Values the stack resolves at deploy time (the topic's and the configuration set's Ref) stand in as strings.
+      const resolved = { ...vars, FEEDBACK_TOPIC_ARN: vars.FEEDBACK_TOPIC_ARN && 'arn:aws:sns:us-east-1:123456789012:t', SES_CONFIGURATION_SET: vars.SES_CONFIGURATION_SET && 'set' };
+      expect(() => EnvSchema.parse({ ...resolved, BUCKET: 'some-bucket' })).not.toThrow();
     }
     expect(res[fnId(main, 'digest')].Properties.Environment.Variables.TEMPLATES_DIR).toBe('/var/task/templates');
     expect(tk.toJSON().Resources[fnId(kms, 'digest')].Properties.Environment.Variables.EDITION_WINDOW_HOURS).toBe('24');
@@ -399,7 +401,8 @@ describe('permissions (least privilege, per prefix)', () => {
       const statements = policies.filter((p) => p.Properties.Roles.some((r: any) => r.Ref === role)).flatMap((p) => p.Properties.PolicyDocument.Statement);
       expect(statements).toContainEqual(expect.objectContaining({ Action: expect.arrayContaining(['kms:Decrypt']), Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } }));
     }
-    only(tk, 'AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    // The alarm topic and the SES feedback topic.
+    expect(Object.keys(tk.findResources('AWS::SNS::Topic', { Properties: { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } } }))).toHaveLength(2);
     tk.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: Match.arrayWith(['kms:Decrypt']) })]) },
     });

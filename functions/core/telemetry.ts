@@ -35,6 +35,10 @@ export const METRICS = {
   /** Deliver: messages accepted by the mail service, and sends that failed (retried by the next run). */
   EmailsSent: 'Count',
   EmailsFailed: 'Count',
+  /** Feedback: SES events (bounce, complaint, delivery) that changed a subscriber's record. */
+  FeedbackApplied: 'Count',
+  /** Feedback: SNS messages refused (bad signature, untrusted certificate URL, another topic, malformed). */
+  FeedbackRefused: 'Count',
 } as const;
 export type MetricName = keyof typeof METRICS;
 

@@ -4,6 +4,7 @@ import { rejectionReason } from '../core/rejection-reason.ts';
 import type { LogEntry, MetricPoint } from '../core/telemetry.ts';
 import type { DeliverResult, DeliveryReport } from './deliver.ts';
 import type { DigestResult } from './digest.ts';
+import type { FeedbackOutcome } from './feedback.ts';
 import type { IngestResult } from './ingest.ts';
 
 /**
@@ -60,4 +61,12 @@ export function deliverPoints(result: DeliverResult | DeliveryReport): MetricPoi
     { name: 'EmailsSent', value: result.sent },
     { name: 'EmailsFailed', value: result.failed.length },
   ];
+}
+
+/** The line logged per SNS message of SES feedback (a refusal at warn), and its metrics. */
+export function feedbackTelemetry(outcome: FeedbackOutcome): { entry: LogEntry; points: MetricPoint[] } {
+  const entry: LogEntry = { msg: 'feedback', ...outcome };
+  if (outcome.status === 'refused') return { entry: { ...entry, level: 'warn' }, points: [{ name: 'FeedbackRefused', value: 1 }] };
+  if (outcome.status === 'ignored') return { entry, points: [] };
+  return { entry, points: outcome.changed > 0 ? [{ name: 'FeedbackApplied', value: outcome.changed }] : [] };
 }
