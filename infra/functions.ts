@@ -159,6 +159,7 @@ export function bundlingOptions(spec: HandlerSpec): BundlingOptions {
       '--alias:cssomnom/parse': stub('cssom-parse.mjs'),
       '--alias:@aws-sdk/client-s3': stub('sdk-client-s3.cjs'),
       '--alias:@aws-sdk/client-sesv2': stub('sdk-client-sesv2.cjs'),
+      '--alias:@aws-sdk/client-secrets-manager': stub('sdk-client-secrets-manager.cjs'),
     },
     banner: "import{createRequire as __ndCreateRequire}from'node:module';const require=__ndCreateRequire(import.meta.url);",
     forceDockerBundling: false,
