@@ -9,6 +9,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Trigger } from '../functions/triggers.ts';
 import type { PipelineFunction } from './functions.ts';
+import { HttpEndpoint } from './http-endpoint.ts';
 import type { Operations } from './operations.ts';
 
 export interface WiringProps {
@@ -29,7 +30,7 @@ const pascal = (s: string) =>
 
 /** A construct id from what the trigger is, not where it sits in the list: reordering replaces nothing. */
 export function triggerId(t: Trigger): string {
-  const source = t.source.kind === 's3' ? `From${pascal(t.source.prefix)}` : 'Schedule';
+  const source = t.source.kind === 's3' ? `From${pascal(t.source.prefix)}` : t.source.kind === 'http' ? 'Http' : 'Schedule';
   return `${pascal(t.handler)}${source}`;
 }
 
@@ -53,6 +54,8 @@ export class TriggerWiring extends Construct {
   /** Work queues by trigger id (S3 → SQS → Lambda). */
   readonly queues = new Map<string, { queue: Queue; deadLetters: Queue }>();
   readonly rules = new Map<string, Rule>();
+  /** HTTP APIs by handler name. */
+  readonly apis = new Map<string, HttpEndpoint>();
 
   constructor(scope: Construct, id: string, props: WiringProps) {
     super(scope, id);
@@ -65,6 +68,7 @@ export class TriggerWiring extends Construct {
       for (let n = 2; ids.has(tid); n++) tid = `${triggerId(t)}${n}`;
       ids.add(tid);
       if (t.source.kind === 's3') this.wireS3(tid, t, t.source.prefix, f, props);
+      else if (t.source.kind === 'http') this.apis.set(t.handler, new HttpEndpoint(this, tid, { fn: f.fn, handler: t.handler, ...t.source, removalPolicy: props.removalPolicy }));
       else this.wireSchedule(tid, t, t.source.cron, f, props);
     }
   }
