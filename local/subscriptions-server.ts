@@ -61,8 +61,11 @@ export interface SubscriptionsServer {
   close(): Promise<void>;
 }
 
-/** Listens first (so the URL is known), then serves the handler with SUBSCRIPTIONS_URL set to that URL. */
-export async function startSubscriptionsServer(env: NodeJS.ProcessEnv, options: { port?: number; host?: string; publicUrl?: string } = {}): Promise<SubscriptionsServer> {
+/**
+ * Listens first (so the URL is known), then serves the handler with SUBSCRIPTIONS_URL set to that URL. `env`
+ * may be a function: read at the first request (dev starts this before the pipeline whose bucket it serves).
+ */
+export async function startSubscriptionsServer(env: NodeJS.ProcessEnv | (() => NodeJS.ProcessEnv), options: { port?: number; host?: string; publicUrl?: string } = {}): Promise<SubscriptionsServer> {
   const host = options.host ?? '127.0.0.1';
   let handle: ReturnType<typeof createSubscriptionsHandler> | undefined;
   const server = createServer((req, res) => {
@@ -77,7 +80,7 @@ export async function startSubscriptionsServer(env: NodeJS.ProcessEnv, options: 
     });
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(options.port ?? 0, host, () => resolve()));
-  const url = options.publicUrl ?? `http://${host}:${(server.address() as AddressInfo).port}`;
-  handle = createSubscriptionsHandler(lazy(() => createRuntime({ ...env, SUBSCRIPTIONS_URL: url })));
+  const url = options.publicUrl ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${(server.address() as AddressInfo).port}`;
+  handle = createSubscriptionsHandler(lazy(() => createRuntime({ ...(typeof env === 'function' ? env() : env), SUBSCRIPTIONS_URL: url })));
   return { url, server, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
