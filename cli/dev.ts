@@ -1,14 +1,15 @@
 // `newsdigest dev`: the whole product on this machine, kept running. The embedded S3 on a fixed port, the
 // real handlers behind its notifications, a watched inbox/ folder, a local SMTP catcher with a web inbox
-// (MailDev, in this process), and a web server for the latest edition and the archive.
+// (MailDev, in this process), a web server for the latest edition and the archive, and the subscriptions
+// handler on its own port (the link key generated once into the data folder).
 import { existsSync, mkdirSync, readFileSync, statSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
-import { subscriberId } from '../functions/core/email.ts';
 import { ARCHIVE_KEYS, readLatestPointer } from '../functions/pipeline/archive.ts';
-import { SUBSCRIBERS_KEY, loadSubscribers } from '../functions/pipeline/deliver.ts';
-import { PREFIX } from '../functions/triggers.ts';
+import { SUBSCRIBERS_KEY } from '../functions/pipeline/deliver.ts';
+import { PREFIX, httpTriggers } from '../functions/triggers.ts';
 import { startLocalPipeline, uploadFile, type LocalPipeline } from '../local/pipeline.ts';
+import { ensureLocalTokenKey, startSubscriptionsServer } from '../local/subscriptions-server.ts';
 import { collectFiles } from './files.ts';
 
 export interface DevOptions {
@@ -21,12 +22,14 @@ export interface DevOptions {
   webPort: number;
   smtpPort: number;
   mailPort: number;
+  /** The subscriptions pages (0: any free port). */
+  subscriptionsPort?: number;
   /** Upload seeds/ at start. */
   seed: boolean;
   log?: (line: string) => void;
 }
 
-export const DEV_DEFAULTS = { data: '.data/dev', inbox: 'inbox', host: '127.0.0.1', s3Port: 4568, webPort: 8080, smtpPort: 1025, mailPort: 1080 } as const;
+export const DEV_DEFAULTS = { data: '.data/dev', inbox: 'inbox', host: '127.0.0.1', s3Port: 4568, webPort: 8080, smtpPort: 1025, mailPort: 1080, subscriptionsPort: 8081 } as const;
 
 /** What `newsdigest send` needs to find a running `dev`: written to <data>/dev.json. */
 export interface DevState {
@@ -35,6 +38,9 @@ export interface DevState {
   smtpUrl: string;
   webUrl: string;
   mailUrl: string;
+  /** The subscriptions endpoint and the file holding the link key (`send` signs links with it). */
+  subscriptionsUrl: string;
+  tokenKeyFile: string;
   pid: number;
 }
 
@@ -86,6 +92,8 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
   const host = options.host;
   const webUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${options.webPort}`;
   const smtpUrl = `smtp://${host}:${options.smtpPort}`;
+  const publicHost = host === '0.0.0.0' ? '127.0.0.1' : host;
+  const tokenKeyFile = ensureLocalTokenKey(path.resolve(options.data));
 
   // The SMTP catcher and its web inbox. MailDev is ESM with its own dependencies: loaded only here.
   const { MailDev } = await import('maildev');
@@ -98,6 +106,13 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     console.info = originalInfo;
   }
 
+  // The HTTP-triggered handlers of functions/triggers.ts (the subscriptions pages) on a local port, listening
+  // first so that the pipeline's emails can link to it; the handler reads the pipeline's settings on first use.
+  let pipelineEnv: NodeJS.ProcessEnv = {};
+  const subscriptions = httpTriggers().some((t) => t.handler === 'subscriptions')
+    ? await startSubscriptionsServer(() => pipelineEnv, { port: options.subscriptionsPort ?? 0, host })
+    : null;
+  const subscriptionsUrl = subscriptions?.url ?? '';
   const pipeline = await startLocalPipeline({
     directory: path.join(options.data, 's3'),
     reset: false,
@@ -107,13 +122,16 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       PUBLIC_BASE_URL: `${webUrl}/digests/`,
       MAIL_FROM: 'News digest <digest@newsdigest.localhost>',
-      UNSUBSCRIBE_URL: `${webUrl}/unsubscribe?id={id}`,
       MAILER: 'smtp',
       SMTP_URL: smtpUrl,
+      TOKEN_KEY_FILE: tokenKeyFile,
+      // The digest's archived message.eml and every delivery point their one-click link at the local endpoint.
+      ...(subscriptionsUrl ? { SUBSCRIPTIONS_URL: subscriptionsUrl, UNSUBSCRIBE_URL: `${subscriptionsUrl}/unsubscribe` } : {}),
     },
     onError: (handler, error) => log(`${handler} failed: ${error instanceof Error ? error.message : String(error)}`),
     onIngest: (r) => log(`ingest  ${r.key}: ${r.status}${'articles' in r && Array.isArray(r.articles) ? ` (${r.articles.length} article${r.articles.length === 1 ? '' : 's'})` : ''}`),
   });
+  pipelineEnv = pipeline.env;
   const store = pipeline.store;
   if (!(await store.get(SUBSCRIBERS_KEY))) {
     await store.put(SUBSCRIBERS_KEY, `${JSON.stringify({ subscribers: [{ email: 'reader@example.test', name: 'Dev reader' }] }, null, 2)}\n`, 'application/json');
@@ -167,14 +185,6 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
         if (!latest) return send(res, 200, waitingPage(webUrl, options.inbox), TYPES['.html']);
         return send(res, 302, '', undefined, { Location: `/digests/${latest.edition}/index.html` });
       }
-      if (p === '/unsubscribe') {
-        const id = url.searchParams.get('id') ?? '';
-        const list = await loadSubscribers(store);
-        const kept = list.filter((s) => subscriberId(s.email) !== id);
-        if (kept.length !== list.length) await store.put(SUBSCRIBERS_KEY, `${JSON.stringify({ subscribers: kept }, null, 2)}\n`, 'application/json');
-        log(`unsubscribe ${id}: ${kept.length !== list.length ? 'removed' : 'not subscribed'}`);
-        return send(res, 200, kept.length !== list.length ? 'Unsubscribed.\n' : 'Not subscribed.\n');
-      }
       if (p.startsWith('/digests/') && !p.split('/').includes('..')) {
         let key = p.slice(1);
         if (key.endsWith('/')) key += 'index.html';
@@ -195,7 +205,9 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     bucket: pipeline.bucket,
     smtpUrl,
     webUrl,
-    mailUrl: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${options.mailPort}`,
+    mailUrl: `http://${publicHost}:${options.mailPort}`,
+    subscriptionsUrl,
+    tokenKeyFile,
     pid: process.pid,
   };
   mkdirSync(options.data, { recursive: true });
@@ -217,6 +229,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
       await Promise.all(uploads);
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();
+      await subscriptions?.close();
       await pipeline.runner.idle().catch(() => undefined);
       await pipeline.close();
       await maildev.stop();
@@ -231,6 +244,7 @@ export function formatDevBanner(state: DevState, options: Pick<DevOptions, 'inbo
     `  latest edition   ${state.webUrl}/`,
     `  all editions     ${state.webUrl}/digests/index.html`,
     `  mail inbox       ${state.mailUrl}/          (MailDev: what \`newsdigest send\` delivered)`,
+    ...(state.subscriptionsUrl ? [`  subscribe        ${state.subscriptionsUrl}/subscribe   (confirmation and unsubscribe links work here)`] : []),
     `  SMTP             ${state.smtpUrl}`,
     `  S3 endpoint      ${state.s3Endpoint}   bucket ${state.bucket}, credentials S3RVER / S3RVER`,
     `  watched folder   ${options.inbox}/  → s3://${state.bucket}/${PREFIX.inbox}`,
@@ -238,7 +252,7 @@ export function formatDevBanner(state: DevState, options: Pick<DevOptions, 'inbo
     `Drop article files into ${options.inbox}/, or upload with any S3 client:`,
     `  AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws s3 cp article.html s3://${state.bucket}/${PREFIX.inbox} --endpoint-url ${state.s3Endpoint}`,
     `Mail the latest edition now (to the dev inbox):  npx newsdigest send`,
-    `Subscribers: s3://${state.bucket}/${SUBSCRIBERS_KEY} (reader@example.test to start with)`,
+    `Subscribers: npx newsdigest subscribers list (imported from s3://${state.bucket}/${SUBSCRIBERS_KEY}: reader@example.test to start with)`,
     `Archive pointer: s3://${state.bucket}/${ARCHIVE_KEYS.latestPointer}`,
   ].join('\n');
 }

@@ -1,5 +1,5 @@
 // newsdigest command line: `run` (the whole pipeline locally), `analyze` (the pure core on files),
-// `dev` (everything locally, kept running) and `send` (mail the latest edition now).
+// `dev` (everything locally, kept running), `send` (mail the latest edition now) and `subscribers`.
 import { parseArgs } from 'node:util';
 import { UsageError } from './files.ts';
 
@@ -23,11 +23,18 @@ Usage:
       --port N                       web pages (default 8080)
       --s3-port N                    embedded S3 (default 4568)
       --smtp-port N / --mail-port N  SMTP catcher and its web inbox (default 1025 / 1080)
+      --subscriptions-port N         the subscribe, confirm, unsubscribe and preferences pages (default 8081)
       --inbox DIR                    the watched folder (default inbox/)
       --data DIR                     storage, kept between runs (default .data/dev)
       --seed                         upload seeds/ at start
   newsdigest send [--env]            mail the latest edition now: to the running \`dev\` (default), or with
                                      --env through what the environment configures (SES or SMTP_URL)
+  newsdigest subscribers list | add ADDRESS… | remove ADDRESS… | import FILE | export
+                                     the subscriber store: of the local dev data (default), or with --env of
+                                     the bucket the environment names; import takes a JSON export,
+                                     config/subscribers.json's shape or one address a line; remove marks
+                                     unsubscribed (--forget deletes the record)
+      --data DIR                     the dev data folder (default .data/dev)
   newsdigest help                    this text
 `;
 
@@ -99,6 +106,7 @@ async function main(argv: string[]): Promise<number> {
           's3-port': { type: 'string' },
           'smtp-port': { type: 'string' },
           'mail-port': { type: 'string' },
+          'subscriptions-port': { type: 'string' },
           host: { type: 'string' },
           inbox: { type: 'string' },
           data: { type: 'string' },
@@ -120,6 +128,7 @@ async function main(argv: string[]): Promise<number> {
         s3Port: port(values['s3-port'], DEV_DEFAULTS.s3Port, 's3-port'),
         smtpPort: port(values['smtp-port'], DEV_DEFAULTS.smtpPort, 'smtp-port'),
         mailPort: port(values['mail-port'], DEV_DEFAULTS.mailPort, 'mail-port'),
+        subscriptionsPort: port(values['subscriptions-port'], DEV_DEFAULTS.subscriptionsPort, 'subscriptions-port'),
         seed: values.seed,
       };
       const dev = await startDev(options);
@@ -149,6 +158,18 @@ async function main(argv: string[]): Promise<number> {
         mailUrl = (JSON.parse(readFileSync(devStateFile(values.data), 'utf8')) as { mailUrl: string }).mailUrl;
       }
       process.stdout.write(`${formatSendResult(result, mailUrl)}\n`);
+      return 0;
+    }
+    case 'subscribers': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { env: { type: 'boolean', default: false }, data: { type: 'string', default: '.data/dev' }, forget: { type: 'boolean', default: false } },
+      });
+      const [action, ...args] = positionals;
+      if (!action) throw new UsageError('subscribers needs an action: list, add, remove, import or export');
+      const { runSubscribers } = await import('./subscribers.ts');
+      await runSubscribers(action, args, { data: values.data, env: values.env, forget: values.forget }, (s) => process.stdout.write(`${s}\n`));
       return 0;
     }
     case undefined:

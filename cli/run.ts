@@ -6,6 +6,7 @@ import { changeLine, oneLine } from '../functions/core/text-format.ts';
 import { mapLimit } from '../functions/pipeline/digest.ts';
 import { PREFIX } from '../functions/triggers.ts';
 import { exportDigests, startLocalPipeline, summarize, uploadFile, type PipelineSummary } from '../local/pipeline.ts';
+import { DEV_DEFAULTS } from './dev.ts';
 import { collectFiles } from './files.ts';
 
 export interface RunOptions {
@@ -43,7 +44,11 @@ export async function runPipeline(options: RunOptions): Promise<PipelineSummary>
     directory: options.data,
     reset: !options.keepData,
     warm: true,
-    ...(options.at ? { env: { CLOCK_AT: options.at.toISOString() } } : {}),
+    env: {
+      // The archived message.eml's one-click link: the unsubscribe page `newsdigest dev` serves.
+      UNSUBSCRIBE_URL: `http://${DEV_DEFAULTS.host}:${DEV_DEFAULTS.subscriptionsPort}/unsubscribe`,
+      ...(options.at ? { CLOCK_AT: options.at.toISOString() } : {}),
+    },
     onIngest: (r) => {
       if (ingested.has(r.key)) return; // a redelivered event
       ingested.add(r.key);

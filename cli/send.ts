@@ -45,7 +45,8 @@ export async function sendNow(options: SendOptions): Promise<DeliverResult> {
       MAILER: 'smtp',
       SMTP_URL: state.smtpUrl,
       MAIL_FROM: 'News digest <digest@newsdigest.localhost>',
-      UNSUBSCRIBE_URL: `${state.webUrl}/unsubscribe?id={id}`,
+      // One-click links signed for each subscriber, pointing at dev's subscriptions endpoint.
+      ...(state.subscriptionsUrl ? { SUBSCRIPTIONS_URL: state.subscriptionsUrl, TOKEN_KEY_FILE: state.tokenKeyFile } : {}),
       PUBLIC_BASE_URL: `${state.webUrl}/digests/`,
       SEND_TIMEOUT_MS: '15000',
     };

@@ -68,6 +68,15 @@ export const EnvSchema = z.object({
   MAIL_FROM: z.string().min(3).default('News digest <digest@newsdigest.invalid>'),
   /** One-click unsubscribe URL (RFC 8058); `{email}`, `{id}` and `{edition}` are filled per recipient. */
   UNSUBSCRIBE_URL: z.string().optional(),
+  /** Where the subscriptions function is served; set, each email's one-click unsubscribe link is signed and points there. */
+  SUBSCRIPTIONS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The signing key of subscription links: a Secrets Manager secret (AWS), read once at cold start. */
+  TOKEN_KEY_SECRET_ARN: z.string().min(20).optional(),
+  /** The signing key of subscription links in a file (locally: generated once into the data folder). */
+  TOKEN_KEY_FILE: z.string().min(1).optional(),
+  /** Confirmation emails a day per address and per client IP (the subscribe form's abuse limits). */
+  CONFIRMATIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(3),
+  CONFIRMATIONS_PER_CLIENT: z.coerce.number().int().min(1).default(20),
   /** Mailbox for "unsubscribe" mails (List-Unsubscribe mailto:); defaults to the sender. */
   UNSUBSCRIBE_MAILTO: z.email().optional(),
   /** HTML budget of the email; larger editions mail their top stories and link to the full page. */
@@ -100,6 +109,7 @@ export interface PipelineConfig {
   limits: ParseLimits;
   parse: { timeoutMs: number; workers: number; maxHeapMb: number };
   email: EmailConfig;
+  subscriptions: SubscriptionsConfig;
   telemetry: TelemetryConfig;
   /** Set: the handlers' clock stands still at this instant. */
   clockAt: Date | undefined;
@@ -117,6 +127,14 @@ export interface EmailConfig {
   feedbackTopicArn: string | undefined;
   subscribers: string | undefined;
   sendTimeoutMs: number;
+}
+
+export interface SubscriptionsConfig {
+  url: string | undefined;
+  keySecretArn: string | undefined;
+  keyFile: string | undefined;
+  perAddressPerDay: number;
+  perClientPerDay: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig {
@@ -152,6 +170,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig
       feedbackTopicArn: e.FEEDBACK_TOPIC_ARN,
       subscribers: e.SUBSCRIBERS,
       sendTimeoutMs: e.SEND_TIMEOUT_MS,
+    },
+    subscriptions: {
+      url: e.SUBSCRIPTIONS_URL,
+      keySecretArn: e.TOKEN_KEY_SECRET_ARN,
+      keyFile: e.TOKEN_KEY_FILE,
+      perAddressPerDay: e.CONFIRMATIONS_PER_ADDRESS,
+      perClientPerDay: e.CONFIRMATIONS_PER_CLIENT,
     },
     telemetry: { logLevel: e.LOG_LEVEL, serviceName: e.POWERTOOLS_SERVICE_NAME, namespace: e.POWERTOOLS_METRICS_NAMESPACE },
     clockAt: e.CLOCK_AT === undefined ? undefined : new Date(e.CLOCK_AT),

@@ -22,7 +22,9 @@ export type TriggerSource =
   | { kind: 's3'; prefix: string; events: 'created' }
   | { kind: 'schedule'; cron: string }
   /** An SNS topic the stack creates, named here (`ses-feedback`: the SES configuration set's events). */
-  | { kind: 'sns'; topic: SnsTopicName };
+  | { kind: 'sns'; topic: SnsTopicName }
+  /** HTTPS requests (API Gateway HTTP API in AWS, a local port in dev), throttled to this many requests a second. */
+  | { kind: 'http'; rateLimit: number; burstLimit: number };
 
 /** SNS topics a handler can subscribe to; the stack creates each one. */
 export type SnsTopicName = 'ses-feedback';
@@ -34,7 +36,7 @@ export type TriggerDelivery =
   | { kind: 'queue'; batchSize: number; batchWindowSeconds: number };
 
 export interface Trigger {
-  handler: 'ingest' | 'digest' | 'deliver' | 'feedback';
+  handler: 'ingest' | 'digest' | 'deliver' | 'subscriptions' | 'feedback';
   source: TriggerSource;
   delivery: TriggerDelivery;
   /** Prefixes the handler writes; checked against every trigger's prefix to rule out loops. */
@@ -65,7 +67,15 @@ export const triggers: readonly Trigger[] = [
     // Mails the latest edition; reserved concurrency 1, so two runs never send side by side.
     source: { kind: 'schedule', cron: DELIVER_SCHEDULE },
     delivery: { kind: 'direct' },
-    writes: [PREFIX.deliveries],
+    // Subscribers from the old list (config/subscribers.json, SUBSCRIBERS) are imported into the store.
+    writes: [PREFIX.deliveries, PREFIX.subscribers],
+  },
+  {
+    handler: 'subscriptions',
+    // The subscribe, confirm, unsubscribe and preferences pages; the throttle caps what a flood can cost.
+    source: { kind: 'http', rateLimit: 20, burstLimit: 40 },
+    delivery: { kind: 'direct' },
+    writes: [PREFIX.subscribers, PREFIX.limits],
   },
   {
     handler: 'feedback',
@@ -87,6 +97,11 @@ export function assertNoTriggerLoops(list: readonly Trigger[] = triggers): void 
       }
     }
   }
+}
+
+/** The handlers served over HTTP. */
+export function httpTriggers(list: readonly Trigger[] = triggers): Array<Trigger & { source: { kind: 'http' } }> {
+  return list.filter((t): t is Trigger & { source: { kind: 'http' } } => t.source.kind === 'http');
 }
 
 /** The S3-triggered handlers for an object key, in declaration order. */

@@ -48,6 +48,8 @@ export const StackConfigSchema = z.object({
   /** One-click unsubscribe URL template (UNSUBSCRIBE_URL) and mailbox (UNSUBSCRIBE_MAILTO). */
   unsubscribeUrl: z.string().min(1).optional(),
   unsubscribeMailto: z.email().optional(),
+  /** Where the subscriptions pages are served (a custom domain in front of the HTTP API); default: the API's own URL. */
+  subscriptionsUrl: z.url({ protocol: /^https$/ }).optional(),
   /** Name of the SES configuration set the stack creates and deliver sends through (SES_CONFIGURATION_SET); unset: generated. */
   sesConfigurationSet: z.string().min(1).optional(),
   /** HTML budget of the email (EMAIL_MAX_BYTES). */

@@ -37,6 +37,8 @@ export interface HandlerSpec {
   deletes: string[];
   /** `compose`: renders the email (sender, links); `send`: also sends it through SES. */
   email?: 'compose' | 'send';
+  /** Signs or checks subscription links: reads the token key secret. */
+  tokenKey?: boolean;
 }
 
 export const HANDLER_SPECS: Record<HandlerName, HandlerSpec> = {
@@ -70,10 +72,22 @@ export const HANDLER_SPECS: Record<HandlerName, HandlerSpec> = {
     timeout: Duration.minutes(5),
     reservedConcurrency: 1,
     templates: true,
-    // The latest edition, the subscriber list, and the per-subscriber markers of what was sent.
-    reads: [PREFIX.digests, PREFIX.config, PREFIX.deliveries],
+    // The latest edition, the subscriber list and store, and the per-subscriber markers of what was sent.
+    reads: [PREFIX.digests, PREFIX.config, PREFIX.deliveries, PREFIX.subscribers],
     deletes: [],
     email: 'send',
+    tokenKey: true,
+  },
+  subscriptions: {
+    description: 'newsdigest subscriptions: subscribe, confirm, unsubscribe and preferences pages',
+    memoryMiB: 512,
+    timeout: Duration.seconds(15),
+    templates: true,
+    reads: [PREFIX.subscribers, PREFIX.limits],
+    deletes: [],
+    // Sends the double opt-in confirmation emails.
+    email: 'send',
+    tokenKey: true,
   },
   feedback: {
     description: 'newsdigest feedback: applies SES bounces and complaints (signed SNS messages) to subscribers/',
@@ -170,6 +184,7 @@ export function bundlingOptions(spec: HandlerSpec): BundlingOptions {
       '--alias:cssomnom/parse': stub('cssom-parse.mjs'),
       '--alias:@aws-sdk/client-s3': stub('sdk-client-s3.cjs'),
       '--alias:@aws-sdk/client-sesv2': stub('sdk-client-sesv2.cjs'),
+      '--alias:@aws-sdk/client-secrets-manager': stub('sdk-client-secrets-manager.cjs'),
     },
     banner: "import{createRequire as __ndCreateRequire}from'node:module';const require=__ndCreateRequire(import.meta.url);",
     forceDockerBundling: false,

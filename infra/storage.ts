@@ -52,6 +52,8 @@ export class Storage extends Construct {
       lifecycleRules: [
         // Rejection reports are diagnostics: they expire. sources/ and digests/ are the product and are kept.
         { id: 'expire-rejections', prefix: PREFIX.rejected, expiration: Duration.days(config.rejectedExpirationDays) },
+        // The subscribe form's daily counters matter for one day.
+        { id: 'expire-rate-limit-counters', prefix: PREFIX.limits, expiration: Duration.days(2) },
         {
           id: 'expire-old-versions',
           noncurrentVersionExpiration: Duration.days(config.noncurrentVersionExpirationDays),

@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import type { Env } from '../functions/config.ts';
 import type { SnsTopicName, Trigger } from '../functions/triggers.ts';
 import type { PipelineFunction } from './functions.ts';
+import { HttpEndpoint } from './http-endpoint.ts';
 import type { Operations } from './operations.ts';
 
 export interface WiringProps {
@@ -34,7 +35,7 @@ const pascal = (s: string) =>
 
 /** A construct id from what the trigger is, not where it sits in the list: reordering replaces nothing. */
 export function triggerId(t: Trigger): string {
-  const source = t.source.kind === 's3' ? `From${pascal(t.source.prefix)}` : t.source.kind === 'sns' ? `From${pascal(t.source.topic)}` : 'Schedule';
+  const source = t.source.kind === 's3' ? `From${pascal(t.source.prefix)}` : t.source.kind === 'sns' ? `From${pascal(t.source.topic)}` : t.source.kind === 'http' ? 'Http' : 'Schedule';
   return `${pascal(t.handler)}${source}`;
 }
 
@@ -58,6 +59,8 @@ export class TriggerWiring extends Construct {
   /** Work queues by trigger id (S3 → SQS → Lambda). */
   readonly queues = new Map<string, { queue: Queue; deadLetters: Queue }>();
   readonly rules = new Map<string, Rule>();
+  /** HTTP APIs by handler name. */
+  readonly apis = new Map<string, HttpEndpoint>();
 
   constructor(scope: Construct, id: string, props: WiringProps) {
     super(scope, id);
@@ -71,6 +74,7 @@ export class TriggerWiring extends Construct {
       ids.add(tid);
       if (t.source.kind === 's3') this.wireS3(tid, t, t.source.prefix, f, props);
       else if (t.source.kind === 'sns') this.wireSns(t, t.source.topic, f, props);
+      else if (t.source.kind === 'http') this.apis.set(t.handler, new HttpEndpoint(this, tid, { fn: f.fn, handler: t.handler, ...t.source, removalPolicy: props.removalPolicy }));
       else this.wireSchedule(tid, t, t.source.cron, f, props);
     }
   }

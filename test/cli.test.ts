@@ -80,7 +80,10 @@ describe('newsdigest run', () => {
       const edition = JSON.parse(readFileSync(path.join(out, 'digest.json'), 'utf8')) as { edition: string; stories: unknown[] };
       expect(edition.stories).toHaveLength(1);
       expect(existsSync(path.join(out, edition.edition, 'index.html'))).toBe(true);
-      expect(readFileSync(path.join(out, 'message.eml'), 'utf8')).toMatch(/^List-Unsubscribe:/m);
+      // RFC 8058 one-click, pointing at the unsubscribe page `newsdigest dev` serves.
+      const eml = readFileSync(path.join(out, 'message.eml'), 'utf8').replace(/\r?\n[ \t]+/g, ' ');
+      expect(eml).toMatch(/^List-Unsubscribe: <http:\/\/127\.0\.0\.1:8081\/unsubscribe>, <mailto:/m);
+      expect(eml).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

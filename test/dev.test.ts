@@ -31,6 +31,7 @@ describe('newsdigest dev, then send', () => {
       webPort: await freePort(),
       smtpPort: await freePort(),
       mailPort: await freePort(),
+      subscriptionsPort: await freePort(),
       seed: false,
       log: (l) => lines.push(l),
     });
@@ -69,5 +70,22 @@ describe('newsdigest dev, then send', () => {
     expect(inbox).toHaveLength(1);
     expect(inbox[0]!.to[0]!.address).toBe('reader@example.test');
     expect(inbox[0]!.subject).toContain('News digest');
+  });
+
+  it('serves the subscriptions pages, and the one-click link of the email in MailDev unsubscribes there', async () => {
+    expect(dev.state.subscriptionsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await fetch(`${dev.state.subscriptionsUrl}/subscribe`)).status).toBe(200);
+    // The message as MailDev received it (its raw source).
+    const inbox = (await (await fetch(`${dev.state.mailUrl}/api/email`)).json()) as Array<{ id: string }>;
+    const source = await (await fetch(`${dev.state.mailUrl}/api/email/${inbox[0]!.id}/source`)).text();
+    const headers = source.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
+    expect(headers).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
+    const url = /^List-Unsubscribe: <(http:\/\/127\.0\.0\.1:\d+\/unsubscribe\?token=[\w.-]+)>/m.exec(headers)?.[1];
+    expect(url?.startsWith(dev.state.subscriptionsUrl)).toBe(true);
+    const r = await fetch(url!, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    expect(r.status).toBe(200);
+    expect(await r.text()).toContain('You are unsubscribed');
+    const again = await sendNow({ data: path.join(dir, 'data'), env: false });
+    expect(again.status).toBe('no-subscribers');
   });
 });

@@ -147,8 +147,9 @@ describe('bucket', () => {
     const r = rules(t);
     expect(r).toContainEqual(expect.objectContaining({ Prefix: PREFIX.rejected, ExpirationInDays: 30, Status: 'Enabled' }));
     expect(r).toContainEqual(expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' }));
-    // No rule expires current objects outside rejected/ (a prefix-less expiration would take articles/ and digests/).
-    for (const rule of r.filter((x) => x.ExpirationInDays !== undefined)) expect(rule.Prefix).toBe(PREFIX.rejected);
+    expect(r).toContainEqual(expect.objectContaining({ Prefix: PREFIX.limits, ExpirationInDays: 2, Status: 'Enabled' }));
+    // No rule expires current objects outside rejected/ and the rate-limit counters (a prefix-less expiration would take articles/ and digests/).
+    for (const rule of r.filter((x) => x.ExpirationInDays !== undefined)) expect([PREFIX.rejected, PREFIX.limits]).toContain(rule.Prefix);
     expect(rules(tk)).toContainEqual(expect.objectContaining({ Prefix: PREFIX.rejected, ExpirationInDays: 7 }));
   });
 
@@ -213,8 +214,15 @@ describe('functions', () => {
       // Powertools' settings: the service and namespace the alarm and dashboard read, the log level from the context.
       expect(vars).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'newsdigest', POWERTOOLS_METRICS_NAMESPACE: 'newsdigest', LOG_LEVEL: 'info' });
       expect(tk.toJSON().Resources[fnId(kms, name)].Properties.Environment.Variables.LOG_LEVEL).toBe('debug');
-      // Values the stack resolves at deploy time (the topic's and the configuration set's Ref) stand in as strings.
-      const resolved = { ...vars, FEEDBACK_TOPIC_ARN: vars.FEEDBACK_TOPIC_ARN && 'arn:aws:sns:us-east-1:123456789012:t', SES_CONFIGURATION_SET: vars.SES_CONFIGURATION_SET && 'set' };
+      // Values resolved at deploy (the topic's and the configuration set's Ref, the API's URL, the secret's ARN) stand in as what they resolve to.
+      const standIns: Record<string, string> = {
+        FEEDBACK_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:t',
+        SES_CONFIGURATION_SET: 'set',
+        TOKEN_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:TokenKey-AbCdEf',
+      };
+      const resolved = Object.fromEntries(
+        Object.entries(vars as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : (standIns[k] ?? 'https://abc.execute-api.us-east-1.amazonaws.com/unsubscribe')]),
+      );
       expect(() => EnvSchema.parse({ ...resolved, BUCKET: 'some-bucket' })).not.toThrow();
     }
     expect(res[fnId(main, 'digest')].Properties.Environment.Variables.TEMPLATES_DIR).toBe('/var/task/templates');
@@ -365,8 +373,8 @@ describe('permissions (least privilege, per prefix)', () => {
   it.runIf(existsSync(handlerEntry('deliver')))('deliver reads the edition, the subscribers and its markers, writes markers, sends as the sender only', () => {
     expect(s3Access(t, main, 'deliver')).toEqual({
       's3:ListBucket': ['<bucket>'],
-      's3:GetObject': [PREFIX.config, PREFIX.deliveries, PREFIX.digests].map((p) => `${p}*`).sort(),
-      's3:PutObject': [`${PREFIX.deliveries}*`],
+      's3:GetObject': [PREFIX.config, PREFIX.deliveries, PREFIX.digests, PREFIX.subscribers].map((p) => `${p}*`).sort(),
+      's3:PutObject': [`${PREFIX.deliveries}*`, `${PREFIX.subscribers}*`],
     });
     const role = logicalId(main, main.functions.get('deliver')!.fn.role!);
     const statements = (Object.values(t.findResources('AWS::IAM::Policy')) as Resource[])

@@ -119,6 +119,16 @@ export function confirm(record: SubscriberRecord, at: Date): SubscriberRecord {
   return { ...record, status: 'active', consent: { at: now, source: 'form' }, updatedAt: now };
 }
 
+/**
+ * The subscribe form was sent again for a known address: someone who left must confirm anew (pending, with
+ * the new preferences); a pending address takes the new preferences; active and suppressed stay as they are
+ * (a stranger cannot change an active subscriber's preferences through the public form).
+ */
+export function requestSubscription(record: SubscriberRecord, preferences: Preferences, at: Date): SubscriberRecord {
+  if (record.status === 'active' || record.status === 'suppressed') return record;
+  return { ...record, status: 'pending', preferences: PreferencesSchema.parse(preferences), updatedAt: at.toISOString() };
+}
+
 /** Leave the list; a suppressed address stays suppressed (it must never be mailed again). */
 export function unsubscribe(record: SubscriberRecord, at: Date): SubscriberRecord {
   if (record.status === 'unsubscribed' || record.status === 'suppressed') return record;

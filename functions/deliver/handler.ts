@@ -4,6 +4,7 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { createMailer, type Mailer } from '../adapters/mailer.ts';
+import { loadTokenKey } from '../adapters/token-key.ts';
 import { DeliveryIncompleteError, deliverLatest, type DeliverResult } from '../pipeline/deliver.ts';
 import { deliverPoints } from '../pipeline/outcome-telemetry.ts';
 import { createRuntime, invoked, lazy, type Runtime } from '../runtime.ts';
@@ -21,11 +22,22 @@ export function createDeliverHandler(getRuntime: () => Runtime, options: Deliver
     const { config } = getRuntime();
     return createMailer({ ...config.email, region: config.region });
   });
+  // Read once per instance; a failed read is retried by the next invocation.
+  let key: Promise<Buffer | null> | undefined;
+  const getKey = () => {
+    const { config } = getRuntime();
+    key ??= loadTokenKey(config.subscriptions, config.region).catch((e: unknown) => {
+      key = undefined;
+      throw e;
+    });
+    return key;
+  };
   const handle = async (event: ScheduledEvent | Record<string, never>, context?: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Context>): Promise<DeliverResult> => {
     const rt = getRuntime();
     const parsed = ScheduledEventSchema.parse(event ?? {});
     const { email } = rt.config;
     const started = Date.now();
+    const signingKey = rt.config.subscriptions.url ? await getKey() : null;
     const result = await deliverLatest({
       store: rt.store,
       mailer: getMailer(),
@@ -33,6 +45,7 @@ export function createDeliverHandler(getRuntime: () => Runtime, options: Deliver
       from: email.from,
       unsubscribeUrl: email.unsubscribeUrl,
       unsubscribeMailto: email.unsubscribeMailto,
+      links: signingKey && rt.config.subscriptions.url ? { baseUrl: rt.config.subscriptions.url, key: signingKey } : null,
       fallbackSubscribers: email.subscribers,
       sendTimeoutMs: email.sendTimeoutMs,
       ...(context?.getRemainingTimeInMillis ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),

@@ -25,9 +25,12 @@ import {
 import type { Edition } from '../core/edition.ts';
 import { mailedStories } from '../core/mailed.ts';
 import type { Clock, ObjectStore } from '../core/ports.ts';
+import { isMailable, type SubscriberRecord } from '../core/subscriber.ts';
+import { signedLink, type LinkSigner } from '../core/subscription-links.ts';
 import { editionSubject } from '../core/text-format.ts';
 import { PREFIX } from '../triggers.ts';
 import { editionKey, readEdition, readLatestPointer, readText } from './archive.ts';
+import { createSubscriber, listSubscribers } from './subscribers.ts';
 
 export const SUBSCRIBERS_KEY = `${PREFIX.config}subscribers.json`;
 
@@ -61,6 +64,8 @@ export interface DeliverDeps {
   from: string;
   unsubscribeUrl?: string | null | undefined;
   unsubscribeMailto?: string | null | undefined;
+  /** The subscriptions endpoint and the token key: each message's one-click URL is signed for its subscriber (else unsubscribeUrl). */
+  links?: LinkSigner | null | undefined;
   /** Used when the bucket has no config/subscribers.json. */
   fallbackSubscribers?: string | null | undefined;
   /** The marker write; by default the store's create-only put (a test puts a fault here). */
@@ -117,6 +122,23 @@ export async function loadSubscribers(store: ObjectStore, fallback?: string | nu
   return uniqueSubscribers(fallback ? parseSubscriberList(fallback) : []);
 }
 
+/**
+ * Whom to mail: the active subscribers of the store. The old sources (config/subscribers.json, else the
+ * fallback list) are imported first as active, consent source `import`, but only addresses the store does
+ * not know: someone who left, bounced or has not confirmed stays as they are.
+ */
+export async function loadRecipients(store: ObjectStore, fallback: string | null | undefined, at: Date): Promise<Subscriber[]> {
+  const known = new Map<string, SubscriberRecord>();
+  for await (const r of listSubscribers(store)) known.set(r.id, r);
+  for (const s of await loadSubscribers(store, fallback)) {
+    if (known.has(subscriberId(s.email))) continue;
+    const { record } = await createSubscriber(store, { email: s.email, name: s.name, status: 'active', consentSource: 'import', at });
+    known.set(record.id, record);
+  }
+  const mailable = [...known.values()].filter(isMailable);
+  return uniqueSubscribers(mailable.map((r) => ({ email: r.email, ...(r.name ? { name: r.name } : {}) })));
+}
+
 function withTimeout<T>(ms: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
@@ -145,7 +167,7 @@ export async function deliverLatest(deps: DeliverDeps): Promise<DeliverResult> {
   // Never an empty edition, nor one that would only repeat the edition before.
   if (edition.stories.length === 0) return { status: 'empty', edition: day };
   if (mailedStories(edition).length === 0) return { status: 'nothing-new', edition: day };
-  const subscribers = await loadSubscribers(store, deps.fallbackSubscribers);
+  const subscribers = await loadRecipients(store, deps.fallbackSubscribers, clock.now());
   if (subscribers.length === 0) return { status: 'no-subscribers', edition: day };
 
   const [html, mailText] = await Promise.all([readText(store, editionKey(day, 'html')), readText(store, editionKey(day, 'mailText'))]);
@@ -174,7 +196,7 @@ export async function deliverLatest(deps: DeliverDeps): Promise<DeliverResult> {
     const raw = await composeEditionMessage(edition, content, {
       from: deps.from,
       to: subscriber,
-      unsubscribeUrl: unsubscribeUrlFor(deps.unsubscribeUrl, subscriber.email, day),
+      unsubscribeUrl: deps.links ? signedLink(deps.links, 'unsubscribe', id, clock.now()) : unsubscribeUrlFor(deps.unsubscribeUrl, subscriber.email, day),
       unsubscribeMailto: deps.unsubscribeMailto ?? null,
       date: clock.now(),
     });
