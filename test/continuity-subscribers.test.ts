@@ -6,7 +6,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EditionSchema, type Edition } from '../functions/core/edition.ts';
+import { EditionSchema, editionFor, inWindow, type Edition } from '../functions/core/edition.ts';
+import { createStoryRenderer } from '../functions/core/render-story.ts';
+import { StoryPageSchema, type StoryPage } from '../functions/core/story-page.ts';
+import { loadArticleRecords } from '../functions/pipeline/digest.ts';
+import { publishStoryPages, storyKey } from '../functions/pipeline/story-pages.ts';
+import { loadTemplates } from '../functions/templates.ts';
 import { createDeliverHandler } from '../functions/deliver/handler.ts';
 import { DeliveryIncompleteError, SUBSCRIBERS_KEY, type DeliverResult } from '../functions/pipeline/deliver.ts';
 import { lastDeliveredKey } from '../functions/pipeline/last-delivered.ts';
@@ -63,6 +68,10 @@ interface DayResult {
   storyEtags: Map<string, string>;
   page: string;
   lastOf: Map<string, string | null>;
+  /** Story pages' JSON by story id. */
+  stories: Map<string, StoryPage>;
+  /** Keys a second publish of the day's story pages wrote (a rebuild of the same inputs). */
+  rewritten: string[];
 }
 
 describe('each subscriber gets what is new to them', () => {
@@ -100,7 +109,14 @@ describe('each subscriber gets what is new to them', () => {
           lastOf.set(a, t === null ? null : (JSON.parse(t) as { edition: string }).edition);
         }
         const page = (await readText(p.s3.client, p.bucket, `digests/${edition.edition}/index.html`))!;
-        days.push({ edition, delivered, mail, storyEtags, page, lastOf });
+        const stories = new Map<string, StoryPage>();
+        for (const key of storyEtags.keys()) {
+          if (key.endsWith('.json')) stories.set(key.split('/')[2]!, StoryPageSchema.parse(JSON.parse((await readText(p.s3.client, p.bucket, key))!)));
+        }
+        const records = inWindow(await loadArticleRecords(p.store), editionFor(new Date(day.at), 48).window);
+        const renderStory = createStoryRenderer(loadTemplates())!;
+        const rewritten = await publishStoryPages({ store: p.store, render: renderStory }, edition, records);
+        days.push({ edition, delivered, mail, storyEtags, page, lastOf, stories, rewritten });
       } finally {
         await p.close();
       }
@@ -150,5 +166,43 @@ describe('each subscriber gets what is new to them', () => {
     expect(eve.text).not.toContain(BRIDGE_HEADLINE);
     expect(day3.lastOf.get('eve@example.org')).toBe('2025-04-25');
     expect(day3.lastOf.get('ann@example.org')).toBe('2025-04-24');
+  });
+
+  describe('a page per story', () => {
+      const envoyOf = (d: DayResult) => d.edition.stories.find((s) => !s.headline.startsWith(BRIDGE_HEADLINE) && !s.headline.startsWith(OIL_HEADLINE))!;
+
+    it('exists after day 1, linked from the edition page and the email', () => {
+      const day1 = days[0]!;
+      const envoy = envoyOf(day1);
+      const page = day1.stories.get(envoy.id)!;
+      expect(page).toMatchObject({ id: envoy.id, firstSeen: '2025-04-23', mergedInto: null, timeline: [{ edition: '2025-04-23', status: 'new' }] });
+      expect(page.timeline[0]!.arrived).toHaveLength(3);
+      expect(page.timeline[0]!.arrived.some((a) => a.copyOf !== null)).toBe(true); // the collapsed copy is listed as one
+      // Links resolve to the stored page: relative from the edition page, absolute from the email.
+      expect(day1.page).toContain(`href="../stories/${envoy.id}/index.html"`);
+      expect(day1.storyEtags.has(storyKey(envoy.id, 'page'))).toBe(true);
+      expect(day1.mail.get('ann@example.org')!.html).toContain(`https://news.example.com/digests/stories/${envoy.id}/index.html`);
+    });
+
+    it('gains the day-2 entry (the articles that arrived, the new outlets), and unchanged stories are not rewritten', () => {
+      const [day1, day2] = [days[0]!, days[1]!];
+      const envoy = envoyOf(day2);
+      expect(envoy.id).toBe(envoyOf(day1).id);
+      const page = day2.stories.get(envoy.id)!;
+      expect(page.timeline.map((e) => [e.edition, e.status])).toEqual([['2025-04-23', 'new'], ['2025-04-24', 'developing']]);
+      const entry = page.timeline[1]!;
+      expect(entry.arrived.map((a) => a.publisher).sort()).toEqual(['RT', 'VOCO Media']);
+      expect([...entry.outletsAdded].sort()).toEqual(['RT', 'VOCO Media']);
+      const bridge = day2.edition.stories.find((s) => s.headline.startsWith(BRIDGE_HEADLINE))!;
+      expect(bridge.status).toBe('unchanged');
+      expect(day2.storyEtags.get(storyKey(bridge.id, 'page'))).toBe(day1.storyEtags.get(storyKey(bridge.id, 'page')));
+      expect(day2.storyEtags.get(storyKey(envoy.id, 'page'))).not.toBe(day1.storyEtags.get(storyKey(envoy.id, 'page')));
+    });
+
+    it('writes nothing on a day where nothing changed, nor when a day is published again from the same inputs', () => {
+      const [day2, day3] = [days[1]!, days[2]!];
+      expect(day3.storyEtags).toEqual(day2.storyEtags);
+      for (const d of days) expect(d.rewritten).toEqual([]);
+    });
   });
 });

@@ -13,6 +13,8 @@ export interface TemplateSources {
   text: string;
   /** The web archive's index page. */
   archive: string;
+  /** A story's page (digests/stories/<id>/index.html); without it no story pages are written. */
+  story?: string;
   /** Partials by name, shared by every template. */
   partials: Record<string, string>;
 }
@@ -82,7 +84,7 @@ function inline(html: string): string {
   });
 }
 
-function createHandlebars(sources: TemplateSources): typeof Handlebars {
+export function createHandlebars(sources: TemplateSources): typeof Handlebars {
   const hb = Handlebars.create();
   hb.registerHelper('day', formatDay);
   hb.registerHelper('longDay', formatLongDay);
@@ -123,6 +125,8 @@ interface HtmlView {
   next: string | null;
   prevUrl: string | null;
   nextUrl: string | null;
+  /** Where story pages are (`<storyBase><id>/index.html`); null: not linked. */
+  storyBase: string | null;
 }
 
 export function createRenderer(
@@ -155,6 +159,8 @@ export function createRenderer(
       next,
       prevUrl: prev ? `../${prev}/index.html` : null,
       nextUrl: next ? `../${next}/index.html` : null,
+      // Story pages exist only where their template does (the digest writes them with it).
+      storyBase: sources.story ? '../stories/' : null,
     };
     // The email: new stories, then developing ones; unchanged ones only counted.
     const mailed = mailedStories(edition);
@@ -173,6 +179,7 @@ export function createRenderer(
       next: null,
       prevUrl: null,
       nextUrl: null,
+      storyBase: sources.story ? publicUrl(options.publicBaseUrl, 'stories/') : null,
     });
     // Raw email HTML by story count: the search below asks for some counts more than once.
     const raws = new Map<number, string>();
