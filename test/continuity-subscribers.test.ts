@@ -181,7 +181,9 @@ describe('each subscriber gets what is new to them', () => {
       // Links resolve to the stored page: relative from the edition page, absolute from the email.
       expect(day1.page).toContain(`href="../stories/${envoy.id}/index.html"`);
       expect(day1.storyEtags.has(storyKey(envoy.id, 'page'))).toBe(true);
-      expect(day1.mail.get('ann@example.org')!.html).toContain(`https://news.example.com/digests/stories/${envoy.id}/index.html`);
+      for (const part of [day1.mail.get('ann@example.org')!.html, day1.mail.get('ann@example.org')!.text]) {
+        expect(part).toContain(`https://news.example.com/digests/stories/${envoy.id}/index.html`);
+      }
     });
 
     it('gains the day-2 entry (the articles that arrived, the new outlets), and unchanged stories are not rewritten', () => {

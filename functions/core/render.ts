@@ -229,8 +229,10 @@ export function createRenderer(
     }
     raws.clear(); // the probes (up to a few MB under a large budget) are not kept through the page and text renders
 
+    // Plain text has no relative links: story pages are named only where the public URL is known.
+    const storyBase = sources.story ? publicUrl(options.publicBaseUrl, 'stories/') : null;
     const plain = (stories: Edition['stories'], view: { hasStories: boolean; omitted: number; unchanged: number }) =>
-      `${text({ ...base, ...view, stories, fullEditionUrl }).replace(/\n{3,}/g, '\n\n').trim()}\n`;
+      `${text({ ...base, ...view, stories, fullEditionUrl, storyBase }).replace(/\n{3,}/g, '\n\n').trim()}\n`;
     const full = plain(edition.stories, { hasStories: edition.stories.length > 0, omitted: 0, unchanged: 0 });
     // The email's text part is the whole text when the email carries every story, in the edition's order.
     const whole = count === edition.stories.length && mailed.every((st, i) => st === edition.stories[i]);
