@@ -9,7 +9,7 @@ import { S3ObjectStore } from '../functions/adapters/s3-store.ts';
 import { subscriberId } from '../functions/core/email.ts';
 import { createRenderer } from '../functions/core/render.ts';
 import { ARCHIVE_KEYS, editionKey } from '../functions/pipeline/archive.ts';
-import { SUBSCRIBERS_KEY, deliverLatest, storeMarker } from '../functions/pipeline/deliver.ts';
+import { SUBSCRIBERS_KEY, deliverLatest, markerKey, storeMarker } from '../functions/pipeline/deliver.ts';
 import { lastDeliveredKey, readLastDelivered, recordLastDelivered } from '../functions/pipeline/last-delivered.ts';
 import { loadTemplates } from '../functions/templates.ts';
 import { startEmbeddedS3, type EmbeddedS3 } from '../local/embedded-s3.ts';
@@ -65,6 +65,44 @@ describe('what each subscriber last received', () => {
     await expect(deliverLatest(deps)).resolves.toMatchObject({ status: 'delivered', sent: 0, alreadySent: 1 });
     expect(sends).toBe(1);
     expect(await readLastDelivered(store, ANN)).toBe('2026-11-22');
+  });
+
+  it('without a pointer, takes the edition before as the baseline when its marker says the subscriber got it', async () => {
+    await s3.createBucket('upgrade');
+    const up = new S3ObjectStore(s3.client, 'upgrade');
+    const entry = (id: string, title: string) => ({ id, title, publisher: 'Outlet', author: null, url: null, publishedAt: null, language: 'en', words: 10, copies: [] });
+    const storyOf = (id: string, article: string, headline: string) => ({ id, headline, summary: 'A summary. Two sentences.', language: 'en', publishedAt: null, outlets: ['Outlet'], articleCount: 1, entries: [entry(article, headline)] });
+    const day1 = editionOf([storyOf('s_1', 'a_1', 'Yesterday story')], { edition: '2026-11-21' });
+    const day2 = editionOf(
+      [{ ...storyOf('s_1', 'a_1', 'Yesterday story'), status: 'unchanged', firstSeen: '2026-11-21', lastUpdated: '2026-11-21' }, storyOf('s_2', 'a_2', 'Today story')],
+      { edition: '2026-11-22', previous: '2026-11-21' },
+    );
+    const render = createRenderer(loadTemplates());
+    for (const e of [day1, day2]) {
+      const r = render(e);
+      await up.put(editionKey(e.edition, 'json'), r.json, 'application/json');
+      await up.put(editionKey(e.edition, 'html'), r.html, 'text/html');
+      await up.put(editionKey(e.edition, 'mailText'), r.emailText, 'text/plain');
+    }
+    await up.put(ARCHIVE_KEYS.latestPointer, JSON.stringify({ schema: 'newsdigest.latest/1', edition: '2026-11-22', title: day2.title, stories: 2, updatedAt: null, keys: {} }), 'application/json');
+    await up.put(SUBSCRIBERS_KEY, JSON.stringify(['bob@example.org', 'new@example.org']), 'application/json');
+    await up.put(markerKey('2026-11-21', 'bob@example.org'), '{}', 'application/json'); // sent before pointers existed
+    const texts = new Map<string, string>();
+    const { simpleParser } = await import('mailparser');
+    const mailer: Mailer = {
+      kind: 'test',
+      send: async (m) => {
+        texts.set(m.to[0]!, (await simpleParser(Buffer.from(m.raw))).text ?? '');
+        return { id: 't' };
+      },
+      close: async () => undefined,
+    };
+    await deliverLatest({ store: up, mailer, clock: { now: () => new Date('2026-11-22T07:00:00Z') }, from: 'Digest <d@example.com>', render: (e) => render(e) });
+    expect(texts.get('bob@example.org')).toContain('Today story');
+    expect(texts.get('bob@example.org')).not.toContain('Yesterday story');
+    expect(texts.get('new@example.org')).toContain('Yesterday story');
+    expect(texts.get('new@example.org')).toContain('Today story');
+    expect(await readLastDelivered(up, subscriberId('bob@example.org'))).toBe('2026-11-22');
   });
 
   it('never moves backwards', async () => {

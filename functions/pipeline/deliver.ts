@@ -166,7 +166,7 @@ export async function deliverLatest(deps: DeliverDeps): Promise<DeliverResult> {
   const result = { edition: day, subscribers: subscribers.length, sent: 0, alreadySent: 0, nothingNew: 0, failed: [] as Array<{ subscriber: string; error: string }>, deferred: 0 };
   for (const [i, subscriber] of subscribers.entries()) {
     const id = subscriberId(subscriber.email);
-    const last = await readLastDelivered(store, id);
+    const last = await baselineOf(store, id, subscriber.email, edition.previous);
     if (await store.get(markerKey(day, subscriber.email))) {
       result.alreadySent++;
       // A run that stopped between the marker and the pointer: the pointer catches up, so no repeat tomorrow.
@@ -194,6 +194,16 @@ export async function deliverLatest(deps: DeliverDeps): Promise<DeliverResult> {
   log({ level: done ? 'info' : 'warn', msg: 'deliver', ...final });
   if (!done) throw new DeliveryIncompleteError(final);
   return final;
+}
+
+/**
+ * What the subscriber last received: their pointer; without one (sent before pointers existed, or never), the
+ * edition before this one when its marker says they got it, else nothing (everything is new to them).
+ */
+async function baselineOf(store: ObjectStore, id: string, email: string, previous: string | null): Promise<string | null> {
+  const last = await readLastDelivered(store, id);
+  if (last !== null || previous === null) return last;
+  return (await store.get(markerKey(previous, email))) ? previous : null;
 }
 
 /** The renderer, built on first use: most runs mail only the published parts and never need it. */
