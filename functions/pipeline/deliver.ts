@@ -28,8 +28,6 @@ import {
 } from '../core/email.ts';
 import type { Edition } from '../core/edition.ts';
 import type { Clock, ObjectStore } from '../core/ports.ts';
-import { createRenderer } from '../core/render.ts';
-import { loadTemplates } from '../templates.ts';
 import { PREFIX } from '../triggers.ts';
 import { readEdition, readLatestPointer } from './archive.ts';
 import { editionMails, type EditionMail, type MailRender } from './edition-mail.ts';
@@ -78,10 +76,11 @@ export interface DeliverDeps {
   /** Time left in this invocation (Lambda's context.getRemainingTimeInMillis); no new send starts too close to it. */
   remainingMs?: () => number;
   log?: (entry: Record<string, unknown>) => void;
-  /** Renders an edition marked against a subscriber's baseline; by default the templates in templates/. */
+  /**
+   * Renders an edition marked against a subscriber's baseline (the handler's: the templates in templates/).
+   * Needed only for subscribers whose last edition is not the one before this one.
+   */
   render?: MailRender;
-  /** For the default render's links (PUBLIC_BASE_URL). */
-  publicBaseUrl?: string | null | undefined;
 }
 
 export type DeliverResult =
@@ -206,10 +205,12 @@ async function baselineOf(store: ObjectStore, id: string, email: string, previou
   return (await store.get(markerKey(previous, email))) ? previous : null;
 }
 
-/** The renderer, built on first use: most runs mail only the published parts and never need it. */
+/** The renderer, asked for only when a subscriber's baseline is not the edition's own previous edition. */
 function lazyRender(deps: DeliverDeps): () => MailRender {
-  let render: MailRender | undefined;
-  return () => (render ??= deps.render ?? createRenderer(loadTemplates(), { publicBaseUrl: deps.publicBaseUrl ?? null }));
+  return () => {
+    if (!deps.render) throw new Error('a subscriber needs the edition marked against another baseline, and no render was given');
+    return deps.render;
+  };
 }
 
 /**
