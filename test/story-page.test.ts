@@ -78,5 +78,8 @@ describe('story timelines', () => {
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;');
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\/(?!example\.com)/);
+    const withCopy = editionOf([story('s_d', ['a_1'], { entries: [{ ...story('s_d', ['a_1']).entries[0]!, copies: [{ articleId: 'a_2', publisher: 'Copier', url: null }] }] })], { edition: '2026-11-21' });
+    const copyPage = createStoryRenderer(loadTemplates())!(nextStoryPage(withCopy, changedStories(withCopy)[0]!, null, facts));
+    expect(copyPage).toContain('syndicated copy, collapsed into Outlet a_1: Title a_1');
   });
 });

@@ -7,11 +7,22 @@ import { createHandlebars, type TemplateSources } from './render.ts';
 export function createStoryRenderer(sources: TemplateSources): ((page: StoryPage) => string) | null {
   if (!sources.story) return null;
   const page = createHandlebars(sources).compile(sources.story, { strict: true });
-  return (story) =>
-    page({
+  return (story) => {
+    // A copy names the article it was collapsed into, wherever on the page that one is listed.
+    const byId = new Map(story.timeline.flatMap((e) => e.arrived).map((a) => [a.id, a]));
+    const copyOfLabel = (id: string | null) => {
+      const head = id === null ? undefined : byId.get(id);
+      return head ? `${head.publisher ?? 'an unnamed outlet'}: ${head.title}` : null;
+    };
+    return page({
       ...story,
       // Newest first, as a reader coming from today's edition wants it.
-      timeline: [...story.timeline].reverse().map((e) => ({ ...e, hasArrivals: e.arrived.length > 0 })),
+      timeline: [...story.timeline].reverse().map((e) => ({
+        ...e,
+        hasArrivals: e.arrived.length > 0,
+        arrived: e.arrived.map((a) => ({ ...a, copyOfLabel: copyOfLabel(a.copyOf) })),
+      })),
       archiveUrl: '../../index.html',
     });
+  };
 }
