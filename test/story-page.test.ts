@@ -1,8 +1,10 @@
 // Story pages' timelines (pure): merges point the merged-away story to the survivor, splits link both ways, a
 // rebuild of a day replaces its entry, and the HTML escapes what comes from articles.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createStoryRenderer } from '../functions/core/render-story.ts';
-import { changedStories, nextStoryPage, type StoryPage } from '../functions/core/story-page.ts';
+import { changedStories, nextStoryPage, storyPageJsonSchema, type StoryPage } from '../functions/core/story-page.ts';
 import { loadTemplates } from '../functions/templates.ts';
 import { editionOf, type FixtureStory } from './edition-fixture.ts';
 
@@ -81,5 +83,14 @@ describe('story timelines', () => {
     const withCopy = editionOf([story('s_d', ['a_1'], { entries: [{ ...story('s_d', ['a_1']).entries[0]!, copies: [{ articleId: 'a_2', publisher: 'Copier', url: null }] }] })], { edition: '2026-11-21' });
     const copyPage = createStoryRenderer(loadTemplates())!(nextStoryPage(withCopy, changedStories(withCopy)[0]!, null, facts));
     expect(copyPage).toContain('syndicated copy, collapsed into Outlet a_1: Title a_1');
+  });
+});
+
+describe('the story page JSON Schema', () => {
+  it('is committed up to date in docs/story.schema.json (UPDATE_SCHEMA=1 rewrites it)', () => {
+    const file = path.resolve(import.meta.dirname, '..', 'docs', 'story.schema.json');
+    const current = `${JSON.stringify(storyPageJsonSchema(), null, 2)}\n`;
+    if (process.env.UPDATE_SCHEMA) writeFileSync(file, current);
+    expect(readFileSync(file, 'utf8'), 'docs/story.schema.json is stale: run UPDATE_SCHEMA=1 npx vitest run test/story-page.test.ts').toBe(current);
   });
 });

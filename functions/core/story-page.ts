@@ -6,28 +6,30 @@ import * as z from 'zod';
 import type { Edition, EditionStory } from './edition.ts';
 
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+// Ids are key segments and relative links: only the shape continuity gives them. Text fields come from the
+// validated edition, so they carry no length limit of their own (one would fail a publish on a long headline).
 const StoryId = z.string().regex(/^s_[0-9a-z_]{1,64}$/);
 
 const ArrivalSchema = z.object({
-  id: z.string().max(64),
-  title: z.string().max(2_000),
-  publisher: z.string().max(500).nullable(),
-  url: z.string().max(4_000).nullable(),
+  id: z.string(),
+  title: z.string(),
+  publisher: z.string().nullable(),
+  url: z.string().nullable(),
   /** When the article reached the bucket. */
-  receivedAt: z.string().max(40).nullable(),
+  receivedAt: z.string().nullable(),
   /** The article this one is a syndicated copy of (collapsed into it), when it is one. */
-  copyOf: z.string().max(64).nullable(),
+  copyOf: z.string().nullable(),
 });
 
 const TimelineEntrySchema = z.object({
   edition: Day,
   /** `merged`: the story went into another one (mergedInto) in this edition. */
   status: z.enum(['new', 'developing', 'unchanged', 'merged']),
-  headline: z.string().max(2_000),
-  headlineBefore: z.string().max(2_000).nullable(),
+  headline: z.string(),
+  headlineBefore: z.string().nullable(),
   /** Articles that joined the story in this edition (all of them on its first entry). */
   arrived: z.array(ArrivalSchema),
-  outletsAdded: z.array(z.string().max(500)),
+  outletsAdded: z.array(z.string()),
   mergedFrom: z.array(StoryId),
   mergedInto: StoryId.nullable(),
   splitFrom: StoryId.nullable(),
@@ -39,8 +41,8 @@ export type TimelineEntry = z.infer<typeof TimelineEntrySchema>;
 export const StoryPageSchema = z.object({
   schema: z.literal('newsdigest.story/1'),
   id: StoryId,
-  title: z.string().max(500),
-  headline: z.string().max(2_000),
+  title: z.string(),
+  headline: z.string(),
   firstSeen: Day,
   lastUpdated: Day,
   /** The story it was merged into: its page carries on there. */
@@ -49,6 +51,15 @@ export const StoryPageSchema = z.object({
   timeline: z.array(TimelineEntrySchema),
 });
 export type StoryPage = z.infer<typeof StoryPageSchema>;
+
+/** The story page's JSON Schema (draft 2020-12), committed as docs/story.schema.json for consumers of index.json. */
+export function storyPageJsonSchema(): Record<string, unknown> {
+  return {
+    $id: 'https://newsdigest.invalid/schemas/story-1.json',
+    title: 'newsdigest story page (digests/stories/<id>/index.json)',
+    ...z.toJSONSchema(StoryPageSchema, { target: 'draft-2020-12' }),
+  };
+}
 
 /** What the edition's JSON does not hold about an article: its title (copies) and when it arrived. */
 export type ArticleFacts = ReadonlyMap<string, { title: string; receivedAt: string }>;

@@ -39,7 +39,14 @@ export async function publishStoryPages(deps: StoryPagesDeps, edition: Edition, 
   const changes = changedStories(edition).filter((c) => STORY_ID.test(c.id) && (c.mergedInto === null || STORY_ID.test(c.mergedInto)));
   const publish = async (change: StoryChange): Promise<string[]> => {
     const stored = await readStoryPage(deps.store, change.id, deps.log);
-    const page = nextStoryPage(edition, change, stored?.page ?? null, facts);
+    let page: StoryPage;
+    try {
+      page = nextStoryPage(edition, change, stored?.page ?? null, facts);
+    } catch (e) {
+      // A story whose links cannot be made safe (an id of another shape) keeps its old page; the edition goes on.
+      deps.log?.({ level: 'warn', msg: 'story page skipped', story: change.id, error: String(e) });
+      return [];
+    }
     const text = `${JSON.stringify(page, null, 2)}\n`;
     if (stored?.text === text) return [];
     // The HTML first: the JSON is what a retry compares, so it is written once the page it describes is.
