@@ -105,6 +105,20 @@ describe('what each subscriber last received', () => {
     expect(await readLastDelivered(up, subscriberId('bob@example.org'))).toBe('2026-11-22');
   });
 
+  it('treats a baseline that is not an edition as none: the subscriber gets everything', async () => {
+    const carol = subscriberId('carol@example.org');
+    await store.put(SUBSCRIBERS_KEY, JSON.stringify(['ann@example.org', 'carol@example.org']), 'application/json');
+    await recordLastDelivered(store, carol, '2026-11-20', new Date(), null);
+    await store.put(editionKey('2026-11-20', 'json'), 'not json', 'application/json');
+    const sent: string[] = [];
+    const mailer: Mailer = { kind: 'test', send: async (m) => (sent.push(Buffer.from(m.raw).toString('utf8')), { id: 't' }), close: async () => undefined };
+    const render = createRenderer(loadTemplates());
+    await expect(
+      deliverLatest({ store, mailer, clock: { now: () => new Date('2026-11-22T07:00:00Z') }, from: 'Digest <d@example.com>', render: (e) => render(e) }),
+    ).resolves.toMatchObject({ sent: 1, alreadySent: 1 });
+    expect(sent[0]).toContain('A story');
+  });
+
   it('never moves backwards', async () => {
     await recordLastDelivered(store, 'x', '2026-11-23', new Date(), null);
     await recordLastDelivered(store, 'x', '2026-11-21', new Date(), await readLastDelivered(store, 'x'));

@@ -1,6 +1,7 @@
 // The email of one edition for one baseline (the edition its readers last received): edition + baseline →
 // message content. Subscribers with the same baseline share one render; the group whose baseline is the
 // edition's own previous edition gets the parts the digest already published, without a render.
+import * as z from 'zod';
 import type { Edition } from '../core/edition.ts';
 import type { EditionContent } from '../core/email.ts';
 import { mailedStories } from '../core/mailed.ts';
@@ -31,12 +32,17 @@ async function publishedContent(store: ObjectStore, edition: Edition): Promise<E
 
 /**
  * The email for each baseline day (null: the reader has received nothing), memoised: null when nothing in the
- * edition is new or developing for that reader. A baseline whose digest.json is gone counts as none.
+ * edition is new or developing for that reader.
  */
 export function editionMails(store: ObjectStore, edition: Edition, render: () => MailRender): (baseline: string | null) => Promise<EditionMail | null> {
   const cache = new Map<string | null, Promise<EditionMail | null>>();
   const mailFor = async (baseline: string | null): Promise<EditionMail | null> => {
-    const before = baseline === null ? null : await readEdition(store, baseline);
+    // A baseline gone or not an edition counts as none: the reader gets everything, not nothing. A store fault
+    // propagates (the run is retried) rather than mailing everything again.
+    const before = baseline === null ? null : await readEdition(store, baseline).catch((e: unknown) => {
+      if (e instanceof SyntaxError || e instanceof z.ZodError) return null;
+      throw e;
+    });
     const marked = editionSince(edition, before);
     if (mailedStories(marked).length === 0) return null;
     if (marked === edition) return { edition, content: await publishedContent(store, edition) };
