@@ -12,6 +12,7 @@ const BENCHES: Array<{ name: string; what: string; script: string; args: string[
   { name: 'parse', what: 'HTML parsing throughput on one core (scrapinghub pages)', script: 'parse-speed.ts', args: [], needs: path.join(evalDir, 'scrapinghub', 'files') },
   { name: 'cluster', what: 'clustering 10k / 30k / 100k stored fingerprints, and brute force at 10k', script: 'cluster-scale.ts', args: [], node: ['--expose-gc'], needs: path.join(evalDir, 'ecb-dev', 'files') },
   { name: 'continuity', what: 'the continuity step on a 100k-article edition against the previous edition, next to the rebuild', script: 'continuity.ts', args: [], node: ['--expose-gc'], needs: path.join(evalDir, 'ecb-dev', 'files') },
+  { name: 'story-pages', what: 'story pages after 30 daily editions of 10k articles: time and objects written per edition', script: 'story-pages.ts', args: [] },
   { name: 'render', what: 'rendering a 1,000-story edition; email size of a 50-story edition', script: 'render.ts', args: [] },
   { name: 'bundles', what: 'Lambda bundle sizes and cold-start import times', script: 'bundles.ts', args: [] },
 ];

@@ -25,5 +25,6 @@ export function loadTemplates(dir?: string): TemplateSources {
       if (f.endsWith('.hbs')) partials[f.replace(/\.hbs$/, '')] = read(path.join('partials', f));
     }
   }
-  return { html: read('digest.html.hbs'), text: read('digest.txt.hbs'), archive: read('archive.html.hbs'), partials };
+  const story = existsSync(path.join(found, 'story.html.hbs')) ? { story: read('story.html.hbs') } : {};
+  return { html: read('digest.html.hbs'), text: read('digest.txt.hbs'), archive: read('archive.html.hbs'), ...story, partials };
 }

@@ -96,6 +96,8 @@ export interface SmtpCatcher {
   url: string;
   port: number;
   messages: Array<{ envelope: { from: string; to: string[] }; raw: Buffer; parsed: import('mailparser').ParsedMail }>;
+  /** Addresses the server refuses at RCPT TO (550), as a real mailbox that does not exist; change it at will. */
+  refused: Set<string>;
   close(): Promise<void>;
 }
 
@@ -103,10 +105,15 @@ export async function startSmtpCatcher(): Promise<SmtpCatcher> {
   const { SMTPServer } = await import('smtp-server');
   const { simpleParser } = await import('mailparser');
   const messages: SmtpCatcher['messages'] = [];
+  const refused = new Set<string>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (!refused.has(address.address.toLowerCase())) return callback();
+      return callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -126,5 +133,5 @@ export async function startSmtpCatcher(): Promise<SmtpCatcher> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  return { url: `smtp://127.0.0.1:${port}`, port, messages, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { url: `smtp://127.0.0.1:${port}`, port, messages, refused, close: () => new Promise<void>((r) => server.close(() => r())) };
 }

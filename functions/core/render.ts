@@ -13,6 +13,8 @@ export interface TemplateSources {
   text: string;
   /** The web archive's index page. */
   archive: string;
+  /** A story's page (digests/stories/<id>/index.html); without it no story pages are written. */
+  story?: string;
   /** Partials by name, shared by every template. */
   partials: Record<string, string>;
 }
@@ -82,7 +84,7 @@ function inline(html: string): string {
   });
 }
 
-function createHandlebars(sources: TemplateSources): typeof Handlebars {
+export function createHandlebars(sources: TemplateSources): typeof Handlebars {
   const hb = Handlebars.create();
   hb.registerHelper('day', formatDay);
   hb.registerHelper('longDay', formatLongDay);
@@ -123,6 +125,8 @@ interface HtmlView {
   next: string | null;
   prevUrl: string | null;
   nextUrl: string | null;
+  /** Where story pages are (`<storyBase><id>/index.html`); null: not linked. */
+  storyBase: string | null;
 }
 
 export function createRenderer(
@@ -155,6 +159,8 @@ export function createRenderer(
       next,
       prevUrl: prev ? `../${prev}/index.html` : null,
       nextUrl: next ? `../${next}/index.html` : null,
+      // Story pages exist only where their template does (the digest writes them with it).
+      storyBase: sources.story ? '../stories/' : null,
     };
     // The email: new stories, then developing ones; unchanged ones only counted.
     const mailed = mailedStories(edition);
@@ -173,6 +179,7 @@ export function createRenderer(
       next: null,
       prevUrl: null,
       nextUrl: null,
+      storyBase: sources.story ? publicUrl(options.publicBaseUrl, 'stories/') : null,
     });
     // Raw email HTML by story count: the search below asks for some counts more than once.
     const raws = new Map<number, string>();
@@ -222,8 +229,10 @@ export function createRenderer(
     }
     raws.clear(); // the probes (up to a few MB under a large budget) are not kept through the page and text renders
 
+    // Plain text has no relative links: story pages are named only where the public URL is known.
+    const storyBase = sources.story ? publicUrl(options.publicBaseUrl, 'stories/') : null;
     const plain = (stories: Edition['stories'], view: { hasStories: boolean; omitted: number; unchanged: number }) =>
-      `${text({ ...base, ...view, stories, fullEditionUrl }).replace(/\n{3,}/g, '\n\n').trim()}\n`;
+      `${text({ ...base, ...view, stories, fullEditionUrl, storyBase }).replace(/\n{3,}/g, '\n\n').trim()}\n`;
     const full = plain(edition.stories, { hasStories: edition.stories.length > 0, omitted: 0, unchanged: 0 });
     // The email's text part is the whole text when the email carries every story, in the edition's order.
     const whole = count === edition.stories.length && mailed.every((st, i) => st === edition.stories[i]);

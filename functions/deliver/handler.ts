@@ -5,9 +5,11 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { createMailer, type Mailer } from '../adapters/mailer.ts';
 import { loadTokenKey } from '../adapters/token-key.ts';
+import { createRenderer } from '../core/render.ts';
 import { DeliveryIncompleteError, deliverLatest, type DeliverResult } from '../pipeline/deliver.ts';
 import { deliverPoints } from '../pipeline/outcome-telemetry.ts';
 import { createRuntime, invoked, lazy, type Runtime } from '../runtime.ts';
+import { loadTemplates } from '../templates.ts';
 
 // Scheduled events carry `time`; a hand-made invocation (`newsdigest send`, the console) may carry nothing.
 const ScheduledEventSchema = z.looseObject({ time: z.string().optional(), 'detail-type': z.string().optional() });
@@ -32,6 +34,11 @@ export function createDeliverHandler(getRuntime: () => Runtime, options: Deliver
     });
     return key;
   };
+  // Emails for subscribers whose last edition is not the one before today's are rendered here, as the digest does.
+  const getRenderer = lazy(() => {
+    const { config } = getRuntime();
+    return createRenderer(loadTemplates(config.templatesDir), { publicBaseUrl: config.email.publicBaseUrl, maxEmailBytes: config.email.maxEmailBytes });
+  });
   const handle = async (event: ScheduledEvent | Record<string, never>, context?: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Context>): Promise<DeliverResult> => {
     const rt = getRuntime();
     const parsed = ScheduledEventSchema.parse(event ?? {});
@@ -50,6 +57,7 @@ export function createDeliverHandler(getRuntime: () => Runtime, options: Deliver
       sendTimeoutMs: email.sendTimeoutMs,
       ...(context?.getRemainingTimeInMillis ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),
       log: rt.log,
+      render: (edition) => getRenderer()(edition),
     }).catch((e: unknown) => {
       // An incomplete run throws (so that it is retried); what it did send still counts.
       if (e instanceof DeliveryIncompleteError) for (const point of deliverPoints(e.result)) rt.metrics.add(point);

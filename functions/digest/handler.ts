@@ -4,6 +4,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { createArchiveRenderer, createRenderer, type RenderOptions, type TemplateSources } from '../core/render.ts';
 import { decodeEventKey } from '../core/keys.ts';
+import { createStoryRenderer } from '../core/render-story.ts';
 import { publishDigest, type ChangedSources } from '../pipeline/digest.ts';
 import { createDigestState } from '../pipeline/digest-state.ts';
 import { digestPoints } from '../pipeline/outcome-telemetry.ts';
@@ -51,6 +52,7 @@ export function createDigestHandler(getRuntime: () => Runtime) {
   });
   const getRenderer = lazy(() => createRenderer(getTemplates(), getRenderOptions()));
   const getArchiveRenderer = lazy(() => createArchiveRenderer(getTemplates()));
+  const getStoryRenderer = lazy(() => createStoryRenderer(getTemplates()) ?? undefined);
   const getRenderKey = lazy(() => renderKeyOf(getTemplates(), getRenderOptions()));
   // This instance's parsed sources and last publish, kept between batches (one runtime: one store).
   const state = createDigestState();
@@ -66,6 +68,7 @@ export function createDigestHandler(getRuntime: () => Runtime) {
       clock: rt.clock,
       render: getRenderer(),
       renderArchive: getArchiveRenderer(),
+      renderStory: getStoryRenderer(),
       email: { from: email.from, unsubscribeUrl: email.unsubscribeUrl ?? null, unsubscribeMailto: email.unsubscribeMailto ?? null },
       title: rt.config.title,
       windowHours: rt.config.windowHours,
@@ -84,6 +87,7 @@ export function createDigestHandler(getRuntime: () => Runtime) {
     getRuntime();
     getRenderer();
     getArchiveRenderer();
+    getStoryRenderer();
   };
   return Object.assign(invoked(getRuntime, handle), { warm });
 }

@@ -9,6 +9,10 @@
 // The one gap: a crash after the provider accepted a message and before its marker is written. The next
 // run sends that one message again (at most one duplicate per crash, for that one subscriber: a marker
 // write that fails stops the run at once). The copy has the same Message-ID, which most clients fold.
+//
+// What each email says is new is relative to what that subscriber last received (deliveries/last/<id>.json,
+// moved after the marker; a run finding a marker ahead of the pointer moves it), so a failed send or a late
+// joiner leaves no gap and no repeat. A crash between marker and pointer is healed by the next run.
 import * as z from 'zod';
 import type { Mailer } from '../adapters/mailer.ts';
 import {
@@ -23,13 +27,13 @@ import {
   type Subscriber,
 } from '../core/email.ts';
 import type { Edition } from '../core/edition.ts';
-import { mailedStories } from '../core/mailed.ts';
 import type { Clock, ObjectStore } from '../core/ports.ts';
 import { isMailable, type SubscriberRecord } from '../core/subscriber.ts';
 import { signedLink, type LinkSigner } from '../core/subscription-links.ts';
-import { editionSubject } from '../core/text-format.ts';
 import { PREFIX } from '../triggers.ts';
-import { editionKey, readEdition, readLatestPointer, readText } from './archive.ts';
+import { readEdition, readLatestPointer } from './archive.ts';
+import { editionMails, type EditionMail, type MailRender } from './edition-mail.ts';
+import { readLastDelivered, recordLastDelivered } from './last-delivered.ts';
 import { createSubscriber, listSubscribers } from './subscribers.ts';
 
 export const SUBSCRIBERS_KEY = `${PREFIX.config}subscribers.json`;
@@ -42,6 +46,8 @@ export const DeliveryMarkerSchema = z.object({
   providerId: z.string().nullable(),
   mailer: z.string(),
   sentAt: z.string(),
+  /** The edition the message was marked against (what the subscriber had received before); null: none. */
+  since: z.string().nullable().optional(),
 });
 export type DeliveryMarker = z.infer<typeof DeliveryMarkerSchema>;
 
@@ -75,12 +81,17 @@ export interface DeliverDeps {
   /** Time left in this invocation (Lambda's context.getRemainingTimeInMillis); no new send starts too close to it. */
   remainingMs?: () => number;
   log?: (entry: Record<string, unknown>) => void;
+  /**
+   * Renders an edition marked against a subscriber's baseline (the handler's: the templates in templates/).
+   * Needed only for subscribers whose last edition is not the one before this one.
+   */
+  render?: MailRender;
 }
 
 export type DeliverResult =
   | { status: 'no-edition' }
   | { status: 'empty'; edition: string }
-  /** Every story unchanged since the edition before: there is nothing to mail. */
+  /** Nothing new or developing for any subscriber not yet sent this edition: there is nothing to mail. */
   | { status: 'nothing-new'; edition: string }
   | { status: 'no-subscribers'; edition: string }
   | DeliveryReport;
@@ -92,6 +103,8 @@ export interface DeliveryReport {
   sent: number;
   /** Recorded by an earlier run: not sent again. */
   alreadySent: number;
+  /** Nothing new or developing since what these subscribers last received: no email. */
+  nothingNew: number;
   /** Subscriber ids (never addresses) and why; retried by the next run. */
   failed: Array<{ subscriber: string; error: string }>;
   /** Not attempted: the invocation was running out of time. */
@@ -152,39 +165,38 @@ function withTimeout<T>(ms: number, run: (signal: AbortSignal) => Promise<T>): P
 }
 
 /**
- * Send the edition `digests/latest.json` points at to every subscriber not yet recorded. Throws
- * `DeliveryIncompleteError` when some sends failed or were deferred (so the scheduler retries), and
- * rethrows at once when a marker cannot be written.
+ * Send the edition `digests/latest.json` points at to every subscriber not yet recorded, marked against what
+ * each last received (deliveries/last/<id>.json): one render per distinct baseline, no email to a subscriber
+ * for whom nothing is new or developing. Throws `DeliveryIncompleteError` when some sends failed or were
+ * deferred (so the scheduler retries), and rethrows at once when a marker cannot be written.
  */
 export async function deliverLatest(deps: DeliverDeps): Promise<DeliverResult> {
-  const { store, clock, mailer } = deps;
+  const { store } = deps;
   const log = deps.log ?? (() => undefined);
   const pointer = await readLatestPointer(store);
   if (!pointer) return { status: 'no-edition' };
   const day = pointer.edition;
   const edition: Edition | null = await readEdition(store, day);
   if (!edition) return { status: 'no-edition' };
-  // Never an empty edition, nor one that would only repeat the edition before.
-  if (edition.stories.length === 0) return { status: 'empty', edition: day };
-  if (mailedStories(edition).length === 0) return { status: 'nothing-new', edition: day };
-  const subscribers = await loadRecipients(store, deps.fallbackSubscribers, clock.now());
+  if (edition.stories.length === 0) return { status: 'empty', edition: day }; // never an empty edition
+  const subscribers = await loadRecipients(store, deps.fallbackSubscribers, deps.clock.now());
   if (subscribers.length === 0) return { status: 'no-subscribers', edition: day };
 
-  const [html, mailText] = await Promise.all([readText(store, editionKey(day, 'html')), readText(store, editionKey(day, 'mailText'))]);
-  // Editions published before email.txt existed: their digest.txt (the whole edition) is the plain-text part.
-  const text = mailText ?? (await readText(store, editionKey(day, 'text')));
-  if (html === null || text === null) throw new Error(`edition ${day} is missing its digest.html or email.txt`);
-  const content = { html, text, subject: editionSubject(edition) };
-  const createMarker = deps.createMarker ?? storeMarker(store);
+  const mails = editionMails(store, edition, lazyRender(deps));
   const sendTimeoutMs = deps.sendTimeoutMs ?? 30_000;
-  const envelopeFrom = addressOf(deps.from);
-
-  const result = { edition: day, subscribers: subscribers.length, sent: 0, alreadySent: 0, failed: [] as Array<{ subscriber: string; error: string }>, deferred: 0 };
+  const result = { edition: day, subscribers: subscribers.length, sent: 0, alreadySent: 0, nothingNew: 0, failed: [] as Array<{ subscriber: string; error: string }>, deferred: 0 };
   for (const [i, subscriber] of subscribers.entries()) {
     const id = subscriberId(subscriber.email);
-    const key = markerKey(day, subscriber.email);
-    if (await store.get(key)) {
+    const last = await baselineOf(store, id, subscriber.email, edition.previous);
+    if (await store.get(markerKey(day, subscriber.email))) {
       result.alreadySent++;
+      // A run that stopped between the marker and the pointer: the pointer catches up, so no repeat tomorrow.
+      await recordLastDelivered(store, id, day, deps.clock.now(), last);
+      continue;
+    }
+    const mail = await mails(last);
+    if (!mail) {
+      result.nothingNew++; // and the pointer stays: the next edition is marked against the same baseline
       continue;
     }
     // Leave before the invocation is cut off mid-send: the next run picks up from here.
@@ -193,39 +205,76 @@ export async function deliverLatest(deps: DeliverDeps): Promise<DeliverResult> {
       log({ level: 'warn', msg: 'out of time, deferring the rest', edition: day, deferred: result.deferred });
       break;
     }
-    const raw = await composeEditionMessage(edition, content, {
-      from: deps.from,
-      to: subscriber,
-      unsubscribeUrl: deps.links ? signedLink(deps.links, 'unsubscribe', id, clock.now()) : unsubscribeUrlFor(deps.unsubscribeUrl, subscriber.email, day),
-      unsubscribeMailto: deps.unsubscribeMailto ?? null,
-      date: clock.now(),
-    });
-    let providerId: string | null;
-    try {
-      ({ id: providerId } = await withTimeout(sendTimeoutMs, (signal) => mailer.send({ from: envelopeFrom, to: [subscriber.email], raw }, signal)));
-    } catch (e) {
-      const error = e instanceof Error ? e.message : String(e);
-      result.failed.push({ subscriber: id, error });
-      log({ level: 'warn', msg: 'send failed', edition: day, subscriber: id, error });
-      continue;
-    }
-    result.sent++;
-    const marker: DeliveryMarker = {
-      schema: 'newsdigest.delivery/1',
-      edition: day,
-      subscriber: id,
-      messageId: editionMessageId(edition, deps.from, subscriber.email),
-      providerId,
-      mailer: mailer.kind,
-      sentAt: clock.now().toISOString(),
-    };
-    // A failure here propagates: this one message may be sent again by the next run, no other.
-    const recorded = await createMarker(key, `${JSON.stringify(marker, null, 2)}\n`);
-    if (recorded === 'exists') log({ level: 'warn', msg: 'another run recorded this send first: one duplicate was sent', edition: day, subscriber: id });
+    const outcome = await sendOne(deps, subscriber, mail, last);
+    if (outcome.ok) result.sent++;
+    else result.failed.push({ subscriber: id, error: outcome.error });
   }
+  if (result.sent + result.alreadySent + result.failed.length + result.deferred === 0) return { status: 'nothing-new', edition: day };
   const done = result.failed.length === 0 && result.deferred === 0;
   const final: DeliveryReport = { status: done ? 'delivered' : 'incomplete', ...result };
   log({ level: done ? 'info' : 'warn', msg: 'deliver', ...final });
   if (!done) throw new DeliveryIncompleteError(final);
   return final;
+}
+
+/**
+ * What the subscriber last received: their pointer; without one (sent before pointers existed, or never), the
+ * edition before this one when its marker says they got it, else nothing (everything is new to them).
+ */
+async function baselineOf(store: ObjectStore, id: string, email: string, previous: string | null): Promise<string | null> {
+  const last = await readLastDelivered(store, id);
+  if (last !== null || previous === null) return last;
+  return (await store.get(markerKey(previous, email))) ? previous : null;
+}
+
+/** The renderer, asked for only when a subscriber's baseline is not the edition's own previous edition. */
+function lazyRender(deps: DeliverDeps): () => MailRender {
+  return () => {
+    if (!deps.render) throw new Error('a subscriber needs the edition marked against another baseline, and no render was given');
+    return deps.render;
+  };
+}
+
+/**
+ * Send one subscriber their email, then record it: the marker (exactly once), then what they last received.
+ * A send failure is returned (the next run retries it); a marker or pointer write failure propagates.
+ */
+async function sendOne(deps: DeliverDeps, subscriber: Subscriber, mail: EditionMail, last: string | null): Promise<{ ok: true } | { ok: false; error: string }> {
+  const { store, clock, mailer } = deps;
+  const log = deps.log ?? (() => undefined);
+  const { edition } = mail;
+  const day = edition.edition;
+  const id = subscriberId(subscriber.email);
+  const raw = await composeEditionMessage(edition, mail.content, {
+    from: deps.from,
+    to: subscriber,
+    unsubscribeUrl: deps.links ? signedLink(deps.links, 'unsubscribe', id, clock.now()) : unsubscribeUrlFor(deps.unsubscribeUrl, subscriber.email, day),
+    unsubscribeMailto: deps.unsubscribeMailto ?? null,
+    date: clock.now(),
+  });
+  let providerId: string | null;
+  try {
+    const send = (signal: AbortSignal) => mailer.send({ from: addressOf(deps.from), to: [subscriber.email], raw }, signal);
+    ({ id: providerId } = await withTimeout(deps.sendTimeoutMs ?? 30_000, send));
+  } catch (e) {
+    const error = e instanceof Error ? e.message : String(e);
+    log({ level: 'warn', msg: 'send failed', edition: day, subscriber: id, error });
+    return { ok: false, error };
+  }
+  const marker: DeliveryMarker = {
+    schema: 'newsdigest.delivery/1',
+    edition: day,
+    subscriber: id,
+    messageId: editionMessageId(edition, deps.from, subscriber.email),
+    providerId,
+    mailer: mailer.kind,
+    sentAt: clock.now().toISOString(),
+    since: edition.previous,
+  };
+  const createMarker = deps.createMarker ?? storeMarker(store);
+  // A failure here propagates: this one message may be sent again by the next run, no other.
+  const recorded = await createMarker(markerKey(day, subscriber.email), `${JSON.stringify(marker, null, 2)}\n`);
+  if (recorded === 'exists') log({ level: 'warn', msg: 'another run recorded this send first: one duplicate was sent', edition: day, subscriber: id });
+  await recordLastDelivered(store, id, day, clock.now(), last);
+  return { ok: true };
 }

@@ -18,6 +18,8 @@ import {
   type LatestPointer,
 } from './archive.ts';
 import type { DigestState, SourceCache } from './digest-state.ts';
+import type { StoryPage } from '../core/story-page.ts';
+import { publishStoryPages } from './story-pages.ts';
 
 export interface DigestDeps {
   store: ObjectStore;
@@ -25,6 +27,8 @@ export interface DigestDeps {
   render: (edition: Edition, neighbours?: EditionNeighbours) => RenderedEdition;
   /** The archive index page; without it digests/index.html is not written. */
   renderArchive?: (title: string, editions: ArchiveEntry[]) => string;
+  /** A story's page (digests/stories/<id>/index.html); without it no story pages are written. */
+  renderStory?: ((page: StoryPage) => string) | undefined;
   /** Sender and unsubscribe settings of the archived message (digests/<day>/message.eml). */
   email?: Pick<EditionMessageOptions, 'from' | 'unsubscribeUrl' | 'unsubscribeMailto'>;
   title: string;
@@ -198,7 +202,7 @@ export async function publishDigest(deps: DigestDeps, batch?: ChangedSources): P
   const { store, clock, state } = deps;
   const { edition: day, window } = editionFor(clock.now(), deps.windowHours, deps.timeZone);
   // Everything but the sources and the archive that the edition's bytes depend on.
-  const settings = JSON.stringify([day, window, deps.title, deps.windowHours, deps.timeZone, deps.email ?? null, deps.renderKey, !!deps.renderArchive]);
+  const settings = JSON.stringify([day, window, deps.title, deps.windowHours, deps.timeZone, deps.email ?? null, deps.renderKey, !!deps.renderArchive, !!deps.renderStory]);
   if (state.last?.settings !== settings) state.last = null;
   // A batch whose every source is already in the last edition, at the same ETag, changes nothing: no listing.
   // (Deleted sources notify nobody, so a rebuild never waited for them.)
@@ -232,7 +236,9 @@ export async function publishDigest(deps: DigestDeps, batch?: ChangedSources): P
     unsubscribeMailto: deps.email?.unsubscribeMailto ?? null,
   });
   const composed = performance.now();
-  const keys = await writeEdition(deps, edition, { ...rendered, message }, days);
+  // The story pages before the edition page that links to them.
+  const keys = deps.renderStory ? await publishStoryPages({ store, render: deps.renderStory, log: deps.log }, edition, records) : [];
+  keys.push(...(await writeEdition(deps, edition, { ...rendered, message }, days)));
   // An older day rebuilt (a late run) never takes `latest` from a newer edition.
   const latest = days.every((d) => d <= day);
   if (latest) {

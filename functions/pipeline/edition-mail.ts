@@ -1,0 +1,57 @@
+// The email of one edition for one baseline (the edition its readers last received): edition + baseline →
+// message content. Subscribers with the same baseline share one render; the group whose baseline is the
+// edition's own previous edition gets the parts the digest already published, without a render.
+import * as z from 'zod';
+import type { Edition } from '../core/edition.ts';
+import type { EditionContent } from '../core/email.ts';
+import { mailedStories } from '../core/mailed.ts';
+import type { ObjectStore } from '../core/ports.ts';
+import type { RenderedEdition } from '../core/render.ts';
+import { editionSince } from '../core/since.ts';
+import { editionSubject } from '../core/text-format.ts';
+import { editionKey, readEdition, readText } from './archive.ts';
+
+/** The email parts of an edition (createRenderer's result, or a part of it). */
+export type MailRender = (edition: Edition) => Pick<RenderedEdition, 'html' | 'emailText' | 'subject'>;
+
+export interface EditionMail {
+  /** The edition marked against the baseline: what the message says is new. */
+  edition: Edition;
+  content: EditionContent;
+}
+
+/** The published email parts of an edition (as marked against its own previous edition). */
+async function publishedContent(store: ObjectStore, edition: Edition): Promise<EditionContent> {
+  const day = edition.edition;
+  const [html, mailText] = await Promise.all([readText(store, editionKey(day, 'html')), readText(store, editionKey(day, 'mailText'))]);
+  // Editions published before email.txt existed: their digest.txt (the whole edition) is the plain-text part.
+  const text = mailText ?? (await readText(store, editionKey(day, 'text')));
+  if (html === null || text === null) throw new Error(`edition ${day} is missing its digest.html or email.txt`);
+  return { html, text, subject: editionSubject(edition) };
+}
+
+/**
+ * The email for each baseline day (null: the reader has received nothing), memoised: null when nothing in the
+ * edition is new or developing for that reader.
+ */
+export function editionMails(store: ObjectStore, edition: Edition, render: () => MailRender): (baseline: string | null) => Promise<EditionMail | null> {
+  const cache = new Map<string | null, Promise<EditionMail | null>>();
+  const mailFor = async (baseline: string | null): Promise<EditionMail | null> => {
+    // A baseline gone or not an edition counts as none: the reader gets everything, not nothing. A store fault
+    // propagates (the run is retried) rather than mailing everything again.
+    const before = baseline === null ? null : await readEdition(store, baseline).catch((e: unknown) => {
+      if (e instanceof SyntaxError || e instanceof z.ZodError) return null;
+      throw e;
+    });
+    const marked = editionSince(edition, before);
+    if (mailedStories(marked).length === 0) return null;
+    if (marked === edition) return { edition, content: await publishedContent(store, edition) };
+    const r = render()(marked);
+    return { edition: marked, content: { html: r.html, text: r.emailText, subject: r.subject } };
+  };
+  return (baseline) => {
+    let mail = cache.get(baseline);
+    if (!mail) cache.set(baseline, (mail = mailFor(baseline)));
+    return mail;
+  };
+}
