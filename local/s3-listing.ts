@@ -116,9 +116,10 @@ function firstAfter(keys: readonly Listed[], start: string): number {
 
 /**
  * The page `r` asks for, from `keys` (in S3 order, all under the prefix) of which every key sorting below `bound`
- * has been found (all of them when null); null when it depends on keys not found yet.
+ * has been found (all of them when null), `more` when a key not found yet is known to exist; null when the page
+ * depends on keys not found yet.
  */
-export function pageOf(keys: readonly Listed[], bound: string | null, r: ListingRequest): Page | null {
+export function pageOf(keys: readonly Listed[], bound: string | null, r: ListingRequest, more = false): Page | null {
   const page: Page = { contents: [], prefixes: [], truncated: false, next: null };
   if (r.maxKeys === 0) return page;
   let group: string | null = null;
@@ -134,7 +135,11 @@ export function pageOf(keys: readonly Listed[], bound: string | null, r: Listing
     else page.prefixes.push((group = common));
     page.next = common ?? o.key;
   }
-  return bound === null ? page : null;
+  if (bound === null) return page;
+  // A full page is followed by a key not found yet (it sorts after the page), unless that key could fall under
+  // the common prefix that ends the page.
+  const full = page.contents.length + page.prefixes.length === r.maxKeys;
+  return full && more && page.next !== group ? { ...page, truncated: true } : null;
 }
 
 /** The answer to the listing request `r` (from `query`) on `bucket`. */
@@ -212,7 +217,12 @@ function plain(s: string): string {
   return i === -1 ? s : s.slice(0, i);
 }
 /** No key of `range` sorts (in S3 order) below it. */
-const lowest = (r: Range) => (s3Compare(r.prefix, plain(r.marker)) >= 0 ? r.prefix : plain(r.marker));
+function lowest(r: Range): string {
+  const p = plain(r.marker);
+  // Past a marker that UTF-16 and UTF-8 order alike, the lowest key there can be is the marker and U+0000.
+  const above = p === r.marker ? `${p}\u0000` : p;
+  return s3Compare(r.prefix, above) >= 0 ? r.prefix : above;
+}
 
 /** A request of the shim's own to s3rver (anonymous: s3rver serves those), its answer read whole. */
 export type Ask = (method: 'GET' | 'HEAD', path: string) => Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>;
@@ -268,6 +278,11 @@ class Walk {
   /** The range being asked for: its keys are not found yet. */
   private current: Range | null = null;
   private stepping: Promise<void> | null = null;
+  /**
+   * A key not found yet exists: s3rver cut its last page short, so its walk held one more key, which is in the
+   * ranges that page queued unless a look-up found it or a later answer may have.
+   */
+  more = false;
   readonly generation: number;
 
   constructor(private readonly ask: Ask, private readonly bucket: string, private readonly state: BucketState, readonly prefix: string, readonly start: string) {
@@ -328,24 +343,28 @@ class Walk {
       settle(page !== null && page.contents.length === 0 && !page.truncated);
     }
     for (const o of page.contents) this.found.set(o.key, o);
-    this.unsorted ||= page.contents.length > 0;
+    if (page.contents.length > 0) this.unsorted = true;
+    if (page.contents.length > 0) this.more = false;
     if (!page.truncated) return;
     const last = page.contents.at(-1);
+    this.more = true;
     // Every object of the page went before s3rver read it: ask again.
     if (!last) return void this.pending.push(r);
     const next = continuation(last.key, r);
     for (const n of next.ranges) this.queue(n);
-    await Promise.all(next.exact.filter((k) => !this.found.has(k)).map((k) => this.head(k, last.owner)));
+    const looked = await Promise.all(next.exact.filter((k) => !this.found.has(k)).map((k) => this.head(k, last.owner)));
+    if (looked.includes(true)) this.more = false;
   }
 
-  /** An object the walk may have passed over, looked up by its key. */
-  private async head(key: string, owner: string): Promise<void> {
+  /** An object the walk may have passed over, looked up by its key: true when it exists. */
+  private async head(key: string, owner: string): Promise<boolean> {
     const answer = await this.ask('HEAD', objectPath(this.bucket, key));
-    if (answer.status === 404) return;
+    if (answer.status === 404) return false;
     if (answer.status !== 200) throw new Refused(answer.status, answer.body);
     const h = answer.headers;
     this.found.set(key, { key, lastModified: new Date(String(h['last-modified'])).toISOString(), etag: String(h.etag ?? ''), size: String(h['content-length'] ?? '0'), owner });
     this.unsorted = true;
+    return true;
   }
 
   private queue(r: Range): void {
@@ -384,7 +403,7 @@ export class Listings {
     }
     try {
       let page: Page | null;
-      while (!(page = pageOf(walk.keys(), walk.bound(), r))) await walk.step();
+      while (!(page = pageOf(walk.keys(), walk.bound(), r, walk.more))) await walk.step();
       return { status: 200, body: listingXml(bucket, query, r, page) };
     } catch (e) {
       if (state.walks.get(r.prefix) === walk) state.walks.delete(r.prefix);

@@ -98,19 +98,31 @@ describe('embedded S3', () => {
   });
 
   it('lists a key created beside a folder of 1,000 objects after a listing found nothing there', async () => {
-    // Past 1,000 objects s3rver cuts its page inside `big/f/`, and the listing asks whether names such as
-    // `big/f-…` exist beside the folder; the answer is kept until a write creates one.
+    // s3rver cuts its page of 1,000 inside `big/f/` (`big/g` follows in its walk), and the listing asks whether
+    // names such as `big/f-…` exist beside the folder; the answer is kept until a write creates one.
     const store = new S3ObjectStore(s3.client, BUCKET);
-    const keys = Array.from({ length: 1001 }, (_, i) => `big/f/${String(i).padStart(4, '0')}`);
-    await mapLimit(keys, 16, (key) => store.put(key, 'x', 'text/plain'));
+    const keys = Array.from({ length: 1000 }, (_, i) => `big/f/${String(i).padStart(4, '0')}`);
+    await mapLimit([...keys, 'big/g'], 16, (key) => store.put(key, 'x', 'text/plain'));
     const list = async () => {
       const listed: string[] = [];
       for await (const o of store.list('big/')) listed.push(o.key);
       return listed;
     };
-    expect(await list()).toEqual(keys);
+    expect(await list()).toEqual([...keys, 'big/g']);
     await store.put('big/f-new', 'x', 'text/plain');
-    expect(await list()).toEqual(['big/f-new', ...keys]);
+    expect(await list()).toEqual(['big/f-new', ...keys, 'big/g']);
+    // Without `big/g` the 1,001 keys fill 143 pages of 7: the last is full and nothing follows it, although
+    // s3rver cut its walk short (at `big/f/0999`, `big/f-new` following).
+    await store.delete('big/g');
+    const pages: string[][] = [];
+    let ContinuationToken: string | undefined;
+    do {
+      const page = await s3.client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'big/', MaxKeys: 7, ContinuationToken }));
+      pages.push((page.Contents ?? []).map((o) => o.Key!));
+      ContinuationToken = page.NextContinuationToken;
+    } while (ContinuationToken);
+    expect(pages.map((p) => p.length)).toEqual(Array.from({ length: 143 }, () => 7));
+    expect(pages.flat()).toEqual(['big/f-new', ...keys]);
   }, 60_000);
 
   it('refuses a continuation token it did not issue', async () => {

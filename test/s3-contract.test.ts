@@ -91,6 +91,8 @@ async function listV2(client: S3Client, input: { Bucket: string; Prefix: string;
     const page = await client.send(new ListObjectsV2Command({ ...input, ContinuationToken }));
     const items = [...(page.Contents ?? []).map((o) => o.Key!), ...(page.CommonPrefixes ?? []).map((p) => p.Prefix!)];
     expect(page.KeyCount).toBe(items.length);
+    // A truncated page is followed by more.
+    if (ContinuationToken) expect(items.length).toBeGreaterThan(0);
     if (page.IsTruncated && input.MaxKeys) expect(items).toHaveLength(input.MaxKeys);
     pages.push(items);
     ContinuationToken = page.NextContinuationToken;
@@ -107,6 +109,7 @@ async function listV1(client: S3Client, input: { Bucket: string; Prefix: string;
     const page = await client.send(new ListObjectsCommand({ ...input, Marker }));
     const keys = (page.Contents ?? []).map((o) => o.Key!);
     const prefixes = (page.CommonPrefixes ?? []).map((p) => p.Prefix!);
+    if (pages.length > 0) expect(keys.length + prefixes.length).toBeGreaterThan(0);
     pages.push([...keys, ...prefixes]);
     if (!page.IsTruncated) return pages;
     expect(keys.length + prefixes.length).toBe(input.MaxKeys);
