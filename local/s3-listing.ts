@@ -13,7 +13,10 @@
 // although it sorts before that key (`continuation`). The keys found are sorted in S3's order (UTF-8 bytes) and
 // the page is made here: common prefixes grouped by the delimiter and counted toward max-keys, NextMarker (v1),
 // NextContinuationToken (v2: the last key or common prefix, base64url), KeyCount. A page asks s3rver only until
-// every key it could show is found: about two requests per page of 1,000.
+// every key it could show is found: in a folder of plain names, one request per page of 1,000. Where s3rver cut
+// its page inside a folder, the walk asks about each of the 46 characters below `/` that could extend the
+// folder's name beside it (`2024-y` beside `2024/`): each such request makes s3rver look at every file in that
+// folder, so those that found nothing are kept until a write creates such a name.
 //
 // A walk is kept per bucket and prefix while no write through the shim has completed on the bucket (`written`),
 // so the next page of a listing carries on from where the last one stopped. Writes made straight to s3rver's
