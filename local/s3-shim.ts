@@ -12,19 +12,18 @@
 //   `If-Match` on a missing key), as S3 refuses it.
 // - Streamed uploads (`Content-Encoding: aws-chunked`, the SDK's default for bodies of unknown length, with a
 //   checksum trailer) are unwrapped to the object's bytes (aws-chunked.ts); s3rver would store the framing.
-// - Listings (v1 and v2) are read from s3rver's v1 pages and written again (s3-listing.ts): its v2 tokens use
-//   DES, which OpenSSL 3 refuses, and it escapes listing text twice.
-//
-// What stays s3rver's: it walks its folders in file-name order, which differs from key order where one key's
-// last segment is a prefix of another's followed by a character sorting before `.` (`a` and `a b`), or where a
-// folder shares a prefix with a file (`2024/x` and `2024-y`). Within a page the shim sorts; across a page
-// boundary (1,000 keys by default) such neighbours can be repeated or skipped. A listing with a delimiter
-// omits folders that hold only folders.
+// - Listings (v1 and v2) in S3's key order, page for page (s3-listing.ts): s3rver walks its folders in file-name
+//   order and cuts its pages in that order, so across a page boundary it skips or repeats keys beside a folder
+//   or a longer name (`2024-y` beside `2024/x`, `a` beside `a b`); with a delimiter it omits folders that hold
+//   only folders; its v2 tokens use DES, which OpenSSL 3 refuses; and it escapes listing text twice. The shim
+//   walks s3rver with plain v1 requests, sorts, groups and cuts the pages itself, and keeps each walk for the
+//   next page until a write through the shim completes on the bucket. Writes made straight to s3rver's private
+//   port (nobody should) would not be seen by the walks kept.
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { awsChunkedDecoder } from './aws-chunked.ts';
-import { isListing, listingXml, readV1Page, v1QueryFor } from './s3-listing.ts';
+import { isListing, Listings } from './s3-listing.ts';
 import { signatureChecker } from './s3-signature.ts';
 
 export interface S3Shim {
@@ -98,7 +97,10 @@ class Upstream {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   constructor(private readonly port: number) {}
 
-  /** One request to s3rver, its answer piped to `res`; resolves when `res` is done. */
+  /**
+   * One request to s3rver, its answer piped to `res`; resolves when `res` is done and s3rver has answered (a
+   * client gone early does not end a write early: what follows it on the key, and the listings, wait for it).
+   */
   forward(req: IncomingMessage, res: ServerResponse, path: string, headers: IncomingHttpHeaders, body: Readable): Promise<void> {
     return new Promise<void>((resolve) => {
       const up = http.request({ hostname: '127.0.0.1', port: this.port, agent: this.agent, method: req.method, path, headers }, (answer) => {
@@ -106,7 +108,10 @@ class Upstream {
         answer.pipe(res);
       });
       up.on('error', () => res.destroy());
-      res.once('close', () => resolve());
+      let open = 2;
+      const closed = () => --open === 0 && resolve();
+      res.once('close', closed);
+      up.once('close', closed);
       body.on('error', () => up.destroy());
       body.pipe(up);
     });
@@ -145,15 +150,12 @@ async function conditionFails(upstream: Upstream, req: IncomingMessage, path: st
   return null;
 }
 
-/** A listing, from s3rver's v1 page for it (see s3-listing.ts). */
-async function answerListing(upstream: Upstream, res: ServerResponse, t: Target): Promise<void> {
-  const v1 = v1QueryFor(t.query);
-  if ('error' in v1) return s3Error(res, 400, 'InvalidArgument', v1.error, { ArgumentName: 'continuation-token' });
-  const search = new URLSearchParams(v1).toString().replace(/\+/g, '%20');
-  const answer = await upstream.ask('GET', `/${encodeURIComponent(t.bucket)}${search ? `?${search}` : ''}`);
-  const xml = answer.status === 200 ? listingXml(t.bucket, t.query, readV1Page(answer.body)) : answer.body;
-  res.writeHead(answer.status, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(xml) });
-  res.end(xml);
+/** A listing, made from s3rver's (see s3-listing.ts). */
+async function answerListing(listings: Listings, res: ServerResponse, t: Target): Promise<void> {
+  const answer = await listings.answer(t.bucket, t.query);
+  if ('argument' in answer) return s3Error(res, 400, 'InvalidArgument', answer.message, { ArgumentName: answer.argument });
+  res.writeHead(answer.status, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(answer.body) });
+  res.end(answer.body);
 }
 
 /** Runs each request on one object key after the previous one has been answered. */
@@ -174,6 +176,7 @@ export async function startS3Shim(options: { upstreamPort: number; address: stri
   const upstream = new Upstream(options.upstreamPort);
   const checkSignature = signatureChecker(options.secrets);
   const inTurn = keyTurns();
+  const listings = new Listings((method, path) => upstream.ask(method, path));
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = req.url ?? '/';
@@ -189,7 +192,7 @@ export async function startS3Shim(options: { upstreamPort: number; address: stri
     if (t.key === null) {
       if (isListing(req.method ?? 'GET', t.query)) {
         req.resume();
-        return answerListing(upstream, res, t);
+        return answerListing(listings, res, t);
       }
       // `/bucket/` and `/bucket` are one resource to S3; s3rver routes the latter.
       return upstream.forward(req, res, `/${encodeURIComponent(t.bucket)}${t.search ? `?${t.search}` : ''}`, headers, body);
@@ -208,10 +211,15 @@ export async function startS3Shim(options: { upstreamPort: number; address: stri
     const t = targetOf(req.url ?? '/');
     const kind = `${req.method} ${t?.key ? t.key.split('/')[0] : '/'}`;
     requests.set(kind, (requests.get(kind) ?? 0) + 1);
-    handle(req, res).catch((e: unknown) => {
-      if (res.headersSent) res.destroy();
-      else s3Error(res, 500, 'InternalError', `embedded S3: ${e instanceof Error ? e.message : String(e)}`);
-    });
+    const writes = t !== null && !['GET', 'HEAD', 'OPTIONS'].includes(req.method ?? 'GET');
+    handle(req, res)
+      .catch((e: unknown) => {
+        if (res.headersSent) res.destroy();
+        else s3Error(res, 500, 'InternalError', `embedded S3: ${e instanceof Error ? e.message : String(e)}`);
+      })
+      // Once s3rver has answered: the listings' walks of the bucket are out of date (a bucket-level POST may
+      // create keys it names in its body; a DELETE creates none).
+      .finally(() => writes && listings.written(t.bucket, req.method === 'DELETE' ? undefined : t.key));
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(options.port, options.address, () => resolve()));
   return {

@@ -1,14 +1,16 @@
 // The embedded S3's own duties, beyond the S3 contract (s3-contract.test.ts): objects stored byte for byte with
 // their MD5 as ETag, signatures checked as S3 checks them, streamed uploads unwrapped, listings read back from
-// s3rver, request counts, and s3rver used through its package entry only.
+// s3rver and what they keep between pages given up on each write, request counts, and s3rver used through its
+// package entry only.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, S3ObjectStore } from '../functions/adapters/s3-store.ts';
+import { mapLimit } from '../functions/pipeline/digest.ts';
 import { LOCAL_CREDENTIALS, s3EventKey, startEmbeddedS3, type EmbeddedS3 } from '../local/embedded-s3.ts';
 import { objectPath, signedRequester } from '../bench/signed-put.ts';
 
@@ -83,6 +85,45 @@ describe('embedded S3', () => {
     const rest = await s3.client.send(new ListObjectsCommand({ Bucket: BUCKET, Prefix: 'v1/', Marker: page.Contents![1]!.Key }));
     expect(rest.Contents?.map((o) => o.Key)).toEqual([...keys].sort().slice(2));
   });
+
+  it('sees writes made between two pages of a listing', async () => {
+    const store = new S3ObjectStore(s3.client, BUCKET);
+    for (const key of ['pages/1', 'pages/3', 'pages/5']) await store.put(key, 'x', 'text/plain');
+    const page = (ContinuationToken?: string) => s3.client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'pages/', MaxKeys: 2, ContinuationToken }));
+    const first = await page();
+    expect(first.Contents?.map((o) => o.Key)).toEqual(['pages/1', 'pages/3']);
+    await store.put('pages/4', 'x', 'text/plain');
+    await store.delete('pages/5');
+    expect((await page(first.NextContinuationToken)).Contents?.map((o) => o.Key)).toEqual(['pages/4']);
+  });
+
+  it('lists a key created beside a folder of 1,000 objects after a listing found nothing there', async () => {
+    // s3rver cuts its page of 1,000 inside `big/f/` (`big/g` follows in its walk), and the listing asks whether
+    // names such as `big/f-…` exist beside the folder; the answer is kept until a write creates one.
+    const store = new S3ObjectStore(s3.client, BUCKET);
+    const keys = Array.from({ length: 1000 }, (_, i) => `big/f/${String(i).padStart(4, '0')}`);
+    await mapLimit([...keys, 'big/g'], 16, (key) => store.put(key, 'x', 'text/plain'));
+    const list = async () => {
+      const listed: string[] = [];
+      for await (const o of store.list('big/')) listed.push(o.key);
+      return listed;
+    };
+    expect(await list()).toEqual([...keys, 'big/g']);
+    await store.put('big/f-new', 'x', 'text/plain');
+    expect(await list()).toEqual(['big/f-new', ...keys, 'big/g']);
+    // Without `big/g` the 1,001 keys fill 143 pages of 7: the last is full and nothing follows it, although
+    // s3rver cut its walk short (at `big/f/0999`, `big/f-new` following).
+    await store.delete('big/g');
+    const pages: string[][] = [];
+    let ContinuationToken: string | undefined;
+    do {
+      const page = await s3.client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'big/', MaxKeys: 7, ContinuationToken }));
+      pages.push((page.Contents ?? []).map((o) => o.Key!));
+      ContinuationToken = page.NextContinuationToken;
+    } while (ContinuationToken);
+    expect(pages.map((p) => p.length)).toEqual(Array.from({ length: 143 }, () => 7));
+    expect(pages.flat()).toEqual(['big/f-new', ...keys]);
+  }, 60_000);
 
   it('refuses a continuation token it did not issue', async () => {
     const requester = signedRequester(s3.endpoint, LOCAL_CREDENTIALS);
