@@ -64,7 +64,7 @@ export async function startEmbeddedS3(options: { directory: string; port?: numbe
     port: shim.port,
     client,
     onEvent: (listener) => server.on('event', (event: S3Event) => listener(withEncodedKeys(event))),
-    requests: shim.requests,
+    requests: () => shim.requests(),
     createBucket: async (name) => {
       try {
         await client.send(new CreateBucketCommand({ Bucket: name }));

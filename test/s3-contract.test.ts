@@ -269,6 +269,10 @@ function contract(start: () => Promise<Target>) {
   });
 }
 
-describe('S3 contract: the embedded S3', () => contract(embeddedTarget));
+describe('S3 contract: the embedded S3', () => {
+  contract(embeddedTarget);
+});
 
-describe.skipIf(!realBucket || !realCredentials)(`S3 contract: real S3 (${realBucket ? `bucket ${realBucket}` : 'set S3_CONTRACT_BUCKET and AWS credentials to run'})`, () => contract(realTarget));
+describe.skipIf(!realBucket || !realCredentials)(`S3 contract: real S3 (${realBucket ? `bucket ${realBucket}` : 'set S3_CONTRACT_BUCKET and AWS credentials to run'})`, () => {
+  contract(realTarget);
+});
