@@ -35,8 +35,8 @@ export function parseSubscriberList(text: string): Subscriber[] {
 }
 
 /** Subscribers with one entry per address (case-insensitive), in address order. */
-export function uniqueSubscribers(list: Subscriber[]): Subscriber[] {
-  const byAddress = new Map<string, Subscriber>();
+export function uniqueSubscribers<T extends Subscriber>(list: T[]): T[] {
+  const byAddress = new Map<string, T>();
   for (const s of list) {
     const key = s.email.toLowerCase();
     if (!byAddress.has(key)) byAddress.set(key, s);

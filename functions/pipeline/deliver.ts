@@ -28,7 +28,7 @@ import {
 } from '../core/email.ts';
 import type { Edition } from '../core/edition.ts';
 import type { Clock, ObjectStore } from '../core/ports.ts';
-import { isMailable, type SubscriberRecord } from '../core/subscriber.ts';
+import { isMailable, type Preferences, type SubscriberRecord } from '../core/subscriber.ts';
 import { signedLink, type LinkSigner } from '../core/subscription-links.ts';
 import { PREFIX } from '../triggers.ts';
 import { readEdition, readLatestPointer } from './archive.ts';
@@ -135,12 +135,15 @@ export async function loadSubscribers(store: ObjectStore, fallback?: string | nu
   return uniqueSubscribers(fallback ? parseSubscriberList(fallback) : []);
 }
 
+/** A subscriber to mail, with the preferences their email is filtered by. */
+export type Recipient = Subscriber & { preferences: Preferences };
+
 /**
  * Whom to mail: the active subscribers of the store. The old sources (config/subscribers.json, else the
  * fallback list) are imported first as active, consent source `import`, but only addresses the store does
  * not know: someone who left, bounced or has not confirmed stays as they are.
  */
-export async function loadRecipients(store: ObjectStore, fallback: string | null | undefined, at: Date): Promise<Subscriber[]> {
+export async function loadRecipients(store: ObjectStore, fallback: string | null | undefined, at: Date): Promise<Recipient[]> {
   const known = new Map<string, SubscriberRecord>();
   for await (const r of listSubscribers(store)) known.set(r.id, r);
   for (const s of await loadSubscribers(store, fallback)) {
@@ -149,7 +152,7 @@ export async function loadRecipients(store: ObjectStore, fallback: string | null
     known.set(record.id, record);
   }
   const mailable = [...known.values()].filter(isMailable);
-  return uniqueSubscribers(mailable.map((r) => ({ email: r.email, ...(r.name ? { name: r.name } : {}) })));
+  return uniqueSubscribers(mailable.map((r) => ({ email: r.email, ...(r.name ? { name: r.name } : {}), preferences: r.preferences })));
 }
 
 function withTimeout<T>(ms: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -166,8 +169,8 @@ function withTimeout<T>(ms: number, run: (signal: AbortSignal) => Promise<T>): P
 
 /**
  * Send the edition `digests/latest.json` points at to every subscriber not yet recorded, marked against what
- * each last received (deliveries/last/<id>.json): one render per distinct baseline, no email to a subscriber
- * for whom nothing is new or developing. Throws `DeliveryIncompleteError` when some sends failed or were
+ * each last received (deliveries/last/<id>.json) and filtered by their preferences: one render per distinct
+ * (baseline, preferences), no email to a subscriber for whom nothing is new or developing. Throws `DeliveryIncompleteError` when some sends failed or were
  * deferred (so the scheduler retries), and rethrows at once when a marker cannot be written.
  */
 export async function deliverLatest(deps: DeliverDeps): Promise<DeliverResult> {
@@ -194,7 +197,7 @@ export async function deliverLatest(deps: DeliverDeps): Promise<DeliverResult> {
       await recordLastDelivered(store, id, day, deps.clock.now(), last);
       continue;
     }
-    const mail = await mails(last);
+    const mail = await mails(last, subscriber.preferences);
     if (!mail) {
       result.nothingNew++; // and the pointer stays: the next edition is marked against the same baseline
       continue;

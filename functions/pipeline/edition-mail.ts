@@ -1,13 +1,16 @@
-// The email of one edition for one baseline (the edition its readers last received): edition + baseline →
-// message content. Subscribers with the same baseline share one render; the group whose baseline is the
-// edition's own previous edition gets the parts the digest already published, without a render.
+// The email of one edition for one baseline (the edition its readers last received) and one set of preferences:
+// edition + baseline + preferences → message content. Subscribers with the same baseline and the same
+// preferences (canonical form) share one render; the group whose baseline is the edition's own previous edition
+// and whose preferences filter nothing gets the parts the digest already published, without a render.
 import * as z from 'zod';
 import type { Edition } from '../core/edition.ts';
 import type { EditionContent } from '../core/email.ts';
 import { mailedStories } from '../core/mailed.ts';
 import type { ObjectStore } from '../core/ports.ts';
+import { applyPreferences, preferencesKey } from '../core/preferences.ts';
 import type { RenderedEdition } from '../core/render.ts';
 import { editionSince } from '../core/since.ts';
+import { DEFAULT_PREFERENCES, type Preferences } from '../core/subscriber.ts';
 import { editionSubject } from '../core/text-format.ts';
 import { editionKey, readEdition, readText } from './archive.ts';
 
@@ -31,27 +34,38 @@ async function publishedContent(store: ObjectStore, edition: Edition): Promise<E
 }
 
 /**
- * The email for each baseline day (null: the reader has received nothing), memoised: null when nothing in the
- * edition is new or developing for that reader.
+ * The email for each baseline day (null: the reader has received nothing) and preferences, memoised: null when
+ * nothing in the edition is new or developing for that reader once their preferences are applied.
  */
-export function editionMails(store: ObjectStore, edition: Edition, render: () => MailRender): (baseline: string | null) => Promise<EditionMail | null> {
-  const cache = new Map<string | null, Promise<EditionMail | null>>();
-  const mailFor = async (baseline: string | null): Promise<EditionMail | null> => {
+export function editionMails(
+  store: ObjectStore,
+  edition: Edition,
+  render: () => MailRender,
+): (baseline: string | null, preferences?: Preferences) => Promise<EditionMail | null> {
+  const marked = new Map<string | null, Promise<Edition>>();
+  const cache = new Map<string, Promise<EditionMail | null>>();
+  const markedFor = async (baseline: string | null): Promise<Edition> => {
     // A baseline gone or not an edition counts as none: the reader gets everything, not nothing. A store fault
     // propagates (the run is retried) rather than mailing everything again.
     const before = baseline === null ? null : await readEdition(store, baseline).catch((e: unknown) => {
       if (e instanceof SyntaxError || e instanceof z.ZodError) return null;
       throw e;
     });
-    const marked = editionSince(edition, before);
-    if (mailedStories(marked).length === 0) return null;
-    if (marked === edition) return { edition, content: await publishedContent(store, edition) };
-    const r = render()(marked);
-    return { edition: marked, content: { html: r.html, text: r.emailText, subject: r.subject } };
+    return editionSince(edition, before);
   };
-  return (baseline) => {
-    let mail = cache.get(baseline);
-    if (!mail) cache.set(baseline, (mail = mailFor(baseline)));
+  const mailFor = async (baseline: string | null, preferences: Preferences): Promise<EditionMail | null> => {
+    let since = marked.get(baseline);
+    if (!since) marked.set(baseline, (since = markedFor(baseline)));
+    const filtered = applyPreferences(await since, preferences);
+    if (mailedStories(filtered).length === 0) return null;
+    if (filtered === edition) return { edition, content: await publishedContent(store, edition) };
+    const r = render()(filtered);
+    return { edition: filtered, content: { html: r.html, text: r.emailText, subject: r.subject } };
+  };
+  return (baseline, preferences = DEFAULT_PREFERENCES) => {
+    const key = `${baseline ?? ''}\n${preferencesKey(preferences)}`;
+    let mail = cache.get(key);
+    if (!mail) cache.set(key, (mail = mailFor(baseline, preferences)));
     return mail;
   };
 }
