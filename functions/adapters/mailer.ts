@@ -1,8 +1,9 @@
 // Sends a ready-made MIME message: through Amazon SES v2 (raw content) in AWS, through SMTP elsewhere.
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-// nodemailer's mailer and SMTP transport alone, not its index: that loads every transport (SES v1, sendmail,
-// pooled SMTP, well-known services) into the deliver function, which in AWS only ever sends through SES v2.
+// nodemailer's mailer and SMTP transports alone, not its index: that loads every transport (SES v1, sendmail,
+// well-known services) into the deliver function, which in AWS only ever sends through SES v2.
 import NodemailerTransporter from 'nodemailer/lib/mailer/index.js';
+import SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 
 export interface OutgoingMessage {
@@ -42,7 +43,10 @@ export function createSesMailer(client: SESv2Client, options: { configurationSet
 }
 
 export interface SmtpOptions {
-  /** `smtp://user:pass@host:port`, or `smtps://` for implicit TLS. */
+  /**
+   * `smtp://user:pass@host:port`, or `smtps://` for implicit TLS. `?pool=true` keeps one connection open for
+   * many messages (bulk sending: servers may delay each new connection's greeting, smtp-server by 100 ms).
+   */
   url: string;
   /** Connection, greeting and socket timeouts. */
   timeoutMs?: number;
@@ -53,7 +57,7 @@ export function createSmtpMailer(options: SmtpOptions): Mailer {
   const secure = u.protocol === 'smtps:';
   const local = ['localhost', '127.0.0.1', '::1', '[::1]'].includes(u.hostname);
   const timeout = options.timeoutMs ?? 30_000;
-  const smtp = new SMTPTransport({
+  const connection = {
     host: u.hostname.replace(/^\[|\]$/g, ''),
     port: u.port ? Number(u.port) : secure ? 465 : 587,
     secure,
@@ -63,8 +67,11 @@ export function createSmtpMailer(options: SmtpOptions): Mailer {
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: timeout,
-  });
-  const transport = new NodemailerTransporter(smtp);
+  };
+  const pooled = ['true', '1'].includes(u.searchParams.get('pool') ?? '');
+  const transport = pooled
+    ? new NodemailerTransporter(new SMTPPool({ ...connection, pool: true, maxConnections: 1, maxMessages: 1000 }))
+    : new NodemailerTransporter(new SMTPTransport(connection));
   return {
     kind: 'smtp',
     async send(message) {
