@@ -30,6 +30,7 @@ import type { Edition } from '../core/edition.ts';
 import type { Clock, ObjectStore } from '../core/ports.ts';
 import { isMailable, type Preferences, type SubscriberRecord } from '../core/subscriber.ts';
 import { signedLink, type LinkSigner } from '../core/subscription-links.ts';
+import { weekdayOf } from '../core/week.ts';
 import { PREFIX } from '../triggers.ts';
 import { readEdition, readLatestPointer } from './archive.ts';
 import { editionMails, type EditionMail, type MailRender } from './edition-mail.ts';
@@ -105,6 +106,8 @@ export interface DeliveryReport {
   alreadySent: number;
   /** Nothing new or developing since what these subscribers last received: no email. */
   nothingNew: number;
+  /** Weekly subscribers whose day this edition is not: no email, their baseline stays. */
+  notTheirDay: number;
   /** Subscriber ids (never addresses) and why; retried by the next run. */
   failed: Array<{ subscriber: string; error: string }>;
   /** Not attempted: the invocation was running out of time. */
@@ -187,7 +190,7 @@ export async function deliverLatest(deps: DeliverDeps): Promise<DeliverResult> {
 
   const mails = editionMails(store, edition, lazyRender(deps));
   const sendTimeoutMs = deps.sendTimeoutMs ?? 30_000;
-  const result = { edition: day, subscribers: subscribers.length, sent: 0, alreadySent: 0, nothingNew: 0, failed: [] as Array<{ subscriber: string; error: string }>, deferred: 0 };
+  const result = { edition: day, subscribers: subscribers.length, sent: 0, alreadySent: 0, nothingNew: 0, notTheirDay: 0, failed: [] as Array<{ subscriber: string; error: string }>, deferred: 0 };
   for (const [i, subscriber] of subscribers.entries()) {
     const id = subscriberId(subscriber.email);
     const last = await baselineOf(store, id, subscriber.email, edition.previous);
@@ -195,6 +198,11 @@ export async function deliverLatest(deps: DeliverDeps): Promise<DeliverResult> {
       result.alreadySent++;
       // A run that stopped between the marker and the pointer: the pointer catches up, so no repeat tomorrow.
       await recordLastDelivered(store, id, day, deps.clock.now(), last);
+      continue;
+    }
+    const { cadence } = subscriber.preferences;
+    if (cadence.kind === 'weekly' && weekdayOf(day) !== cadence.day) {
+      result.notTheirDay++;
       continue;
     }
     const mail = await mails(last, subscriber.preferences);

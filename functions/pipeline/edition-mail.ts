@@ -11,6 +11,7 @@ import { applyPreferences, preferencesKey } from '../core/preferences.ts';
 import type { RenderedEdition } from '../core/render.ts';
 import { editionSince } from '../core/since.ts';
 import { DEFAULT_PREFERENCES, type Preferences } from '../core/subscriber.ts';
+import { daysBetween, mergeEditions } from '../core/week.ts';
 import { editionSubject } from '../core/text-format.ts';
 import { editionKey, readEdition, readText } from './archive.ts';
 
@@ -42,20 +43,27 @@ export function editionMails(
   edition: Edition,
   render: () => MailRender,
 ): (baseline: string | null, preferences?: Preferences) => Promise<EditionMail | null> {
-  const marked = new Map<string | null, Promise<Edition>>();
+  const marked = new Map<string, Promise<Edition>>();
   const cache = new Map<string, Promise<EditionMail | null>>();
-  const markedFor = async (baseline: string | null): Promise<Edition> => {
-    // A baseline gone or not an edition counts as none: the reader gets everything, not nothing. A store fault
-    // propagates (the run is retried) rather than mailing everything again.
-    const before = baseline === null ? null : await readEdition(store, baseline).catch((e: unknown) => {
+  // A baseline gone or not an edition counts as none: the reader gets everything, not nothing. A store fault
+  // propagates (the run is retried) rather than mailing everything again.
+  const tolerantRead = (day: string) =>
+    readEdition(store, day).catch((e: unknown) => {
       if (e instanceof SyntaxError || e instanceof z.ZodError) return null;
       throw e;
     });
-    return editionSince(edition, before);
+  const markedFor = async (baseline: string | null, weekly: boolean): Promise<Edition> => {
+    const before = baseline === null ? null : await tolerantRead(baseline);
+    if (!weekly) return editionSince(edition, before);
+    // A weekly reader gets the week: the stories of every edition since their last email, not only today's window.
+    const earlier = await Promise.all(daysBetween(before?.edition ?? null, edition.edition).map(tolerantRead));
+    return editionSince(mergeEditions(edition, earlier.filter((e): e is Edition => e !== null)), before);
   };
   const mailFor = async (baseline: string | null, preferences: Preferences): Promise<EditionMail | null> => {
-    let since = marked.get(baseline);
-    if (!since) marked.set(baseline, (since = markedFor(baseline)));
+    const weekly = preferences.cadence.kind === 'weekly';
+    const markedKey = `${baseline ?? ''}\n${weekly}`;
+    let since = marked.get(markedKey);
+    if (!since) marked.set(markedKey, (since = markedFor(baseline, weekly)));
     const filtered = applyPreferences(await since, preferences);
     if (mailedStories(filtered).length === 0) return null;
     if (filtered === edition) return { edition, content: await publishedContent(store, edition) };
@@ -63,7 +71,7 @@ export function editionMails(
     return { edition: filtered, content: { html: r.html, text: r.emailText, subject: r.subject } };
   };
   return (baseline, preferences = DEFAULT_PREFERENCES) => {
-    const key = `${baseline ?? ''}\n${preferencesKey(preferences)}`;
+    const key = `${baseline ?? ''}\n${preferences.cadence.kind}\n${preferencesKey(preferences)}`;
     let mail = cache.get(key);
     if (!mail) cache.set(key, (mail = mailFor(baseline, preferences)));
     return mail;
