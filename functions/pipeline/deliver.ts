@@ -35,6 +35,7 @@ import { PREFIX } from '../triggers.ts';
 import { readEdition, readLatestPointer } from './archive.ts';
 import { editionMails, type EditionMail, type MailRender } from './edition-mail.ts';
 import { readLastDelivered, recordLastDelivered } from './last-delivered.ts';
+import { createPacer, realPaceClock, sendRateOf, type PaceClock } from './pace.ts';
 import { createSubscriber, listSubscribers } from './subscribers.ts';
 
 export const SUBSCRIBERS_KEY = `${PREFIX.config}subscribers.json`;
@@ -81,6 +82,8 @@ export interface DeliverDeps {
   sendTimeoutMs?: number;
   /** Time left in this invocation (Lambda's context.getRemainingTimeInMillis); no new send starts too close to it. */
   remainingMs?: () => number;
+  /** Time and sleep for pacing sends to the mailer's maxSendRate (by default the real ones). */
+  pace?: PaceClock;
   log?: (entry: Record<string, unknown>) => void;
   /**
    * Renders an edition marked against a subscriber's baseline (the handler's: the templates in templates/).
@@ -190,6 +193,7 @@ export async function deliverLatest(deps: DeliverDeps): Promise<DeliverResult> {
 
   const mails = editionMails(store, edition, lazyRender(deps));
   const sendTimeoutMs = deps.sendTimeoutMs ?? 30_000;
+  let pacer: Promise<() => Promise<void>> | undefined;
   const result = { edition: day, subscribers: subscribers.length, sent: 0, alreadySent: 0, nothingNew: 0, notTheirDay: 0, failed: [] as Array<{ subscriber: string; error: string }>, deferred: 0 };
   for (const [i, subscriber] of subscribers.entries()) {
     const id = subscriberId(subscriber.email);
@@ -210,6 +214,9 @@ export async function deliverLatest(deps: DeliverDeps): Promise<DeliverResult> {
       result.nothingNew++; // and the pointer stays: the next edition is marked against the same baseline
       continue;
     }
+    // The provider's rate, asked once a run has something to send.
+    pacer ??= sendRateOf(deps.mailer, log).then((rate) => createPacer(rate, deps.pace ?? realPaceClock));
+    await (await pacer)();
     // Leave before the invocation is cut off mid-send: the next run picks up from here.
     if (deps.remainingMs && deps.remainingMs() < sendTimeoutMs + 5_000) {
       result.deferred = subscribers.length - i;
