@@ -195,10 +195,14 @@ export async function deliverLatest(deps: DeliverDeps): Promise<DeliverResult> {
   const sendTimeoutMs = deps.sendTimeoutMs ?? 30_000;
   let pacer: Promise<() => Promise<void>> | undefined;
   const result = { edition: day, subscribers: subscribers.length, sent: 0, alreadySent: 0, nothingNew: 0, notTheirDay: 0, failed: [] as Array<{ subscriber: string; error: string }>, deferred: 0 };
+  // The markers this edition already has, in one listing rather than a read per subscriber (a marker written
+  // since by a run that slipped through is still caught by the create-only write).
+  const recorded = new Set<string>();
+  for await (const o of store.list(`${PREFIX.deliveries}${day}/`)) recorded.add(o.key);
   for (const [i, subscriber] of subscribers.entries()) {
     const id = subscriberId(subscriber.email);
     const last = await baselineOf(store, id, subscriber.email, edition.previous);
-    if (await store.get(markerKey(day, subscriber.email))) {
+    if (recorded.has(markerKey(day, subscriber.email))) {
       result.alreadySent++;
       // A run that stopped between the marker and the pointer: the pointer catches up, so no repeat tomorrow.
       await recordLastDelivered(store, id, day, deps.clock.now(), last);
