@@ -14,6 +14,7 @@ const BENCHES: Array<{ name: string; what: string; script: string; args: string[
   { name: 'continuity', what: 'the continuity step on a 100k-article edition against the previous edition, next to the rebuild', script: 'continuity.ts', args: [], node: ['--expose-gc'], needs: path.join(evalDir, 'ecb-dev', 'files') },
   { name: 'story-pages', what: 'story pages after 30 daily editions of 10k articles: time and objects written per edition', script: 'story-pages.ts', args: [] },
   { name: 'render', what: 'rendering a 1,000-story edition; email size of a 50-story edition', script: 'render.ts', args: [] },
+  { name: 'deliver-scale', what: '10,000 subscribers, 50 preference sets, a 1,000-story edition: renders/s and the time to hand every message to local SMTP', script: 'deliver-scale.ts', args: [] },
   { name: 'bundles', what: 'Lambda bundle sizes and cold-start import times', script: 'bundles.ts', args: [] },
 ];
 

@@ -294,6 +294,8 @@ export class PipelineFunction extends Construct {
     const resources = [arn(`identity/${address}`), arn(`identity/${domain}`)];
     if (config.sesConfigurationSet) resources.push(arn(`configuration-set/${config.sesConfigurationSet}`));
     this.fn.addToRolePolicy(new PolicyStatement({ sid: 'SendDigest', actions: ['ses:SendEmail'], resources }));
+    // The account's send rate, which delivery paces itself to; GetAccount has no resource to scope it to.
+    if (this.name === 'deliver') this.fn.addToRolePolicy(new PolicyStatement({ sid: 'ReadSendQuota', actions: ['ses:GetAccount'], resources: ['*'] }));
   }
 
   /** The dead-letter queue for failed asynchronous invocations (S3 direct, EventBridge), created once. */

@@ -88,6 +88,12 @@ describe('SES configuration set', () => {
       { 'Fn::Join': ['', ['arn:aws:ses:us-east-1:123456789012:configuration-set/', { Ref: setId(main) }]] },
     ]);
   });
+
+  it('may read the account\'s send quota (GetAccount, which takes no resource), and only that on *', () => {
+    const all = statements(t, main, 'deliver');
+    expect(all.find((s) => s.Sid === 'ReadSendQuota')).toMatchObject({ Effect: 'Allow', Action: 'ses:GetAccount', Resource: '*' });
+    expect(all.filter((s) => s.Resource === '*').map((s) => s.Action)).toEqual(['ses:GetAccount']);
+  });
 });
 
 describe('feedback function', () => {

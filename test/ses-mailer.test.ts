@@ -1,5 +1,6 @@
 // The SES v2 mailer against a local HTTP endpoint that answers as SES's SendEmail does: the request names the
-// configuration set (whose events feed the feedback function) and carries the raw message.
+// configuration set (whose events feed the feedback function) and carries the raw message; GetAccount gives the
+// send rate delivery paces itself to.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -11,8 +12,11 @@ const server = createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
-    requests.push({ method: req.method ?? '', url: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, any> });
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ MessageId: `ses-${requests.length}` }));
+    const text = Buffer.concat(chunks).toString('utf8');
+    requests.push({ method: req.method ?? '', url: req.url ?? '', body: (text ? JSON.parse(text) : {}) as Record<string, any> });
+    // GetAccount, as SES answers it (the send quota), else SendEmail.
+    const answer = req.url === '/v2/email/account' ? { SendQuota: { Max24HourSend: 50_000, MaxSendRate: 14, SentLast24Hours: 3 }, ProductionAccessEnabled: true } : { MessageId: `ses-${requests.length}` };
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
   });
 });
 let client: SESv2Client;
@@ -42,5 +46,10 @@ describe('the SES v2 mailer', () => {
   it('names no configuration set when none is configured', async () => {
     await createSesMailer(client).send(message);
     expect(requests.at(-1)!.body).not.toHaveProperty('ConfigurationSetName');
+  });
+
+  it('reads the account\'s maximum send rate (GetAccount)', async () => {
+    expect(await createSesMailer(client).maxSendRate!()).toBe(14);
+    expect(requests.at(-1)).toMatchObject({ method: 'GET', url: '/v2/email/account' });
   });
 });

@@ -35,8 +35,8 @@ export function parseSubscriberList(text: string): Subscriber[] {
 }
 
 /** Subscribers with one entry per address (case-insensitive), in address order. */
-export function uniqueSubscribers(list: Subscriber[]): Subscriber[] {
-  const byAddress = new Map<string, Subscriber>();
+export function uniqueSubscribers<T extends Subscriber>(list: T[]): T[] {
+  const byAddress = new Map<string, T>();
   for (const s of list) {
     const key = s.email.toLowerCase();
     if (!byAddress.has(key)) byAddress.set(key, s);
@@ -62,9 +62,14 @@ function domainOf(from: string): string {
   return d || 'newsdigest.invalid';
 }
 
+// Editions are never mutated, and one edition is hashed for each of thousands of recipients.
+const hashes = new WeakMap<Edition, string>();
+
 /** Hash of the edition's content: rebuilt editions with new articles get new Message-IDs. */
 export function editionHash(edition: Edition): string {
-  return sha256(JSON.stringify(edition)).slice(0, 16);
+  let hash = hashes.get(edition);
+  if (hash === undefined) hashes.set(edition, (hash = sha256(JSON.stringify(edition)).slice(0, 16)));
+  return hash;
 }
 
 /** `<2026-11-22.<content hash>[.<subscriber id>]@<sender domain>>`: a resent copy carries the same id, so clients fold it. */

@@ -28,12 +28,14 @@ import {
 } from '../core/email.ts';
 import type { Edition } from '../core/edition.ts';
 import type { Clock, ObjectStore } from '../core/ports.ts';
-import { isMailable, type SubscriberRecord } from '../core/subscriber.ts';
+import { isMailable, type Preferences, type SubscriberRecord } from '../core/subscriber.ts';
 import { signedLink, type LinkSigner } from '../core/subscription-links.ts';
+import { weekdayOf } from '../core/week.ts';
 import { PREFIX } from '../triggers.ts';
 import { readEdition, readLatestPointer } from './archive.ts';
 import { editionMails, type EditionMail, type MailRender } from './edition-mail.ts';
 import { readLastDelivered, recordLastDelivered } from './last-delivered.ts';
+import { createPacer, realPaceClock, sendRateOf, type PaceClock } from './pace.ts';
 import { createSubscriber, listSubscribers } from './subscribers.ts';
 
 export const SUBSCRIBERS_KEY = `${PREFIX.config}subscribers.json`;
@@ -80,6 +82,8 @@ export interface DeliverDeps {
   sendTimeoutMs?: number;
   /** Time left in this invocation (Lambda's context.getRemainingTimeInMillis); no new send starts too close to it. */
   remainingMs?: () => number;
+  /** Time and sleep for pacing sends to the mailer's maxSendRate (by default the real ones). */
+  pace?: PaceClock;
   log?: (entry: Record<string, unknown>) => void;
   /**
    * Renders an edition marked against a subscriber's baseline (the handler's: the templates in templates/).
@@ -105,6 +109,8 @@ export interface DeliveryReport {
   alreadySent: number;
   /** Nothing new or developing since what these subscribers last received: no email. */
   nothingNew: number;
+  /** Weekly subscribers whose day this edition is not: no email, their baseline stays. */
+  notTheirDay: number;
   /** Subscriber ids (never addresses) and why; retried by the next run. */
   failed: Array<{ subscriber: string; error: string }>;
   /** Not attempted: the invocation was running out of time. */
@@ -135,12 +141,15 @@ export async function loadSubscribers(store: ObjectStore, fallback?: string | nu
   return uniqueSubscribers(fallback ? parseSubscriberList(fallback) : []);
 }
 
+/** A subscriber to mail, with the preferences their email is filtered by. */
+export type Recipient = Subscriber & { preferences: Preferences };
+
 /**
  * Whom to mail: the active subscribers of the store. The old sources (config/subscribers.json, else the
  * fallback list) are imported first as active, consent source `import`, but only addresses the store does
  * not know: someone who left, bounced or has not confirmed stays as they are.
  */
-export async function loadRecipients(store: ObjectStore, fallback: string | null | undefined, at: Date): Promise<Subscriber[]> {
+export async function loadRecipients(store: ObjectStore, fallback: string | null | undefined, at: Date): Promise<Recipient[]> {
   const known = new Map<string, SubscriberRecord>();
   for await (const r of listSubscribers(store)) known.set(r.id, r);
   for (const s of await loadSubscribers(store, fallback)) {
@@ -149,7 +158,7 @@ export async function loadRecipients(store: ObjectStore, fallback: string | null
     known.set(record.id, record);
   }
   const mailable = [...known.values()].filter(isMailable);
-  return uniqueSubscribers(mailable.map((r) => ({ email: r.email, ...(r.name ? { name: r.name } : {}) })));
+  return uniqueSubscribers(mailable.map((r) => ({ email: r.email, ...(r.name ? { name: r.name } : {}), preferences: r.preferences })));
 }
 
 function withTimeout<T>(ms: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -166,8 +175,8 @@ function withTimeout<T>(ms: number, run: (signal: AbortSignal) => Promise<T>): P
 
 /**
  * Send the edition `digests/latest.json` points at to every subscriber not yet recorded, marked against what
- * each last received (deliveries/last/<id>.json): one render per distinct baseline, no email to a subscriber
- * for whom nothing is new or developing. Throws `DeliveryIncompleteError` when some sends failed or were
+ * each last received (deliveries/last/<id>.json) and filtered by their preferences: one render per distinct
+ * (baseline, preferences), no email to a subscriber for whom nothing is new or developing. Throws `DeliveryIncompleteError` when some sends failed or were
  * deferred (so the scheduler retries), and rethrows at once when a marker cannot be written.
  */
 export async function deliverLatest(deps: DeliverDeps): Promise<DeliverResult> {
@@ -184,21 +193,34 @@ export async function deliverLatest(deps: DeliverDeps): Promise<DeliverResult> {
 
   const mails = editionMails(store, edition, lazyRender(deps));
   const sendTimeoutMs = deps.sendTimeoutMs ?? 30_000;
-  const result = { edition: day, subscribers: subscribers.length, sent: 0, alreadySent: 0, nothingNew: 0, failed: [] as Array<{ subscriber: string; error: string }>, deferred: 0 };
+  let pacer: Promise<() => Promise<void>> | undefined;
+  const result = { edition: day, subscribers: subscribers.length, sent: 0, alreadySent: 0, nothingNew: 0, notTheirDay: 0, failed: [] as Array<{ subscriber: string; error: string }>, deferred: 0 };
+  // The markers this edition already has, in one listing rather than a read per subscriber (a marker written
+  // since by a run that slipped through is still caught by the create-only write).
+  const recorded = new Set<string>();
+  for await (const o of store.list(`${PREFIX.deliveries}${day}/`)) recorded.add(o.key);
   for (const [i, subscriber] of subscribers.entries()) {
     const id = subscriberId(subscriber.email);
     const last = await baselineOf(store, id, subscriber.email, edition.previous);
-    if (await store.get(markerKey(day, subscriber.email))) {
+    if (recorded.has(markerKey(day, subscriber.email))) {
       result.alreadySent++;
       // A run that stopped between the marker and the pointer: the pointer catches up, so no repeat tomorrow.
       await recordLastDelivered(store, id, day, deps.clock.now(), last);
       continue;
     }
-    const mail = await mails(last);
+    const { cadence } = subscriber.preferences;
+    if (cadence.kind === 'weekly' && weekdayOf(day) !== cadence.day) {
+      result.notTheirDay++;
+      continue;
+    }
+    const mail = await mails(last, subscriber.preferences);
     if (!mail) {
       result.nothingNew++; // and the pointer stays: the next edition is marked against the same baseline
       continue;
     }
+    // The provider's rate, asked once a run has something to send.
+    pacer ??= sendRateOf(deps.mailer, log).then((rate) => createPacer(rate, deps.pace ?? realPaceClock));
+    await (await pacer)();
     // Leave before the invocation is cut off mid-send: the next run picks up from here.
     if (deps.remainingMs && deps.remainingMs() < sendTimeoutMs + 5_000) {
       result.deferred = subscribers.length - i;
