@@ -68,8 +68,9 @@ export const HANDLER_SPECS: Record<HandlerName, HandlerSpec> = {
   deliver: {
     description: 'newsdigest deliver: mails the latest edition',
     memoryMiB: 512,
-    // One send per subscriber; the handler stops early on the remaining time and the next run resumes.
-    timeout: Duration.minutes(5),
+    // One send per subscriber, paced to the account's send rate (10,000 at SES's common 14/s take ~12 min);
+    // the handler stops early on the remaining time and the retry or the next run resumes.
+    timeout: Duration.minutes(15),
     reservedConcurrency: 1,
     templates: true,
     // The latest edition, the subscriber list and store, and the per-subscriber markers of what was sent.
