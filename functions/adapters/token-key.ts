@@ -18,3 +18,16 @@ export async function loadTokenKey(config: SubscriptionsConfig, region: string):
     client.destroy();
   }
 }
+
+/** `loadTokenKey` once per instance: the first read is kept, a failed one is tried again on the next call. */
+export function cachedTokenKey(config: () => { subscriptions: SubscriptionsConfig; region: string }): () => Promise<Buffer | null> {
+  let key: Promise<Buffer | null> | undefined;
+  return () => {
+    const { subscriptions, region } = config();
+    key ??= loadTokenKey(subscriptions, region).catch((e: unknown) => {
+      key = undefined;
+      throw e;
+    });
+    return key;
+  };
+}

@@ -229,6 +229,27 @@ function storyToEdition(story: Story, byId: Map<string, ArticleRecord>): DraftSt
 }
 
 /** A stored edition as the continuity step reads it: each story's articles, copies included. */
+/** The edition holding these stories instead of its own, with its counts recomputed (a subscriber's filter, a week's merge). */
+export function withStories(edition: Edition, stories: EditionStory[]): Edition {
+  const articles = stories.reduce((n, s) => n + s.articleCount, 0);
+  const entries = stories.reduce((n, s) => n + s.entries.length, 0);
+  const status = (st: EditionStory['status']) => stories.filter((s) => s.status === st).length;
+  return EditionSchema.parse({
+    ...edition,
+    counts: {
+      articles,
+      stories: stories.length,
+      entries,
+      copiesCollapsed: articles - entries,
+      outlets: new Set(stories.flatMap((s) => s.outlets)).size,
+      new: status('new'),
+      developing: status('developing'),
+      unchanged: status('unchanged'),
+    },
+    stories,
+  });
+}
+
 export function priorEditionOf(edition: Edition): PriorEdition {
   return {
     edition: edition.edition,

@@ -1,7 +1,7 @@
 // A subscriber's preferences applied to an already clustered edition (never re-clustering): topics, muted
 // outlets, languages and full-or-new. Pure: edition + preferences → the edition that subscriber reads, with its
 // credits and counts recomputed. `preferencesKey` is the canonical form: equal keys filter identically.
-import { EditionSchema, type Edition, type EditionStory } from './edition.ts';
+import { withStories, type Edition, type EditionStory } from './edition.ts';
 import type { Preferences } from './subscriber.ts';
 
 /** Lower case, accents and punctuation gone, words separated by single spaces, padded for whole-word search. */
@@ -94,21 +94,5 @@ export function applyPreferences(edition: Edition, preferences: Preferences): Ed
     const kept = withoutMuted(story, f);
     if (kept && matchesTopics(kept, f)) stories.push(kept);
   }
-  const articles = stories.reduce((n, s) => n + s.articleCount, 0);
-  const entries = stories.reduce((n, s) => n + s.entries.length, 0);
-  const status = (st: EditionStory['status']) => stories.filter((s) => s.status === st).length;
-  return EditionSchema.parse({
-    ...edition,
-    counts: {
-      articles,
-      stories: stories.length,
-      entries,
-      copiesCollapsed: articles - entries,
-      outlets: new Set(stories.flatMap((s) => s.outlets)).size,
-      new: status('new'),
-      developing: status('developing'),
-      unchanged: status('unchanged'),
-    },
-    stories,
-  });
+  return withStories(edition, stories);
 }

@@ -1,7 +1,7 @@
 // What a weekly reader gets: today's edition plus the stories of the editions since what they last received
 // that have left today's 48-hour window, each in its latest version. Story ids carry across editions, so a story
 // is listed once; marking against the reader's baseline (since.ts) then says what is new or developing. Pure.
-import { EditionSchema, type Edition, type EditionStory } from './edition.ts';
+import { withStories, type Edition, type EditionStory } from './edition.ts';
 import type { Weekday } from './subscriber.ts';
 import { WEEKDAYS } from './subscriber.ts';
 
@@ -40,21 +40,5 @@ export function mergeEditions(today: Edition, earlier: readonly Edition[]): Edit
   }
   if (older.length === 0) return today;
   const stories = [...today.stories, ...older];
-  const articles = stories.reduce((n, s) => n + s.articleCount, 0);
-  const entries = stories.reduce((n, s) => n + s.entries.length, 0);
-  const status = (st: EditionStory['status']) => stories.filter((s) => s.status === st).length;
-  return EditionSchema.parse({
-    ...today,
-    counts: {
-      articles,
-      stories: stories.length,
-      entries,
-      copiesCollapsed: articles - entries,
-      outlets: new Set(stories.flatMap((s) => s.outlets)).size,
-      new: status('new'),
-      developing: status('developing'),
-      unchanged: status('unchanged'),
-    },
-    stories,
-  });
+  return withStories(today, stories);
 }

@@ -4,7 +4,7 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { createMailer, type Mailer } from '../adapters/mailer.ts';
-import { loadTokenKey } from '../adapters/token-key.ts';
+import { cachedTokenKey } from '../adapters/token-key.ts';
 import { createRenderer } from '../core/render.ts';
 import { DeliveryIncompleteError, deliverLatest, type DeliverResult } from '../pipeline/deliver.ts';
 import { deliverPoints } from '../pipeline/outcome-telemetry.ts';
@@ -24,16 +24,7 @@ export function createDeliverHandler(getRuntime: () => Runtime, options: Deliver
     const { config } = getRuntime();
     return createMailer({ ...config.email, region: config.region });
   });
-  // Read once per instance; a failed read is retried by the next invocation.
-  let key: Promise<Buffer | null> | undefined;
-  const getKey = () => {
-    const { config } = getRuntime();
-    key ??= loadTokenKey(config.subscriptions, config.region).catch((e: unknown) => {
-      key = undefined;
-      throw e;
-    });
-    return key;
-  };
+  const getKey = cachedTokenKey(() => getRuntime().config);
   // Emails for subscribers whose last edition is not the one before today's are rendered here, as the digest does.
   const getRenderer = lazy(() => {
     const { config } = getRuntime();

@@ -3,7 +3,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
 import { createMailer, type Mailer } from '../adapters/mailer.ts';
-import { loadTokenKey } from '../adapters/token-key.ts';
+import { cachedTokenKey } from '../adapters/token-key.ts';
 import { MAX_FORM_BYTES } from '../core/subscription-forms.ts';
 import { createSubscriptionPages } from '../core/subscription-pages.ts';
 import { handleSubscriptionRequest, type HttpRequest } from '../pipeline/subscriptions.ts';
@@ -44,15 +44,7 @@ export function createSubscriptionsHandler(getRuntime: () => Runtime, options: S
     const { config } = getRuntime();
     return createSubscriptionPages(loadSubscriptionTemplates(config.templatesDir), config.title);
   });
-  let key: Promise<Buffer | null> | undefined;
-  const getKey = () => {
-    const { config } = getRuntime();
-    key ??= loadTokenKey(config.subscriptions, config.region).catch((e: unknown) => {
-      key = undefined;
-      throw e;
-    });
-    return key;
-  };
+  const getKey = cachedTokenKey(() => getRuntime().config);
   const handle = async (event: APIGatewayProxyEventV2, _context?: Partial<Context>): Promise<APIGatewayProxyStructuredResultV2> => {
     const rt = getRuntime();
     const { subscriptions, email } = rt.config;
