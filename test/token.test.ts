@@ -30,6 +30,16 @@ describe('subscription tokens', () => {
     for (const bad of ['', 'x', `${t}x`, 'a'.repeat(5000), null, 42]) expect(verifyToken(KEY, bad, 'confirm', NOW).ok).toBe(false);
   });
 
+  it('refuses another spelling of a valid signature (the unused bits of its last character set)', () => {
+    const t = signToken(KEY, ANN, 'confirm', NOW);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    // The last of 43 characters holds 4 bits of the MAC and 2 unused ones: flipping the lowest decodes to the same bytes.
+    const last = alphabet.indexOf(t.at(-1)!);
+    const respelled = t.slice(0, -1) + alphabet[last ^ 1]!;
+    expect(Buffer.from(respelled.split('.')[3]!, 'base64url')).toEqual(Buffer.from(t.split('.')[3]!, 'base64url'));
+    expect(verifyToken(KEY, respelled, 'confirm', NOW)).toEqual({ ok: false, reason: 'forged' });
+  });
+
   it('puts the token in an https link of the right path', () => {
     const url = new URL(signedLink({ baseUrl: 'https://news.example.org/subs/', key: KEY }, 'unsubscribe', ANN, NOW));
     expect(url.origin + url.pathname).toBe('https://news.example.org/subs/unsubscribe');

@@ -38,9 +38,10 @@ export function verifyToken(key: Uint8Array, token: unknown, action: TokenAction
   const m = /^([0-9a-f]{32})\.([a-z]+)\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(token);
   if (!m) return { ok: false, reason: 'malformed' };
   const [, id, act, exp, sig] = m as unknown as [string, string, string, string, string];
-  const expected = mac(key, `${id}.${act}.${exp}`);
-  const given = Buffer.from(sig, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'forged' };
+  // The signature's text is compared, not its decoded bytes: the last base64url character carries two unused
+  // bits, and a token differing only there would otherwise pass as another valid spelling of the same link.
+  const expected = Buffer.from(mac(key, `${id}.${act}.${exp}`).toString('base64url'));
+  if (!timingSafeEqual(Buffer.from(sig), expected)) return { ok: false, reason: 'forged' };
   if (act !== action) return { ok: false, reason: 'wrong-action' };
   const expires = Number(exp);
   if (expires * 1000 <= now.getTime()) return { ok: false, reason: 'expired' };
