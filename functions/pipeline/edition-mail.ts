@@ -47,11 +47,19 @@ export function editionMails(
   const cache = new Map<string, Promise<EditionMail | null>>();
   // A baseline gone or not an edition counts as none: the reader gets everything, not nothing. A store fault
   // propagates (the run is retried) rather than mailing everything again.
-  const tolerantRead = (day: string) =>
-    readEdition(store, day).catch((e: unknown) => {
-      if (e instanceof SyntaxError || e instanceof z.ZodError) return null;
-      throw e;
-    });
+  // Each earlier edition is read once per run, however many baselines and weeks it falls in.
+  const reads = new Map<string, Promise<Edition | null>>();
+  const tolerantRead = (day: string): Promise<Edition | null> => {
+    let read = reads.get(day);
+    if (!read) {
+      read = readEdition(store, day).catch((e: unknown) => {
+        if (e instanceof SyntaxError || e instanceof z.ZodError) return null;
+        throw e;
+      });
+      reads.set(day, read);
+    }
+    return read;
+  };
   const markedFor = async (baseline: string | null, weekly: boolean): Promise<Edition> => {
     const before = baseline === null ? null : await tolerantRead(baseline);
     if (!weekly) return editionSince(edition, before);
