@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import * as z from 'zod';
 import type { Edition } from './edition.ts';
+import { subscriberId } from './subscriber-id.ts';
 import { oneLine, safeUrl } from './text-format.ts';
 
 export const SubscriberSchema = z.object({
@@ -48,10 +49,7 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** A stable, non-reversible id for an address: marker keys and unsubscribe tokens use it instead of the address. */
-export function subscriberId(email: string): string {
-  return sha256(`newsdigest.subscriber:${email.trim().toLowerCase()}`).slice(0, 32);
-}
+export { subscriberId };
 
 export function addressOf(from: string): string {
   return (from.match(/<([^<>]+)>\s*$/)?.[1] ?? from).trim();

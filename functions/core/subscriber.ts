@@ -1,7 +1,7 @@
 // One subscriber as stored (subscribers/<id>.json): status, preferences, consent and bounce history, and
 // the transitions between statuses. Pure: the caller passes the time; every function returns a new record.
 import * as z from 'zod';
-import { subscriberId } from './email.ts';
+import { subscriberId } from './subscriber-id.ts';
 
 export const SUBSCRIBER_SCHEMA = 'newsdigest.subscriber/1';
 

@@ -1,7 +1,7 @@
 // One SNS message of SES feedback: verified first (signature, certificate, topic), then each recipient's
 // bounce, complaint or delivery applied to their subscriber record. A message that fails verification changes
 // nothing; applying the same message twice changes nothing more (the subscriber transition is idempotent).
-import { subscriberId } from '../core/email.ts';
+import { subscriberId } from '../core/subscriber-id.ts';
 import type { ObjectStore } from '../core/ports.ts';
 import { parseSesEvent } from '../core/ses-event.ts';
 import { parseSnsMessage } from '../core/sns-message.ts';

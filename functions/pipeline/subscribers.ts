@@ -7,7 +7,7 @@
 // preferences) can lose one of them: the last write wins. The window is one read-modify-write (milliseconds),
 // and each writer changes its own fields from a fresh read; feedback events that matter (bounces, complaints)
 // are redelivered by SNS/EventBridge on failure and are idempotent, so a lost one recurs on the next send.
-import { subscriberId } from '../core/email.ts';
+import { subscriberId } from '../core/subscriber-id.ts';
 import type { ObjectStore } from '../core/ports.ts';
 import { SubscriberRecordSchema, newSubscriber, type NewSubscriber, type SubscriberRecord } from '../core/subscriber.ts';
 import { PREFIX } from '../triggers.ts';
