@@ -1,6 +1,10 @@
 // Dev scorer for HTML extraction: the same figures as ../shared/eval/score.py (extract metrics),
 // computed in-process by calling parseFile on each file of a suite.
 //   npx tsx bench/html-quality.ts [--suite scrapinghub] [--suite readability-dev] [--worst N] [--doc NAME]
+//     [--misses title|author|date] [--half A|B]
+// --half keeps one of two fixed halves of each suite (by a hash of the file name): look at the failures of
+// one half while changing the method, then confirm on the other that the gain is not tuned to the pages seen.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -58,12 +62,17 @@ async function loadParser(): Promise<ParseFn> {
 
 export interface DocScore { name: string; p: number | null; r: number | null; title?: boolean; author?: boolean; date?: boolean; error?: string; out: Out | null; gold: GoldDoc }
 
-export function scoreSuite(suite: string, parse: ParseFn) {
+/** Which fixed half a file belongs to. */
+export function halfOf(name: string): 'A' | 'B' {
+  return createHash('sha256').update(name).digest()[0]! < 128 ? 'A' : 'B';
+}
+
+export function scoreSuite(suite: string, parse: ParseFn, half?: 'A' | 'B') {
   const dir = join(EVAL, suite);
   const gold = JSON.parse(readFileSync(join(dir, 'gold.json'), 'utf8')) as { docs: Record<string, GoldDoc> };
   const docs: DocScore[] = [];
   let rejected = 0;
-  for (const name of Object.keys(gold.docs).sort()) {
+  for (const name of Object.keys(gold.docs).sort().filter((n) => !half || halfOf(n) === half)) {
     const g = gold.docs[name]!;
     const bytes = readFileSync(join(dir, 'files', name));
     const { out, error } = parse(name, bytes);
@@ -92,7 +101,9 @@ export function scoreSuite(suite: string, parse: ParseFn) {
   const P = mean(docs.filter((d) => d.p !== null).map((d) => d.p!)) ?? 0;
   const R = mean(docs.filter((d) => d.gold.text).map((d) => d.r ?? 0));
   const F = R !== null && P + R > 0 ? (2 * P * R) / (P + R) : 0;
-  return { suite, docs, rejected, title: rate('title'), author: rate('author'), date: rate('date'), P, R, F };
+  // WCXB's and trafilatura's figure: the mean of per-document F1, a missing output counting as 0.
+  const docF = mean(docs.filter((d) => d.gold.text).map((d) => (d.p && d.r ? (2 * d.p * d.r) / (d.p + d.r) : 0))) ?? 0;
+  return { suite, docs, rejected, title: rate('title'), author: rate('author'), date: rate('date'), P, R, F, docF };
 }
 
 async function main() {
@@ -100,20 +111,24 @@ async function main() {
   const suites: string[] = [];
   let worst = 0;
   let only: string | null = null;
+  let misses: 'title' | 'author' | 'date' | null = null;
+  let half: 'A' | 'B' | undefined;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--suite') suites.push(args[++i]!);
     else if (args[i] === '--worst') worst = Number(args[++i]);
     else if (args[i] === '--doc') only = args[++i]!;
+    else if (args[i] === '--misses') misses = args[++i] as 'title' | 'author' | 'date';
+    else if (args[i] === '--half') half = args[++i] === 'B' ? 'B' : 'A';
   }
   if (!suites.length) suites.push('scrapinghub', 'readability-dev');
   const parse = await loadParser();
   for (const suite of suites) {
     const t0 = performance.now();
-    const s = scoreSuite(suite, parse);
+    const s = scoreSuite(suite, parse, half);
     const secs = (performance.now() - t0) / 1000;
     const f = (x: { value: number; n: number } | null) => (x ? `${x.value.toFixed(3)} (n=${x.n})` : '-');
     console.log(`${suite}: docs=${s.docs.length} rejected=${s.rejected} title=${f(s.title)} author=${f(s.author)} date=${f(s.date)} ` +
-      `P=${s.P.toFixed(4)} R=${s.R!.toFixed(4)} F1=${s.F.toFixed(4)} (${secs.toFixed(1)} s)`);
+      `P=${s.P.toFixed(4)} R=${s.R!.toFixed(4)} F1=${s.F.toFixed(4)} docF1=${s.docF.toFixed(4)} (${secs.toFixed(1)} s)`);
     if (worst) {
       const ranked = s.docs.filter((d) => d.gold.text).map((d) => ({ d, f: d.p && d.r ? (2 * d.p * d.r) / (d.p + d.r) : 0 }))
         .sort((a, b) => a.f - b.f).slice(0, worst);
@@ -124,6 +139,10 @@ async function main() {
         console.log(`  meta ${d.name}: ${d.title === false ? `title ${JSON.stringify(d.out?.title)} vs ${JSON.stringify(d.gold.title)} ` : ''}` +
           `${d.author === false ? `author ${JSON.stringify(d.out?.author)} vs ${JSON.stringify(d.gold.author)} ` : ''}` +
           `${d.date === false ? `date ${d.out?.publishedAt} vs ${d.gold.publishedAt}` : ''}`);
+      if (misses && d[misses] === false) {
+        const field = misses === 'date' ? 'publishedAt' : misses;
+        console.log(`  ${misses} ${d.name}: ours ${JSON.stringify(d.out?.[field] ?? null)} gold ${JSON.stringify(d.gold[field])}`);
+      }
       if (only && d.name === only) console.log(JSON.stringify(d.out, null, 1));
     }
   }

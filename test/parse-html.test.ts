@@ -6,7 +6,7 @@ import { ParsedArticleSchema } from '../functions/core/schema.ts';
 import { ParseError } from '../functions/core/parse/errors.ts';
 import { parseHtml } from '../functions/core/parse/html.ts';
 import { normalizeDate, readJsonLd } from '../functions/core/parse/html/metadata.ts';
-import { stripSiteName } from '../functions/core/parse/html/page.ts';
+import { stripSiteName } from '../functions/core/parse/html/title.ts';
 import { collapse } from '../functions/core/parse/html/text.ts';
 import { MAX_DEPTH, nestingDepth, prepareHtml } from '../functions/core/parse/html/prepare.ts';
 
