@@ -1,6 +1,7 @@
 // Rewrites test/pages/<name>/expected.json from what parseFile returns now, and prints, per page and overall,
 // body F1 / title / author / date against the page's gold.json before -> after, so that whoever reads the diff
-// sees whether the change is progress or regression. Always exits 0 (the diff is the verdict).
+// sees whether the change is progress or regression. Exits 0 whatever changed (the diff is the verdict), 1 only
+// on a usage mistake.
 //   npm run fixtures:update [-- --page NAME ...]
 //   npm run fixtures:update -- --add PATH --name SLUG [--gold GOLD.json] [--license ID] [--source TEXT]
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -146,4 +147,12 @@ function main(args: string[]): void {
   updatePages(pages.length ? pages : all);
 }
 
-if (process.argv[1]?.endsWith('fixtures-update.ts')) main(process.argv.slice(2));
+if (process.argv[1]?.endsWith('fixtures-update.ts')) {
+  try {
+    main(process.argv.slice(2));
+  } catch (e) {
+    // A usage mistake (unknown page, bad slug): say it in one line, and fail.
+    console.error(`fixtures:update: ${(e as Error).message}`);
+    process.exitCode = 1;
+  }
+}
