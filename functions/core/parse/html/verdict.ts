@@ -1,0 +1,39 @@
+// Is the extracted text an article? A short brief is; a page's furniture ("Page not found. Back to home."),
+// a list of links or a label soup is not. Word counts alone cannot tell a 40-word brief from a 40-word error page.
+import { countWordsUpTo } from '../../words.ts';
+import type { Block } from './text.ts';
+
+/** Below this many words a text must also read as prose (a sentence) and not as an error page. */
+const SHORT = 50;
+
+// Error and block pages, in the words such pages use (whole phrases: a brief may say "was not found").
+const ERROR_PAGE = new RegExp([
+  String.raw`\b(?:error|http)\s*404\b`, String.raw`\b404\b[\s:|–—-]*(?:error|not found|page)`, String.raw`\bpage (?:not found|(?:does not|doesn't|no longer) exists?|cannot be found|could not be found|was not found)`,
+  String.raw`\b(?:article|story|content|page) (?:is )?no longer available`, String.raw`\baccess denied\b`, String.raw`\b403 forbidden\b`,
+  String.raw`\b(?:enable|turn on) javascript\b`, String.raw`\bjavascript is (?:disabled|required)\b`, String.raw`\bare you a (?:human|robot)\b`,
+  String.raw`p[áa]gina no encontrada`, String.raw`seite nicht gefunden`, String.raw`page introuvable`, String.raw`pagina non trovata`,
+  String.raw`pagina niet gevonden`, String.raw`p[áa]gina n[ãa]o encontrada`,
+].join('|'), 'i');
+
+/** A run of at least six words ending like a sentence, or a long run without end punctuation (a list item). */
+function hasSentence(blocks: Block[]): boolean {
+  return blocks.some((b) => {
+    const words = countWordsUpTo(b.text, 15);
+    return b.linkChars < b.text.length * 0.5 && (words >= 15 || (words >= 6 && /[.!?…。！？]["'”’»)\]]*$/u.test(b.text)));
+  });
+}
+
+/** Why `blocks` are not an article, or null when they are one. */
+export function notAnArticle(blocks: Block[], minWords: number, title: string | null = null): string | null {
+  const text = blocks.map((b) => b.text).join('\n\n');
+  const words = countWordsUpTo(text, Math.max(minWords, SHORT));
+  if (words < minWords) return `${words} words, need ${minWords}`;
+  const chars = blocks.reduce((n, b) => n + b.text.length, 0);
+  const links = blocks.reduce((n, b) => n + b.linkChars, 0);
+  if (links > chars * 0.5) return `mostly links (${Math.round((100 * links) / chars)}% of the text)`;
+  if (words >= SHORT) return null;
+  const error = ERROR_PAGE.exec(`${title ?? ''}\n${text}`);
+  if (error) return `an error page ("${error[0]}"), ${words} words`;
+  if (!hasSentence(blocks)) return `no sentence in ${words} words`;
+  return null;
+}
