@@ -34,8 +34,10 @@ describe('newsdigest analyze', () => {
     expect(report.articles).toHaveLength(5);
     for (const a of report.articles) {
       expect(Object.keys(a)).toEqual(
-        expect.arrayContaining(['id', 'file', 'title', 'publisher', 'author', 'publishedAt', 'url', 'language', 'text', 'words']),
+        expect.arrayContaining(['id', 'file', 'title', 'publisher', 'author', 'publishedAt', 'url', 'language', 'text', 'words', 'extraction']),
       );
+      // The seeds are plain text: their body is stated, not extracted from a layout.
+      expect(a.extraction).toBe('stated');
     }
     expect(report.stories).toHaveLength(1);
     const fileOf = new Map(report.articles.map((a) => [a.id, path.basename(a.file).slice(0, 3)]));

@@ -11,9 +11,10 @@ import { articleBodyBlocks, reconcileWithArticleBody } from './html/body.ts';
 import { densestBlocks } from './html/density.ts';
 import { type PageMeta, type ReadabilityMeta, readPageMeta, resolveMetadata } from './html/page.ts';
 import { prepareHtml } from './html/prepare.ts';
-import { revealStreamedSegments } from './html/streamed.ts';
+import { adoptStrayNodes, revealStreamedSegments } from './html/repair.ts';
 import { type Block, toBlocks } from './html/text.ts';
-import { notAnArticle } from './html/verdict.ts';
+import { LONG, notAnArticle } from './html/verdict.ts';
+import { countWordsUpTo } from '../words.ts';
 
 /**
  * Beyond this many elements Readability (quadratic in places) is skipped for a single-pass density pick.
@@ -52,6 +53,7 @@ function parseDocument(html: string): Document {
   const { document } = parseHTML(html) as unknown as { document: Document };
   // A cut-off page ("<!", "<htm") parses to no document at all.
   if (!document.documentElement || !document.body) throw new ParseError('no article text found (not an HTML document)');
+  adoptStrayNodes(document);
   revealStreamedSegments(document);
   return document;
 }
@@ -101,9 +103,13 @@ function fallback(
   }
   const body = page.jsonLd?.articleBody;
   if (body) candidates.push(() => ({ extraction: 'json-ld', blocks: articleBodyBlocks(body), rd: main.rd }));
+  const tried: Attempt[] = [main];
   for (const next of candidates) {
     const a = next();
     if (verdict(a) === null) return a;
+    tried.push(a);
   }
-  return null;
+  // A long text that failed only for its links (broken markup can leave a whole page inside one <a>) is kept:
+  // rejecting a real article costs more than keeping some navigation.
+  return tried.find((a) => countWordsUpTo(a.blocks.map((b) => b.text).join(' '), LONG) >= LONG) ?? null;
 }

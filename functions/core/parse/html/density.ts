@@ -29,6 +29,8 @@ interface Stat {
   chars: number;
   linkChars: number;
   credit: number;
+  /** Own non-link characters of all blocks below, itself included. */
+  ownBelow: number;
 }
 
 function hidden(el: Element): boolean {
@@ -41,7 +43,7 @@ function hidden(el: Element): boolean {
 /** One walk: every block's own runs scored, and text / link totals per block subtree. */
 function measure(root: Element): Stat[] {
   const stats: Stat[] = [];
-  let holder: Stat = { el: root, parent: null, own: 0, chars: 0, linkChars: 0, credit: 0 };
+  let holder: Stat = { el: root, parent: null, own: 0, chars: 0, linkChars: 0, credit: 0, ownBelow: 0 };
   stats.push(holder);
   let run = '';
   let runLinks = 0;
@@ -64,6 +66,8 @@ function measure(root: Element): Stat[] {
         holder = f.stat.parent!;
         holder.chars += f.stat.chars;
         holder.linkChars += f.stat.linkChars;
+        f.stat.ownBelow += f.stat.own;
+        holder.ownBelow += f.stat.ownBelow;
       }
       continue;
     }
@@ -84,7 +88,7 @@ function measure(root: Element): Stat[] {
     const frame: Frame = { node: n, exit: true };
     if (BLOCK.has(tag)) {
       endRun();
-      frame.stat = { el, parent: holder, own: 0, chars: 0, linkChars: 0, credit: 0 };
+      frame.stat = { el, parent: holder, own: 0, chars: 0, linkChars: 0, credit: 0, ownBelow: 0 };
       stats.push(frame.stat);
       holder = frame.stat;
     } else if (tag === 'A') {
@@ -120,14 +124,17 @@ export function densestElements(root: Element): Element[] {
     if (v > bestScore) { best = s; bestScore = v; }
   }
   if (!best) return [];
-  const parent = best.parent;
-  if (!parent) return [best.el];
-  // Siblings of the same kind that carry running text too (an article split over several cells or divs).
-  const byEl = new Map(stats.filter((s) => s.parent === parent).map((s) => [s.el, s]));
+  // A wrapper around nothing else is the same text: climb, so that like siblings (table rows) can join.
+  while (best.parent && best.parent.el.firstElementChild === best.el && !best.el.nextElementSibling && best.parent.own === 0) best = best.parent;
+  const parentEl = best.el.parentElement;
+  if (!best.parent || !parentEl) return [best.el];
+  // Siblings of the same kind that carry running text too (an article split over several rows, cells or divs).
+  const byEl = new Map(stats.filter((s) => s.parent === best.parent).map((s) => [s.el, s]));
+  const enough = Math.min(best.ownBelow * 0.2, 80);
   const out: Element[] = [];
-  for (let c = parent.el.firstElementChild; c; c = c.nextElementSibling) {
+  for (let c = parentEl.firstElementChild; c; c = c.nextElementSibling) {
     const s = byEl.get(c);
-    if (s === best || (s && c.tagName === best.el.tagName && score(s) >= bestScore * 0.2 && s.linkChars < s.chars * 0.25)) out.push(c);
+    if (s === best || (s && c.tagName === best.el.tagName && s.ownBelow >= enough && s.linkChars < s.chars * 0.25)) out.push(c);
   }
   return out;
 }

@@ -4,7 +4,7 @@ import { countWordsUpTo } from '../../words.ts';
 import type { Block } from './text.ts';
 
 /** Below this many words a text must also read as prose (a sentence) and not as an error page. */
-const SHORT = 50;
+export const LONG = 50;
 
 // Error and block pages, in the words such pages use (whole phrases: a brief may say "was not found").
 const ERROR_PAGE = new RegExp([
@@ -26,12 +26,12 @@ function hasSentence(blocks: Block[]): boolean {
 /** Why `blocks` are not an article, or null when they are one. */
 export function notAnArticle(blocks: Block[], minWords: number, title: string | null = null): string | null {
   const text = blocks.map((b) => b.text).join('\n\n');
-  const words = countWordsUpTo(text, Math.max(minWords, SHORT));
+  const words = countWordsUpTo(text, Math.max(minWords, LONG));
   if (words < minWords) return `${words} words, need ${minWords}`;
   const chars = blocks.reduce((n, b) => n + b.text.length, 0);
   const links = blocks.reduce((n, b) => n + b.linkChars, 0);
   if (links > chars * 0.5) return `mostly links (${Math.round((100 * links) / chars)}% of the text)`;
-  if (words >= SHORT) return null;
+  if (words >= LONG) return null;
   const error = ERROR_PAGE.exec(`${title ?? ''}\n${text}`);
   if (error) return `an error page ("${error[0]}"), ${words} words`;
   if (!hasSentence(blocks)) return `no sentence in ${words} words`;
