@@ -8,13 +8,13 @@ import type { HtmlExtraction, ParsedArticle } from '../schema.ts';
 import { ParseError } from './errors.ts';
 import { postcleanBlocks, precleanDom } from './html/cleanup.ts';
 import { articleBodyBlocks, reconcileWithArticleBody } from './html/body.ts';
-import { densestBlocks } from './html/density.ts';
+import { densest, densestBlocks } from './html/density.ts';
 import { type PageMeta, type ReadabilityMeta, readPageMeta, resolveMetadata } from './html/page.ts';
 import { prepareHtml } from './html/prepare.ts';
 import { adoptStrayNodes, revealStreamedSegments } from './html/repair.ts';
 import { type Block, toBlocks } from './html/text.ts';
-import { LONG, notAnArticle } from './html/verdict.ts';
-import { countWordsUpTo } from '../words.ts';
+import { LONG, linkShare, notAnArticle, proseShare } from './html/verdict.ts';
+import { countWords, countWordsUpTo } from '../words.ts';
 
 /**
  * Beyond this many elements Readability (quadratic in places) is skipped for a single-pass density pick.
@@ -46,8 +46,8 @@ function readabilityBlocks(doc: Document): { blocks: Block[]; rd: ReadabilityMet
 }
 
 /** Extraction switches (all on by default); exposed for ablation measurements. */
-export interface HtmlExtractSettings { preclean: boolean; dropCaptions: boolean; postclean: boolean; articleBody: boolean; fallbacks: boolean }
-const DEFAULTS: HtmlExtractSettings = { preclean: true, dropCaptions: true, postclean: true, articleBody: true, fallbacks: true };
+export interface HtmlExtractSettings { preclean: boolean; dropCaptions: boolean; postclean: boolean; articleBody: boolean; fallbacks: boolean; recheck: boolean }
+const DEFAULTS: HtmlExtractSettings = { preclean: true, dropCaptions: true, postclean: true, articleBody: true, fallbacks: true, recheck: true };
 
 function parseDocument(html: string): Document {
   const { document } = parseHTML(html) as unknown as { document: Document };
@@ -72,11 +72,14 @@ export function parseHtml(html: string, opts: { fileName: string; minWords?: num
     // Huge pages skip the pre-clean (its size guards read the text of every candidate) and Readability.
     main = { extraction: 'densest-block', blocks: clean(densestBlocks(document)), rd: NO_META };
   } else {
+    // Sized before the pre-clean and Readability change the DOM (the walk itself changes nothing).
+    const denseChars = s.recheck ? densest(document.body).chars : 0;
     if (s.preclean) precleanDom(document);
     const r = readabilityBlocks(document);
     let blocks = clean(r?.blocks ?? []);
     if (s.articleBody) blocks = reconcileWithArticleBody(blocks, page.jsonLd?.articleBody ?? null);
     main = { extraction: 'readability', blocks, rd: r?.rd ?? NO_META };
+    if (denseChars >= CUT_RATIO * ownChars(blocks)) main = recheckCut(prepared.html, main, clean);
   }
   const reason = verdict(main);
   const chosen = reason === null || !s.fallbacks ? main : fallback(prepared.html, prepared.elements, page, main, clean, verdict);
@@ -84,6 +87,39 @@ export function parseHtml(html: string, opts: { fileName: string; minWords?: num
   const text = chosen.blocks.map((b) => b.text).join('\n\n').trim();
   if (!text) throw new ParseError('no article text found');
   return { text, ...resolveMetadata(page, main.rd, chosen.blocks), extraction: chosen.extraction };
+}
+
+/** How much longer the densest block must be before the main pass counts as having cut the article. */
+const CUT_RATIO = 1.5;
+const WORD = /[\p{L}\p{N}_]+/gu;
+const joined = (blocks: Block[]) => blocks.map((b) => b.text).join('\n\n');
+const ownChars = (blocks: Block[]) => blocks.reduce((n, b) => n + b.text.length - b.linkChars, 0);
+
+/** Share of `part`'s words (counted with repeats) that `whole` holds too. */
+function containment(part: string, whole: string): number {
+  const have = new Map<string, number>();
+  for (const w of whole.toLowerCase().match(WORD) ?? []) have.set(w, (have.get(w) ?? 0) + 1);
+  const words = part.toLowerCase().match(WORD) ?? [];
+  let hit = 0;
+  for (const w of words) {
+    const n = have.get(w) ?? 0;
+    if (n > 0) { hit++; have.set(w, n - 1); }
+  }
+  return words.length ? hit / words.length : 0;
+}
+
+/**
+ * The densest text block is much longer than the main pass's text: when that block reads as prose (sentences,
+ * few links) and holds most of the main text, the main pass cut the article short and the block is taken.
+ * A longer block elsewhere (comments, another story) does not hold the main text and changes nothing.
+ */
+function recheckCut(html: string, main: Attempt, clean: (b: Block[]) => Block[]): Attempt {
+  const blocks = clean(densestBlocks(parseDocument(html)));
+  const text = joined(blocks);
+  const mainText = joined(main.blocks);
+  if (countWords(text) < CUT_RATIO * countWords(mainText)) return main;
+  if (linkShare(blocks) > 0.2 || proseShare(blocks) < 0.5 || containment(mainText, text) < 0.8) return main;
+  return { extraction: 'densest-block', blocks, rd: main.rd };
 }
 
 /** The first fallback that yields an article, or null. Re-parses the page: the main pass changed its DOM. */

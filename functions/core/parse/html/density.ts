@@ -1,7 +1,7 @@
 // The densest text block: the container whose own running text is longest and least linked. "Own" text is what
 // sits directly in the element, in text nodes and inline children (<font>, <b>, <span>…) between block boundaries
 // and <br>s, so it finds articles without <p>: text in table cells, paragraphs split by <br>, bare inline runs.
-import { type Block, collapse, toBlocks } from './text.ts';
+import { type Block, toBlocks } from './text.ts';
 
 // Elements that end a run of inline text (table cells and list items included).
 const BLOCK = new Set([
@@ -37,7 +37,8 @@ function hidden(el: Element): boolean {
   if (el.hasAttribute('hidden') || el.getAttribute('aria-hidden') === 'true') return true;
   const role = el.getAttribute('role');
   if (role && NAV_ROLE.test(role)) return true;
-  return /display\s*:\s*none/i.test(el.getAttribute('style') ?? '');
+  const style = el.getAttribute('style');
+  return style !== null && /display\s*:\s*none/i.test(style);
 }
 
 /** One walk: every block's own runs scored, and text / link totals per block subtree. */
@@ -45,18 +46,24 @@ function measure(root: Element): Stat[] {
   const stats: Stat[] = [];
   let holder: Stat = { el: root, parent: null, own: 0, chars: 0, linkChars: 0, credit: 0, ownBelow: 0 };
   stats.push(holder);
-  let run = '';
+  // The current run's length (trimmed text nodes, one space between) and how much of it is link text.
+  let run = 0;
   let runLinks = 0;
   let inLink = 0;
   const endRun = () => {
-    const len = collapse(run).length;
-    if (len >= MIN_RUN && runLinks < len * 0.5) holder.own += len - runLinks;
-    run = '';
+    if (run >= MIN_RUN && runLinks < run * 0.5) holder.own += run - runLinks;
+    run = 0;
     runLinks = 0;
   };
   type Frame = { node: Node; exit: boolean; stat?: Stat; link?: boolean };
   const stack: Frame[] = [];
-  for (let c = root.lastChild; c; c = c.previousSibling) stack.push({ node: c, exit: false });
+  const pushChildren = (n: Node) => {
+    const from = stack.length;
+    for (let c = n.firstChild; c; c = c.nextSibling) stack.push({ node: c, exit: false });
+    // Reversed in place: the first child is popped first.
+    for (let i = from, j = stack.length - 1; i < j; i++, j--) [stack[i], stack[j]] = [stack[j]!, stack[i]!];
+  };
+  pushChildren(root);
   while (stack.length) {
     const f = stack.pop()!;
     if (f.exit) {
@@ -73,16 +80,16 @@ function measure(root: Element): Stat[] {
     }
     const n = f.node;
     if (n.nodeType === 3) {
-      const v = n.nodeValue ?? '';
-      const len = collapse(v).length;
-      run += v;
+      const len = (n.nodeValue ?? '').trim().length;
+      if (!len) continue;
+      run += len + 1;
       holder.chars += len;
-      if (inLink) { runLinks += len; holder.linkChars += len; }
+      if (inLink) { runLinks += len + 1; holder.linkChars += len; }
       continue;
     }
     if (n.nodeType !== 1) continue;
     const el = n as Element;
-    const tag = el.tagName.toUpperCase();
+    const tag = el.tagName;
     if (SKIP.has(tag) || hidden(el)) continue;
     if (tag === 'BR' || tag === 'HR') { endRun(); continue; }
     const frame: Frame = { node: n, exit: true };
@@ -96,7 +103,7 @@ function measure(root: Element): Stat[] {
       frame.link = true;
     }
     stack.push(frame);
-    for (let c = n.lastChild; c; c = c.previousSibling) stack.push({ node: c, exit: false });
+    pushChildren(n);
   }
   endRun();
   return stats;
@@ -108,10 +115,15 @@ function measure(root: Element): Stat[] {
  * with the siblings of the same tag that score well too. Empty when nothing looks like running text.
  */
 export function densestElements(root: Element): Element[] {
+  return densest(root).elements;
+}
+
+/** The densest container(s) and their own running text, in non-link characters (a cheap size for comparisons). */
+export function densest(root: Element): { elements: Element[]; chars: number } {
   const stats = measure(root);
   for (const s of stats) {
     if (!s.own) continue;
-    const first = PARAGRAPH.has(s.el.tagName.toUpperCase()) ? s.parent : s;
+    const first = PARAGRAPH.has(s.el.tagName) ? s.parent : s;
     if (!first) continue;
     first.credit += s.own;
     if (first.parent) first.parent.credit += s.own / 2;
@@ -123,11 +135,11 @@ export function densestElements(root: Element): Element[] {
     const v = score(s);
     if (v > bestScore) { best = s; bestScore = v; }
   }
-  if (!best) return [];
+  if (!best) return { elements: [], chars: 0 };
   // A wrapper around nothing else is the same text: climb, so that like siblings (table rows) can join.
   while (best.parent && best.parent.el.firstElementChild === best.el && !best.el.nextElementSibling && best.parent.own === 0) best = best.parent;
   const parentEl = best.el.parentElement;
-  if (!best.parent || !parentEl) return [best.el];
+  if (!best.parent || !parentEl) return { elements: [best.el], chars: best.ownBelow };
   // Siblings of the same kind that carry running text too (an article split over several rows, cells or divs).
   const byEl = new Map(stats.filter((s) => s.parent === best.parent).map((s) => [s.el, s]));
   const enough = Math.min(best.ownBelow * 0.2, 80);
@@ -136,7 +148,7 @@ export function densestElements(root: Element): Element[] {
     const s = byEl.get(c);
     if (s === best || (s && c.tagName === best.el.tagName && s.ownBelow >= enough && s.linkChars < s.chars * 0.25)) out.push(c);
   }
-  return out;
+  return { elements: out, chars: out.reduce((n, el) => n + (byEl.get(el)?.ownBelow ?? 0), 0) };
 }
 
 /** Blocks of the densest container (and its like siblings), in document order. */

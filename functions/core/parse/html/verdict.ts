@@ -15,11 +15,30 @@ const ERROR_PAGE = new RegExp([
   String.raw`pagina niet gevonden`, String.raw`p[áa]gina n[ãa]o encontrada`,
 ].join('|'), 'i');
 
+const SENTENCE_END = /[.!?…。！？]["'”’»)\]]*$/u;
+
+/** Share of the text (in characters) in paragraphs of six words or more that end like a sentence. */
+export function proseShare(blocks: Block[]): number {
+  let all = 0;
+  let prose = 0;
+  for (const b of blocks) {
+    all += b.text.length;
+    if (SENTENCE_END.test(b.text) && countWordsUpTo(b.text, 6) >= 6) prose += b.text.length;
+  }
+  return all ? prose / all : 0;
+}
+
+/** Share of the text (in characters) inside links. */
+export function linkShare(blocks: Block[]): number {
+  const chars = blocks.reduce((n, b) => n + b.text.length, 0);
+  return chars ? blocks.reduce((n, b) => n + b.linkChars, 0) / chars : 0;
+}
+
 /** A run of at least six words ending like a sentence, or a long run without end punctuation (a list item). */
 function hasSentence(blocks: Block[]): boolean {
   return blocks.some((b) => {
     const words = countWordsUpTo(b.text, 15);
-    return b.linkChars < b.text.length * 0.5 && (words >= 15 || (words >= 6 && /[.!?…。！？]["'”’»)\]]*$/u.test(b.text)));
+    return b.linkChars < b.text.length * 0.5 && (words >= 15 || (words >= 6 && SENTENCE_END.test(b.text)));
   });
 }
 
@@ -28,9 +47,8 @@ export function notAnArticle(blocks: Block[], minWords: number, title: string | 
   const text = blocks.map((b) => b.text).join('\n\n');
   const words = countWordsUpTo(text, Math.max(minWords, LONG));
   if (words < minWords) return `${words} words, need ${minWords}`;
-  const chars = blocks.reduce((n, b) => n + b.text.length, 0);
-  const links = blocks.reduce((n, b) => n + b.linkChars, 0);
-  if (links > chars * 0.5) return `mostly links (${Math.round((100 * links) / chars)}% of the text)`;
+  const links = linkShare(blocks);
+  if (links > 0.5) return `mostly links (${Math.round(100 * links)}% of the text)`;
   if (words >= LONG) return null;
   const error = ERROR_PAGE.exec(`${title ?? ''}\n${text}`);
   if (error) return `an error page ("${error[0]}"), ${words} words`;
