@@ -6,6 +6,8 @@ import { parseFile } from '../functions/core/parse/index.ts';
 import { parseHtml } from '../functions/core/parse/html.ts';
 import { densestBlocks } from '../functions/core/parse/html/density.ts';
 import { adoptStrayNodes, revealStreamedSegments } from '../functions/core/parse/html/repair.ts';
+import type { Block } from '../functions/core/parse/html/text.ts';
+import { cutShort } from '../functions/core/parse/html/verdict.ts';
 import { ParsedArticleSchema } from '../functions/core/schema.ts';
 
 const S = [
@@ -108,6 +110,25 @@ describe('parseHtml: the fallback chain and the path it records', () => {
     expect(adoptStrayNodes(d)).toBeGreaterThan(0);
     expect(d.body.textContent).toContain(S[3]);
     expect(parseHtml(html, { fileName: 'x.html' }).text.split('\n\n')).toEqual(S);
+  });
+});
+
+describe('cutShort: did the main pass cut the article?', () => {
+  const blocks = (texts: string[], linkChars = 0): Block[] =>
+    texts.map((text) => ({ text, tag: 'P', linkChars: Math.min(linkChars, text.length), caption: false, heading: false, listItem: false }));
+  const comments = ['Great piece, thanks for writing it, I ride that bus every night.', 'I disagree entirely; the money should go to the trams instead of buses.',
+    'My daughter works shifts and this will help her a lot, finally some sense.', 'Two million a year is nothing compared with what the ring road cost us.',
+    'Will the weekend timetable change as well, or only the weekday services?', 'About time too, the last bus at eleven was a joke for anyone working late.'];
+
+  it('says yes when a much longer prose block holds the main text', () => {
+    expect(cutShort(blocks(S.slice(0, 2)), blocks([...S, ...S.map((x) => x.replace('council', 'mayor'))]))).toBe(true);
+  });
+
+  it('says no for a longer block elsewhere (comments), a link list, non-prose, or a block not much longer', () => {
+    expect(cutShort(blocks(S.slice(0, 2)), blocks([...comments, ...comments]))).toBe(false);
+    expect(cutShort(blocks(S.slice(0, 1)), blocks(S, 60))).toBe(false);
+    expect(cutShort(blocks(S.slice(0, 1)), blocks(S.map((x) => x.replace(/[.]$/, ''))))).toBe(false);
+    expect(cutShort(blocks(S.slice(0, 3)), blocks(S))).toBe(false);
   });
 });
 

@@ -13,8 +13,10 @@ import { type PageMeta, type ReadabilityMeta, readPageMeta, resolveMetadata } fr
 import { prepareHtml } from './html/prepare.ts';
 import { adoptStrayNodes, revealStreamedSegments } from './html/repair.ts';
 import { type Block, toBlocks } from './html/text.ts';
-import { LONG, linkShare, notAnArticle, proseShare } from './html/verdict.ts';
-import { countWords, countWordsUpTo } from '../words.ts';
+import { CUT_RATIO, LONG, cutShort, notAnArticle } from './html/verdict.ts';
+import { countWordsUpTo } from '../words.ts';
+
+const ownChars = (blocks: Block[]) => blocks.reduce((n, b) => n + b.text.length - b.linkChars, 0);
 
 /**
  * Beyond this many elements Readability (quadratic in places) is skipped for a single-pass density pick.
@@ -79,7 +81,8 @@ export function parseHtml(html: string, opts: { fileName: string; minWords?: num
     let blocks = clean(r?.blocks ?? []);
     if (s.articleBody) blocks = reconcileWithArticleBody(blocks, page.jsonLd?.articleBody ?? null);
     main = { extraction: 'readability', blocks, rd: r?.rd ?? NO_META };
-    if (denseChars >= CUT_RATIO * ownChars(blocks)) main = recheckCut(prepared.html, main, clean);
+    // Only a main pass that found an article is second-guessed; one that found none goes down the fallbacks.
+    if (denseChars > 0 && denseChars >= CUT_RATIO * ownChars(blocks) && verdict(main) === null) main = recheckCut(prepared.html, main, clean);
   }
   const reason = verdict(main);
   const chosen = reason === null || !s.fallbacks ? main : fallback(prepared.html, prepared.elements, page, main, clean, verdict);
@@ -89,37 +92,13 @@ export function parseHtml(html: string, opts: { fileName: string; minWords?: num
   return { text, ...resolveMetadata(page, main.rd, chosen.blocks), extraction: chosen.extraction };
 }
 
-/** How much longer the densest block must be before the main pass counts as having cut the article. */
-const CUT_RATIO = 1.5;
-const WORD = /[\p{L}\p{N}_]+/gu;
-const joined = (blocks: Block[]) => blocks.map((b) => b.text).join('\n\n');
-const ownChars = (blocks: Block[]) => blocks.reduce((n, b) => n + b.text.length - b.linkChars, 0);
-
-/** Share of `part`'s words (counted with repeats) that `whole` holds too. */
-function containment(part: string, whole: string): number {
-  const have = new Map<string, number>();
-  for (const w of whole.toLowerCase().match(WORD) ?? []) have.set(w, (have.get(w) ?? 0) + 1);
-  const words = part.toLowerCase().match(WORD) ?? [];
-  let hit = 0;
-  for (const w of words) {
-    const n = have.get(w) ?? 0;
-    if (n > 0) { hit++; have.set(w, n - 1); }
-  }
-  return words.length ? hit / words.length : 0;
-}
-
 /**
- * The densest text block is much longer than the main pass's text: when that block reads as prose (sentences,
- * few links) and holds most of the main text, the main pass cut the article short and the block is taken.
- * A longer block elsewhere (comments, another story) does not hold the main text and changes nothing.
+ * The densest text block is much longer than the main pass's text: when the main pass cut the article short
+ * (see cutShort), the block is taken instead.
  */
 function recheckCut(html: string, main: Attempt, clean: (b: Block[]) => Block[]): Attempt {
   const blocks = clean(densestBlocks(parseDocument(html)));
-  const text = joined(blocks);
-  const mainText = joined(main.blocks);
-  if (countWords(text) < CUT_RATIO * countWords(mainText)) return main;
-  if (linkShare(blocks) > 0.2 || proseShare(blocks) < 0.5 || containment(mainText, text) < 0.8) return main;
-  return { extraction: 'densest-block', blocks, rd: main.rd };
+  return cutShort(main.blocks, blocks) ? { extraction: 'densest-block', blocks, rd: main.rd } : main;
 }
 
 /** The first fallback that yields an article, or null. Re-parses the page: the main pass changed its DOM. */
