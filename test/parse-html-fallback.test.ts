@@ -150,7 +150,12 @@ describe('parseFile: short articles are articles, furniture is not', () => {
     const html = page('<h1>Page not found</h1><p>Sorry, the page you are looking for may have been moved, renamed or deleted. Please check the address.</p><p><a href="/">Back to home.</a></p>');
     const r = parseFile('gone.html', bytes(html));
     expect(r.articles).toEqual([]);
-    expect(r.errors[0]!.error).toMatch(/^no article text found \(an error page \("page not found"\)/i);
+    expect(r.errors[0]!.error).toMatch(/^no article text found \(an error or notice page \("page not found"\)/i);
+  });
+
+  it('rejects a cookie notice standing in for the page', () => {
+    const r = parseFile('consent.html', bytes(page('<div><p>We use cookies to give you the best experience on our website. By continuing you agree to our use of cookies.</p></div>')));
+    expect(r.errors[0]!.error).toMatch(/an error or notice page \("we use cookies"\)/i);
   });
 
   it('rejects a short run of labels (no sentence) and a short list of links, with the reason', () => {

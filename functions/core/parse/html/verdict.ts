@@ -6,11 +6,11 @@ import type { Block } from './text.ts';
 /** Below this many words a text must also read as prose (a sentence) and not as an error page. */
 export const LONG = 50;
 
-// Error and block pages, in the words such pages use (whole phrases: a brief may say "was not found").
+// Error, block and consent pages, in the words such pages use (whole phrases: a brief may say "was not found").
 const ERROR_PAGE = new RegExp([
   String.raw`\b(?:error|http)\s*404\b`, String.raw`\b404\b[\s:|–—-]*(?:error|not found|page)`, String.raw`\bpage (?:not found|(?:does not|doesn't|no longer) exists?|cannot be found|could not be found|was not found)`,
   String.raw`\b(?:article|story|content|page) (?:is )?no longer available`, String.raw`\baccess denied\b`, String.raw`\b403 forbidden\b`,
-  String.raw`\b(?:enable|turn on) javascript\b`, String.raw`\bjavascript is (?:disabled|required)\b`, String.raw`\bare you a (?:human|robot)\b`,
+  String.raw`\b(?:enable|turn on) (?:javascript|cookies)\b`, String.raw`\bwe use cookies\b`, String.raw`\bjavascript is (?:disabled|required)\b`, String.raw`\bare you a (?:human|robot)\b`,
   String.raw`p[áa]gina no encontrada`, String.raw`seite nicht gefunden`, String.raw`page introuvable`, String.raw`pagina non trovata`,
   String.raw`pagina niet gevonden`, String.raw`p[áa]gina n[ãa]o encontrada`,
 ].join('|'), 'i');
@@ -51,7 +51,7 @@ export function notAnArticle(blocks: Block[], minWords: number, title: string | 
   if (links > 0.5) return `mostly links (${Math.round(100 * links)}% of the text)`;
   if (words >= LONG) return null;
   const error = ERROR_PAGE.exec(`${title ?? ''}\n${text}`);
-  if (error) return `an error page ("${error[0]}"), ${words} words`;
+  if (error) return `an error or notice page ("${error[0]}"), ${words} words`;
   if (!hasSentence(blocks)) return `no sentence in ${words} words`;
   return null;
 }
