@@ -11,7 +11,7 @@ import { articleBodyBlocks, reconcileWithArticleBody } from './html/body.ts';
 import { densest, densestBlocks } from './html/density.ts';
 import { type PageMeta, type ReadabilityMeta, readPageMeta, resolveMetadata } from './html/page.ts';
 import { prepareHtml } from './html/prepare.ts';
-import { adoptStrayNodes, revealStreamedSegments } from './html/repair.ts';
+import { adoptStrayNodes, mayHaveStreamedSegments, revealStreamedSegments } from './html/repair.ts';
 import { type Block, toBlocks } from './html/text.ts';
 import { CUT_RATIO, LONG, cutShort, notAnArticle } from './html/verdict.ts';
 import { countWordsUpTo } from '../words.ts';
@@ -56,7 +56,7 @@ function parseDocument(html: string): Document {
   // A cut-off page ("<!", "<htm") parses to no document at all.
   if (!document.documentElement || !document.body) throw new ParseError('no article text found (not an HTML document)');
   adoptStrayNodes(document);
-  revealStreamedSegments(document);
+  if (mayHaveStreamedSegments(html)) revealStreamedSegments(document);
   return document;
 }
 

@@ -3,6 +3,11 @@ import { elementsOf } from './cleanup.ts';
 
 const SEGMENT = /^S:\d+$/;
 
+/** A cheap test on the markup before walking the DOM for streamed segments (most pages have none). */
+export function mayHaveStreamedSegments(html: string): boolean {
+  return /\bid\s*=\s*["']?S:\d/.test(html);
+}
+
 /**
  * Streamed server rendering (React 18 and the frameworks on it) sends the page's content late, in
  * `<div hidden id="S:n">` segments that a script moves into place. Without scripts the content stays hidden,
