@@ -20,6 +20,8 @@ export interface AnalyzeReport {
     language: string | null;
     text: string;
     words: number;
+    /** Which path produced the text (see ParsedArticleSchema.extraction); null for records without it. */
+    extraction: string | null;
   }>;
   stories: Array<{
     id: string;
@@ -70,6 +72,7 @@ export function analyzeFiles(
       language: r.language,
       text: r.text,
       words: r.words,
+      extraction: r.extraction ?? null,
     })),
     stories: stories.map((s) => ({
       id: s.id,

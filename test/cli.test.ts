@@ -1,6 +1,6 @@
 // The CLI as a user runs it: a real process, real files, exit codes and output.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -34,14 +34,31 @@ describe('newsdigest analyze', () => {
     expect(report.articles).toHaveLength(5);
     for (const a of report.articles) {
       expect(Object.keys(a)).toEqual(
-        expect.arrayContaining(['id', 'file', 'title', 'publisher', 'author', 'publishedAt', 'url', 'language', 'text', 'words']),
+        expect.arrayContaining(['id', 'file', 'title', 'publisher', 'author', 'publishedAt', 'url', 'language', 'text', 'words', 'extraction']),
       );
+      // The seeds are plain text: their body is stated, not extracted from a layout.
+      expect(a.extraction).toBe('stated');
     }
     expect(report.stories).toHaveLength(1);
     const fileOf = new Map(report.articles.map((a) => [a.id, path.basename(a.file).slice(0, 3)]));
     expect(report.stories[0]!.articles.map((id) => fileOf.get(id)).sort()).toEqual(['000', '001', '002', '003', '004']);
     expect(report.stories[0]!.copies.map((g) => g.map((id) => fileOf.get(id)).sort())).toEqual([['000', '001']]);
     expect(report.rejected).toEqual([]);
+  });
+
+  it('shows the extraction path of an HTML article in --json', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'newsdigest-analyze-'));
+    try {
+      const body = 'The city council voted on Tuesday to extend the night bus service to the northern suburbs from March.';
+      const ld = JSON.stringify({ '@type': 'NewsArticle', headline: 'Night buses extended', articleBody: `${body}\n\n${body.replace('Tuesday', 'Monday')}` });
+      writeFileSync(path.join(dir, 'shell.html'), `<!doctype html><html><head><title>Night buses</title><script type="application/ld+json">${ld}</script></head><body><div id="app"></div></body></html>`);
+      const r = cli('analyze', dir, '--json');
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.stdout) as { articles: Array<{ extraction: string }> };
+      expect(report.articles.map((a) => a.extraction)).toEqual(['json-ld']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('prints a readable table without --json', () => {

@@ -14,8 +14,16 @@ export const ParsedArticleSchema = z.object({
   publishedAt: IsoDate.nullable(),
   url: z.url({ protocol: /^https?$/ }).nullable(),
   language: z.string().length(2).nullable(),
+  /**
+   * Which path produced the text: for a web page, Readability after our pre-clean (`readability`), Readability
+   * over the untouched page, the densest text block, or the page's JSON-LD `articleBody`; `stated` where the
+   * file states its body (plain text, JSON, feeds). Optional: records stored before it was added have none.
+   */
+  extraction: z.enum(['readability', 'readability-untouched', 'densest-block', 'json-ld', 'stated']).optional(),
 });
 export type ParsedArticle = z.infer<typeof ParsedArticleSchema>;
+export type Extraction = NonNullable<ParsedArticle['extraction']>;
+export type HtmlExtraction = Exclude<Extraction, 'stated'>;
 
 export const ArticleFormat = z.enum(['text', 'html', 'json', 'feed']);
 export type ArticleFormat = z.infer<typeof ArticleFormat>;

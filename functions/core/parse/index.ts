@@ -56,7 +56,11 @@ function finish(article: ParsedArticle, format: ArticleFormat, limits: ParseLimi
   const min = format === 'html' ? limits.minWords : limits.minWordsStated;
   const words = countWordsUpTo(article.text, min);
   if (words < min) throw new ParseError(`no article text found (${words} words, need ${min})`);
-  const withLanguage = { ...article, language: article.language ?? detectLanguage(`${article.title}\n${article.text}`) };
+  const withLanguage = {
+    ...article,
+    language: article.language ?? detectLanguage(`${article.title}\n${article.text}`),
+    extraction: article.extraction ?? 'stated',
+  };
   const checked = ParsedArticleSchema.safeParse(withLanguage);
   if (!checked.success) throw new ParseError(`invalid article: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return checked.data;
@@ -114,7 +118,7 @@ export function parseFile(name: string, bytes: Uint8Array, limits: ParseLimits =
         checkLineLengths(text, limits.maxLineChars ?? defaultParseLimits.maxLineChars);
         items = [{ ok: true, article: parseText(text) }];
         break;
-      case 'html': items = [{ ok: true, article: parseHtml(text, { fileName: name }) }]; break;
+      case 'html': items = [{ ok: true, article: parseHtml(text, { fileName: name, minWords: limits.minWords }) }]; break;
       case 'json': items = structured ?? parseJsonExport(text, { fileName: name, lines: false, limits }); break;
       case 'jsonl': items = parseJsonExport(text, { fileName: name, lines: true, limits }); break;
       case 'feed': items = parseFeed(text, { fileName: name, limits }); break;

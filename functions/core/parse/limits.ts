@@ -11,10 +11,11 @@ export const ParseLimitsSchema = z.object({
   /** Longest line a plain-text file may have: a text without line breaks is not an article (and would be slow). */
   maxLineChars: z.number().int().positive().default(1_000_000),
   /**
-   * Fewest words for text extracted from a web page to count as an article: extraction can pick up a
-   * page's furniture ("Page not found. Back to home."), so the bar is higher there.
+   * Fewest words for text extracted from a web page to count as an article. Extraction can pick up a page's
+   * furniture ("Page not found. Back to home."), so a text under 50 words must also read as prose (a sentence,
+   * few links) and not as an error page (html/verdict.ts): a brief of a few sentences passes, a label soup does not.
    */
-  minWords: z.number().int().nonnegative().default(20),
+  minWords: z.number().int().nonnegative().default(10),
   /** Fewest words where the file states its body (plain text, JSON, feeds): a one-sentence brief is news. */
   minWordsStated: z.number().int().nonnegative().default(6),
 });
