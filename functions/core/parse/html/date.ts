@@ -3,7 +3,7 @@
 // publication dates: they only second a day that another source names.
 import { DATE_META, MODIFIED_META, type JsonLdArticle, freeTextDates, normalizeDate } from './metadata.ts';
 import type { PageMeta, ReadabilityMeta } from './page.ts';
-import { collapse } from './text.ts';
+import { LINE_MAX, labelText, ownText, walkNearTitle } from './near-title.ts';
 
 /** A short visible text near the title that holds a year, or a `<time>` there. */
 export interface DateLine { text: string; datetime: string | null; marked: 'published' | 'updated' | null }
@@ -12,61 +12,14 @@ const YEAR = /\b(?:19[5-9]\d|20[0-4]\d)\b/;
 const UPDATED_WORD = /\b(?:(?:last\s+)?updated|modified|revised|edited|refreshed|aktualisiert|geändert|mis\s+à\s+jour|actualizad[oa]|atualizad[oa]|aggiornat[oa]|bijgewerkt)\b/i;
 const UPDATED_MARK = /modif|updat|revis/i;
 const PUBLISHED_MARK = /publish|created|posted|pubdate|issued/i;
-const LINE_MAX = 100;
 /** Any other meta named for the publication date ("x-published-date", "publication_time"). */
 const PUBLISHED_META = /(?:publish|publication|release)(?:ed)?[-_:.]?(?:date|time|at|on)$|^(?:date|time)[-_:.]?publish/;
-
-function ownText(el: Element): string {
-  let s = '';
-  for (let n = el.firstChild; n; n = n.nextSibling) if (n.nodeType === 3) s += n.textContent ?? '';
-  return s.trim();
-}
-
-/** Next element in document order; `skip` passes over the children. */
-function nextElement(el: Element, skip: boolean): Element | null {
-  if (!skip && el.firstElementChild) return el.firstElementChild;
-  for (let e: Element | null = el; e; e = e.parentElement) if (e.nextElementSibling) return e.nextElementSibling;
-  return null;
-}
-
-/** Previous element in document order (ancestors included, as the reverse walk meets them). */
-function previousElement(el: Element): Element | null {
-  let p = el.previousElementSibling;
-  if (!p) return el.parentElement;
-  while (p.lastElementChild) p = p.lastElementChild;
-  return p;
-}
 
 function markOf(el: Element): DateLine['marked'] {
   const hint = `${el.getAttribute('itemprop') ?? ''} ${el.getAttribute('class') ?? ''} ${el.parentElement?.getAttribute('class') ?? ''}`;
   if (UPDATED_MARK.test(hint)) return 'updated';
   if (el.hasAttribute('pubdate') || PUBLISHED_MARK.test(hint)) return 'published';
   return null;
-}
-
-/** Visible text with a space between elements: "May 2, 2024<span>6 min read</span>" must not read "20246". */
-function spacedText(el: Element): string {
-  const parts: string[] = [];
-  const walk = (e: Element) => {
-    for (let n = e.firstChild; n && parts.length < 200; n = n.nextSibling) {
-      if (n.nodeType === 3) parts.push(n.textContent ?? '');
-      else if (n.nodeType === 1) walk(n as Element);
-    }
-  };
-  walk(el);
-  return collapse(parts.join(' '));
-}
-
-/** The element's text widened to its label ("Updated: <span>May 2, 2024</span>"), short, title excluded. */
-function labelText(el: Element, title: Element): string {
-  let best = spacedText(el);
-  for (let a = el.parentElement; a && !a.contains(title); a = a.parentElement) {
-    if ((a.textContent ?? '').length > LINE_MAX * 3) break;
-    const t = spacedText(a);
-    if (t.length > LINE_MAX) break;
-    best = t;
-  }
-  return best;
 }
 
 function dateLineAt(el: Element, title: Element): DateLine | null {
@@ -77,42 +30,15 @@ function dateLineAt(el: Element, title: Element): DateLine | null {
   return { text, datetime, marked: markOf(el) };
 }
 
-/** The heading that carries the title: the one whose text the page's titles agree with, else the first. */
-export function titleElement(headings: Element[], titles: Array<string | null | undefined>): Element | null {
-  const keys = titles.filter((t): t is string => !!t).map((t) => collapse(t).toLowerCase());
-  let best: Element | null = null, bestScore = 0.3;
-  for (const h of headings) {
-    const t = collapse(h.textContent ?? '').toLowerCase();
-    if (t.length < 4) continue;
-    // Contained either way; the closer the lengths the better (a site name inside the title is not the title).
-    for (const k of keys) {
-      const score = k.includes(t) ? t.length / k.length : t.includes(k) ? k.length / t.length : 0;
-      if (score > bestScore) { best = h; bestScore = score; }
-    }
-  }
-  return best ?? headings.find((h) => h.tagName === 'H1' && collapse(h.textContent ?? '').length >= 4) ?? null;
-}
-
-/**
- * Date lines around the title: a few after it (byline, dateline) and fewer before it (kicker), nearest first,
- * within a small budget of visible text so the article's own dates and the related links stay out.
- */
-export function readDatelines(title: Element | null, after = 600, before = 200): DateLine[] {
-  if (!title) return [];
+/** Date lines around the title (byline, dateline, kicker), nearest first. */
+export function readDatelines(title: Element | null): DateLine[] {
   const out: DateLine[] = [];
-  let budget = after;
-  for (let el = nextElement(title, true); el && budget > 0 && out.length < 4; el = nextElement(el, false)) {
-    if (el.tagName === 'H1' || el.tagName === title.tagName) break;
-    const line = dateLineAt(el, title);
-    if (line) out.push(line);
-    budget -= ownText(el).length;
-  }
-  budget = before;
-  for (let el = previousElement(title), n = 0; el && budget > 0 && n < 2; el = previousElement(el)) {
-    if (el.contains(title)) continue;
-    const line = dateLineAt(el, title);
-    if (line) { out.push(line); n++; }
-    budget -= ownText(el).length;
+  if (title) {
+    walkNearTitle(title, (el) => {
+      const line = dateLineAt(el, title);
+      if (line) out.push(line);
+      return !!line;
+    });
   }
   return out;
 }

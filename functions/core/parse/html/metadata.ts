@@ -4,7 +4,10 @@ import * as chrono from 'chrono-node';
 export interface JsonLdArticle {
   headline: string | null;
   name: string | null;
+  /** People named as author (or untyped names). */
   authors: string[];
+  /** Organizations named as author: a fallback, an outlet is a publisher rather than an author. */
+  authorOrgs: string[];
   datePublished: string | null;
   dateModified: string | null;
   publisher: string | null;
@@ -61,13 +64,18 @@ function allObjects(blocks: unknown[]): Obj[] {
   return out;
 }
 
-function personNames(x: unknown, byId: Map<string, Obj>, depth = 0): string[] {
+const ORG_TYPE = /Organi[sz]ation|Corporation|NewsMedia|Brand|WebSite|Company|Team|LocalBusiness|GovernmentOrganization/i;
+
+/** Author names from an `author` value; `orgs` selects the organizations instead of the people. */
+function personNames(x: unknown, byId: Map<string, Obj>, orgs = false, depth = 0): string[] {
   if (depth > 3) return [];
-  if (typeof x === 'string') return x.trim() && !isUrl(x) ? [x.trim()] : [];
-  if (Array.isArray(x)) return x.flatMap((y) => personNames(y, byId, depth + 1));
+  if (typeof x === 'string') return !orgs && x.trim() && !isUrl(x) ? [x.trim()] : [];
+  if (Array.isArray(x)) return x.flatMap((y) => personNames(y, byId, orgs, depth + 1));
   if (!isObj(x)) return [];
   const ref = str(x['@id']);
   const o = ref && !str(x.name) && byId.has(ref) ? byId.get(ref)! : x;
+  const isOrg = typesOf(o).some((t) => ORG_TYPE.test(t)) && !typesOf(o).some((t) => /Person/i.test(t));
+  if (isOrg !== orgs) return [];
   const name = o.name;
   if (typeof name === 'string') return name.trim() && !isUrl(name) ? [name.trim()] : [];
   const given = str(o.givenName), family = str(o.familyName);
@@ -98,7 +106,7 @@ export function readJsonLd(blocks: string[]): JsonLdArticle | null {
     const page = objs.find((o) => typesOf(o).some((t) => /WebPage$/.test(t)) && str(o.datePublished));
     if (!site && !page) return null;
     return {
-      headline: null, name: null, authors: [], datePublished: page ? str(page.datePublished) : null, dateModified: page ? str(page.dateModified) : null,
+      headline: null, name: null, authors: [], authorOrgs: [], datePublished: page ? str(page.datePublished) : null, dateModified: page ? str(page.dateModified) : null,
       publisher: null, url: null, language: null, articleBody: null, siteName: site ? str(site.name) : null,
     };
   }
@@ -108,7 +116,8 @@ export function readJsonLd(blocks: string[]): JsonLdArticle | null {
   return {
     headline: str(art.headline),
     name: str(art.name),
-    authors: [...new Set(personNames(art.author, byId).concat(art.author ? [] : personNames(art.creator, byId)))],
+    authors: [...new Set(personNames(art.author ?? art.creator, byId))],
+    authorOrgs: [...new Set(personNames(art.author ?? art.creator, byId, true))],
     datePublished: str(art.datePublished) ?? str(art.dateCreated) ?? str(art.uploadDate),
     dateModified: str(art.dateModified),
     publisher: orgName(art.publisher, byId) ?? orgName(art.sourceOrganization, byId),

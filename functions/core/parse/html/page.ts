@@ -3,9 +3,10 @@ import type { ParsedArticle } from '../../schema.ts';
 import {
   type JsonLdArticle, absoluteUrl, freeTextDate, isUrl, languageCode, metaValues, normalizeDate, readJsonLd,
 } from './metadata.ts';
-import { pickAuthor } from './author.ts';
+import { pickAuthor, readBylines } from './author.ts';
 import { elementsOf } from './cleanup.ts';
-import { type DateLine, pickDate, readDatelines, structuredDate, titleElement } from './date.ts';
+import { type DateLine, pickDate, readDatelines, structuredDate } from './date.ts';
+import { titleElement } from './near-title.ts';
 import { type Block, collapse } from './text.ts';
 import { hostLabels, pickTitle } from './title.ts';
 
@@ -24,6 +25,8 @@ export interface PageMeta {
   datelines: DateLine[];
   /** Author names from `rel=author` links and `itemprop=author` markup. */
   markupAuthors: string[];
+  /** Visible byline texts around the title ("By Jane Doe · May 2"), nearest first. */
+  bylines: Array<{ text: string; marked: boolean }>;
 }
 
 export function readPageMeta(doc: Document, jsonLdBlocks: string[]): PageMeta {
@@ -64,6 +67,7 @@ export function readPageMeta(doc: Document, jsonLdBlocks: string[]): PageMeta {
       if (textDate) break;
     }
   }
+  const titleEl = titleElement([...h1El, ...h2El], [jsonLd?.headline, meta.get('og:title'), meta.get('twitter:title'), doc.querySelector('title')?.textContent]);
   const markupAuthors: string[] = [];
   for (const el of authorEls) {
     const nameEl = el.querySelector('[itemprop=name]');
@@ -79,8 +83,9 @@ export function readPageMeta(doc: Document, jsonLdBlocks: string[]): PageMeta {
     canonical,
     times,
     textDate,
-    datelines: readDatelines(titleElement([...h1El, ...h2El], [jsonLd?.headline, meta.get('og:title'), meta.get('twitter:title'), doc.querySelector('title')?.textContent])),
+    datelines: readDatelines(titleEl),
     markupAuthors,
+    bylines: readBylines(titleEl),
   };
 }
 
