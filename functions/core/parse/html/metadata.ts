@@ -103,7 +103,7 @@ export function readJsonLd(blocks: string[]): JsonLdArticle | null {
   const site = objs.find((o) => typesOf(o).includes('WebSite'));
   if (!art) {
     // No article object: a WebPage still dates the page.
-    const page = objs.find((o) => typesOf(o).some((t) => /WebPage$/.test(t)) && str(o.datePublished));
+    const page = objs.find((o) => typesOf(o).some((t) => t.endsWith('WebPage')) && str(o.datePublished));
     if (!site && !page) return null;
     return {
       headline: null, name: null, authors: [], authorOrgs: [], datePublished: page ? str(page.datePublished) : null, dateModified: page ? str(page.dateModified) : null,
