@@ -25,9 +25,10 @@ describe('author by agreement', () => {
     expect(authorOf(page(head, ''))).toBe('Crier Media Group');
   });
 
-  it('refuses a user handle in JSON-LD and reads the byline instead', () => {
+  it('takes a user name from JSON-LD only when no person is named', () => {
     const head = ld({ headline: 'Budget passes', author: { '@type': 'Person', name: 'andrew.keaveney' } });
     expect(authorOf(page(head, '<p>By Denise Everheart</p>'))).toBe('Denise Everheart');
+    expect(authorOf(page(head, ''))).toBe('andrew.keaveney');
   });
 
   it('reads the twitter:label/data "Written by" pair', () => {
@@ -41,6 +42,11 @@ describe('bylineName', () => {
     expect(bylineName('Words: Solene Rauturier Category: Top Picks', false)).toBe('Solene Rauturier');
     expect(bylineName('By Mayank Gupta, CEO of CaseBasix', false)).toBe('Mayank Gupta');
     expect(bylineName('By Thomas Broderick, Nalea Ko, and Ann Lee · 4 min read', false)).toBe('Thomas Broderick, Nalea Ko, and Ann Lee');
+    expect(bylineName('By Ben Applebaum-Bauch ⋅ Review Editor', false)).toBe('Ben Applebaum-Bauch');
+    expect(bylineName('Mar 24, 2025 By Amy Wilhelm 0 comments', false)).toBe('Amy Wilhelm');
+    expect(bylineName('Hazel Sheffield Friday 25 December 2015', true)).toBe('Hazel Sheffield');
+    // A user name right after a leading "by" is what the page shows.
+    expect(bylineName('by jsteinhardt 18th Dec 2025 3 min read', false)).toBe('jsteinhardt');
   });
 
   it('skips other credits and sentences that only contain "by"', () => {

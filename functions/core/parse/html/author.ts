@@ -13,15 +13,13 @@ const BY_ALL = new RegExp(BY.source, 'gi');
 const NOT_AUTHOR = /(?:review|edit|check|updat|photo|illustrat|image|video|produc|design|translat|narrat|compil|curat|sponsor|present|powered)\w*\s*(?:by)?\s*[:：]?\s*$/i;
 const AUTHOR_MARK = /\b(?:author|byline|writer|contributor)s?\b|p-author/i;
 // Where a byline's name ends: separators, dates, labels and counters that follow it.
-const NAME_END = /\s*(?:[|•·–—]|\s-\s|\s\p{L}+\s?:|\b(?:updated|published|posted|on|at|last|edited|reviewed|fact[-\s]checked|medically|share|follow|min(?:ute)?s?\s+read|read\s+time|\d+\s*min)\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))/iu;
+const NAME_END = /\s*(?:[|•·⋅∙●–—]|\s-\s|\s\d|\s\p{L}+\s?:|\b(?:updated|published|posted|on|at|last|edited|reviewed|fact[-\s]checked|medically|(?:mon|tues|wednes|thurs|fri|satur|sun)day|share|follow|min(?:ute)?s?\s+read|read\s+time|\d+\s*min)\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))/iu;
 
 function cleanAuthor(raw: string): string | null {
   let a = collapse(raw.replace(/&amp;/g, '&')).replace(/^(?:by|von|par|por|di|door|av|af)\s+/i, '').replace(/^[|,:;\s-]+|[|,:;\s-]+$/g, '');
   if (!a || a.length > 120 || isUrl(a) || a.startsWith('@') || !/\p{L}/u.test(a)) return null;
   // A single token with digits is a user handle ("CC7567"), not a name.
   if (!/\s/.test(a) && /\d/.test(a)) return null;
-  // A user name ("andrew.keaveney", "j_doe") rather than a person's.
-  if (!/\s/.test(a) && /[._]/.test(a) && a === a.toLowerCase()) return null;
   a = a.replace(/\s+(?:updated|published|posted)\b.*$/i, '').trim();
   // Labels without a name ("Jun 2 Written By", "About the Author").
   if (/(?:^|\s)(?:written\s+)?by$|^(?:author|authors|about the author|admin|administrator)$/i.test(a)) return null;
@@ -37,6 +35,9 @@ export function bylineName(text: string, marked: boolean): string | null {
   else if (marked && !BY.test(text)) rest = text;
   else return null;
   const end = NAME_END.exec(rest);
+  // "by jdoe 18th Dec": a user name right after a leading "by" is what the page shows as the author.
+  const handle = m?.index === 0 ? /^[\p{L}\d][\p{L}\d._-]{2,30}$/u.exec((end ? rest.slice(0, end.index) : rest).trim()) : null;
+  if (handle && isHandle(handle[0])) return handle[0];
   // Comma-separated names, up to the first part that is a role ("Jane Doe, CEO of Acme").
   const parts = (end ? rest.slice(0, end.index) : rest).split(/\s*,\s*/).filter(Boolean);
   const k = parts.findIndex((p) => !looksLikeNames(p));
@@ -78,9 +79,15 @@ function labelledAuthor(meta: Map<string, string>): string | null {
   return null;
 }
 
+/** A user name ("andrew.keaveney", "j_doe", "jsteinhardt", an e-mail) rather than a person's name. */
+function isHandle(a: string): boolean {
+  return !/\s/.test(a) && (/[._@\d]/.test(a) || a === a.toLowerCase());
+}
+
 export function pickAuthor(page: PageMeta, rd: ReadabilityMeta, sites: string[]): string | null {
   const isSite = (a: string) => sites.some((s) => key(s) === key(a));
-  const people = (page.jsonLd?.authors ?? []).map(cleanAuthor).filter((a): a is string => !!a && !isSite(a)).slice(0, 6);
+  const ld = (page.jsonLd?.authors ?? []).map(cleanAuthor).filter((a): a is string => !!a && !isSite(a));
+  const people = ld.filter((a) => !isHandle(a)).slice(0, 6);
   if (people.length) return people.join(', ');
   const candidates = [
     ...page.bylines.map((b) => bylineName(b.text, b.marked)),
@@ -89,13 +96,15 @@ export function pickAuthor(page: PageMeta, rd: ReadabilityMeta, sites: string[])
     rd.byline,
     ...page.markupAuthors,
   ];
-  let outlet: string | null = null;
+  // User names and the outlet's own name stand in only when no person is named.
+  let handle: string | null = ld[0] ?? null, outlet: string | null = null;
   for (const c of candidates) {
     const a = c ? cleanAuthor(c) : null;
     if (!a) continue;
-    if (!isSite(a)) return a;
-    outlet ??= a;
+    if (isSite(a)) outlet ??= a;
+    else if (isHandle(a)) handle ??= a;
+    else return a;
   }
   const org = (page.jsonLd?.authorOrgs ?? []).map(cleanAuthor).find((a) => !!a);
-  return outlet ?? org ?? null;
+  return handle ?? outlet ?? org ?? null;
 }

@@ -113,7 +113,7 @@ export function pickDate(page: PageMeta, rd: ReadabilityMeta): string | null {
   if (!votes.length) return null;
   const modified = new Set(votes.filter((v) => v.source === 'modified').map((v) => dayOf(v.iso)));
   const line = votes.find((v) => v.source === 'line');
-  const oldest = votes.filter((v) => PUBLICATION.has(v.source)).map((v) => dayOf(v.iso)).sort()[0];
+  const oldest = votes.filter((v) => PUBLICATION.has(v.source) && v.source !== 'time').map((v) => dayOf(v.iso)).sort()[0];
   const score = new Map<string, number>();
   for (const v of votes) {
     const day = dayOf(v.iso);
