@@ -38,6 +38,11 @@ describe('publication date by agreement', () => {
     expect(dateOf(page('', header))?.slice(0, 10)).toBe('2024-01-05');
   });
 
+  it('reads a dateline in the page language', () => {
+    const de = page('', '<p>Veröffentlicht am 19. Dezember 2025</p>').replace('lang="en"', 'lang="de"');
+    expect(dateOf(de)?.slice(0, 10)).toBe('2025-12-19');
+  });
+
   it('reads the day in the URL path', () => {
     expect(dateOf(page('<link rel="canonical" href="https://crier.example/2017/04/23/budget-passes/">', ''))?.slice(0, 10)).toBe('2017-04-23');
   });

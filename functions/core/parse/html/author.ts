@@ -42,6 +42,8 @@ export function bylineName(text: string, marked: boolean): string | null {
   const parts = (end ? rest.slice(0, end.index) : rest).split(/\s*,\s*/).filter(Boolean);
   const k = parts.findIndex((p) => !looksLikeNames(p));
   const name = parts.slice(0, k < 0 ? parts.length : k).join(', ');
+  // Without "By", one word ("Top", "Home") is too little to call a name.
+  if (!m && !/\s/.test(name)) return null;
   return name && name.length <= 80 ? cleanAuthor(name) : null;
 }
 

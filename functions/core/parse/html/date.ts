@@ -1,7 +1,7 @@
 // The publication date by agreement: JSON-LD, publication metas, <time>, the URL path and the visible dateline
 // under the title each vote for a calendar day; the day with most support wins. Modified dates are not
 // publication dates: they only second a day that another source names.
-import { DATE_META, MODIFIED_META, type JsonLdArticle, freeTextDates, normalizeDate } from './metadata.ts';
+import { DATE_META, MODIFIED_META, type JsonLdArticle, freeTextDates, languageCode, normalizeDate } from './metadata.ts';
 import type { PageMeta, ReadabilityMeta } from './page.ts';
 import { LINE_MAX, labelText, ownText, walkNearTitle } from './near-title.ts';
 
@@ -64,11 +64,11 @@ const MACHINE = new Set<DateSource>(['jsonld', 'meta', 'time']);
 const dayOf = (iso: string) => iso.slice(0, 10);
 
 /** The dates a line names, publication first: a date after an "Updated" label is a modification. */
-function lineVotes(line: DateLine): DateVote[] {
+function lineVotes(line: DateLine, lang: string | null): DateVote[] {
   const votes: DateVote[] = [];
   const fromAttr = normalizeDate(line.datetime);
   if (fromAttr) votes.push({ iso: fromAttr, source: line.marked === 'updated' || UPDATED_WORD.test(line.text) && !/publish|posted/i.test(line.text) ? 'updated' : 'line' });
-  for (const d of freeTextDates(line.text)) {
+  for (const d of freeTextDates(line.text, lang)) {
     // One element is one witness: the text that writes its machine-readable day adds nothing.
     if (fromAttr && dayOf(d.iso) === dayOf(fromAttr)) continue;
     const label = line.text.slice(Math.max(0, d.index - 30), d.index);
@@ -93,7 +93,8 @@ export function dateVotes(page: PageMeta, rd: ReadabilityMeta): DateVote[] {
   if (!page.datelines.some((l) => l.datetime === page.times[0])) add(page.times[0], 'time');
   const url = urlDate(page.jsonLd?.url) ?? urlDate(page.canonical) ?? urlDate(page.meta.get('og:url'));
   if (url) votes.push({ iso: url, source: 'url' });
-  for (const line of page.datelines) votes.push(...lineVotes(line));
+  const lang = languageCode(page.htmlLang);
+  for (const line of page.datelines) votes.push(...lineVotes(line, lang));
   add(rd.publishedTime, 'readability');
   add(page.textDate, 'markup');
   add(page.jsonLd?.dateModified, 'modified');

@@ -184,6 +184,11 @@ export function normalizeDate(raw: string | null | undefined): string | null {
   return freeTextDate(s);
 }
 
+const LOCALES: Record<string, { parse: typeof chrono.parse } | undefined> = {
+  de: chrono.de, fr: chrono.fr, es: chrono.es, pt: chrono.pt, nl: chrono.nl, it: chrono.it, sv: chrono.sv, fi: chrono.fi,
+  ru: chrono.ru, uk: chrono.uk, ja: chrono.ja, zh: chrono.zh,
+};
+
 // A fixed reference instant: core code has no clock, and only fully specified dates are accepted anyway.
 const REF = new Date(Date.UTC(2000, 0, 1));
 
@@ -193,13 +198,16 @@ export function freeTextDate(text: string): string | null {
 }
 
 /** Every fully specified date in free text (first 400 characters), with where it starts. */
-export function freeTextDates(text: string): Array<{ iso: string; index: number }> {
+export function freeTextDates(text: string, lang?: string | null): Array<{ iso: string; index: number }> {
   const sample = text.slice(0, 400);
   // Only a written-out year is accepted below: without four such digits chrono (costly) cannot succeed.
   if (!/(?:1[89]|2[01])\d\d/.test(sample)) return [];
   let results: chrono.ParsedResult[];
   try {
     results = chrono.parse(sample, REF);
+    // Month names in the page's own language ("19. Dezember 2025", "5 de marzo de 2024").
+    const local = lang && lang !== 'en' ? LOCALES[lang] : undefined;
+    if (!results.length && local) results = local.parse(sample, REF);
   } catch {
     return [];
   }
