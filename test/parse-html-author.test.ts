@@ -31,6 +31,12 @@ describe('author by agreement', () => {
     expect(authorOf(page(head, ''))).toBe('andrew.keaveney');
   });
 
+  it('falls back to a "Written by" author box after the article, not to a vendor credit in the footer', () => {
+    const html = page('', '').replace('</article>', '</article><div class="box"><h3>Written by Cassidy Horton</h3></div><div>Content management by Inter Red</div>');
+    expect(authorOf(html)).toBe('Cassidy Horton');
+    expect(authorOf(page('', '').replace('</article>', '</article><div>Content management by Inter Red</div>'))).toBeNull();
+  });
+
   it('reads the twitter:label/data "Written by" pair', () => {
     expect(authorOf(page('<meta name="twitter:label1" content="Written by"><meta name="twitter:data1" content="Chase Bernath">', ''))).toBe('Chase Bernath');
   });

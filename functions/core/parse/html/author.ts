@@ -1,6 +1,7 @@
 // The byline by agreement: JSON-LD people, the visible "By …" line under the title, meta tags, Readability's
 // byline and author markup. An outlet's name is a publisher, not an author: it is only the last resort.
 import { AUTHOR_META, isUrl } from './metadata.ts';
+import { elementsOf } from './cleanup.ts';
 import { LINE_MAX, labelText, ownText, walkNearTitle } from './near-title.ts';
 import type { PageMeta, ReadabilityMeta } from './page.ts';
 import { collapse } from './text.ts';
@@ -58,10 +59,11 @@ function looksLikeNames(s: string): boolean {
 }
 
 /** Byline texts around the title: an element that says "By …" or is marked as the author, nearest first. */
-export function readBylines(title: Element | null): Array<{ text: string; marked: boolean }> {
-  const out: Array<{ text: string; marked: boolean }> = [];
-  if (!title) return out;
-  walkNearTitle(title, (el) => {
+export interface Byline { text: string; marked: boolean; far?: boolean }
+
+export function readBylines(title: Element | null, body: Element | null): Byline[] {
+  const out: Byline[] = [];
+  if (title) walkNearTitle(title, (el) => {
     const own = ownText(el);
     const hint = `${el.getAttribute('class') ?? ''} ${el.getAttribute('itemprop') ?? ''} ${el.getAttribute('rel') ?? ''}`;
     const marked = AUTHOR_MARK.test(hint);
@@ -72,6 +74,33 @@ export function readBylines(title: Element | null): Array<{ text: string; marked
     out.push({ text, marked });
     return true;
   }, { after: 500, before: 150, maxAfter: 3, maxBefore: 1 });
+  if (!out.length && body) out.push(...farBylines(body, title));
+  return out;
+}
+
+// A line that starts with the credit: "Written by Jane Doe", "By: Jane Doe", "Posted by Jane Doe".
+const BY_START = /^(?:(?:written|posted|words)\s+)?by\s*[:：]?(?:\s|$)/i;
+
+/** Does the element's first own text open with the credit? (Cheap: most elements fail on the first letter.) */
+function startsWithBy(el: Element): boolean {
+  for (let n = el.firstChild; n; n = n.nextSibling) {
+    if (n.nodeType !== 3) continue;
+    const t = (n.textContent ?? '').trimStart();
+    if (t) return (t[0] === 'b' || t[0] === 'B' || t[0] === 'w' || t[0] === 'W' || t[0] === 'p' || t[0] === 'P') && BY_START.test(t);
+  }
+  return false;
+}
+
+/** "Written by …" lines anywhere in the page (an author box after the article): a last resort, first two. */
+function farBylines(body: Element, title: Element | null): Byline[] {
+  const out: Byline[] = [];
+  for (const el of elementsOf(body)) {
+    if (!startsWithBy(el) || el.closest('footer, nav')) continue;
+    // The line must open with the credit ("Content management by X" credits a vendor).
+    const text = labelText(el, title);
+    if (text.length <= LINE_MAX && BY_START.test(text) && bylineName(text, false)) out.push({ text, marked: false, far: true });
+    if (out.length >= 2) break;
+  }
   return out;
 }
 
@@ -91,12 +120,14 @@ export function pickAuthor(page: PageMeta, rd: ReadabilityMeta, sites: string[])
   const ld = (page.jsonLd?.authors ?? []).map(cleanAuthor).filter((a): a is string => !!a && !isSite(a));
   const people = ld.filter((a) => !isHandle(a)).slice(0, 6);
   if (people.length) return people.join(', ');
+  const name = (b: Byline) => bylineName(b.text, b.marked);
   const candidates = [
-    ...page.bylines.map((b) => bylineName(b.text, b.marked)),
+    ...page.bylines.filter((b) => !b.far).map(name),
     ...AUTHOR_META.map((k) => page.meta.get(k)),
     labelledAuthor(page.meta),
     rd.byline,
     ...page.markupAuthors,
+    ...page.bylines.filter((b) => b.far).map(name),
   ];
   // User names and the outlet's own name stand in only when no person is named.
   let handle: string | null = ld[0] ?? null, outlet: string | null = null;

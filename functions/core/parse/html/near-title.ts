@@ -41,9 +41,9 @@ export function spacedText(el: Element): string {
 }
 
 /** The element's text widened to its label ("Updated: <span>May 2, 2024</span>"), short, title excluded. */
-export function labelText(el: Element, title: Element): string {
+export function labelText(el: Element, title: Element | null): string {
   let best = spacedText(el);
-  for (let a = el.parentElement; a && !a.contains(title); a = a.parentElement) {
+  for (let a = el.parentElement; a && !(title && a.contains(title)); a = a.parentElement) {
     if ((a.textContent ?? '').length > LINE_MAX * 3) break;
     const t = spacedText(a);
     if (t.length > LINE_MAX) break;

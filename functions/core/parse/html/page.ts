@@ -3,7 +3,7 @@ import type { ParsedArticle } from '../../schema.ts';
 import {
   type JsonLdArticle, absoluteUrl, freeTextDate, isUrl, languageCode, metaValues, normalizeDate, readJsonLd,
 } from './metadata.ts';
-import { pickAuthor, readBylines } from './author.ts';
+import { type Byline, pickAuthor, readBylines } from './author.ts';
 import { elementsOf } from './cleanup.ts';
 import { type DateLine, pickDate, readDatelines, structuredDate } from './date.ts';
 import { titleElement } from './near-title.ts';
@@ -26,7 +26,7 @@ export interface PageMeta {
   /** Author names from `rel=author` links and `itemprop=author` markup. */
   markupAuthors: string[];
   /** Visible byline texts around the title ("By Jane Doe · May 2"), nearest first. */
-  bylines: Array<{ text: string; marked: boolean }>;
+  bylines: Byline[];
 }
 
 export function readPageMeta(doc: Document, jsonLdBlocks: string[]): PageMeta {
@@ -85,7 +85,7 @@ export function readPageMeta(doc: Document, jsonLdBlocks: string[]): PageMeta {
     textDate,
     datelines: readDatelines(titleEl),
     markupAuthors,
-    bylines: readBylines(titleEl),
+    bylines: readBylines(titleEl, doc.body),
   };
 }
 
