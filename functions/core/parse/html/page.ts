@@ -85,7 +85,8 @@ export function readPageMeta(doc: Document, jsonLdBlocks: string[]): PageMeta {
     textDate,
     datelines: readDatelines(titleEl),
     markupAuthors,
-    bylines: readBylines(titleEl, doc.body),
+    // The page-wide search for an author box is only a fallback: not needed when JSON-LD names a person.
+    bylines: readBylines(titleEl, jsonLd?.authors.some((a) => /\s/.test(a.trim())) ? null : doc.body),
   };
 }
 
