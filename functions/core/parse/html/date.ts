@@ -59,7 +59,8 @@ export function urlDate(url: string | null | undefined): string | null {
 
 export type DateSource = 'jsonld' | 'meta' | 'time' | 'url' | 'line' | 'readability' | 'markup' | 'updated' | 'modified';
 export interface DateVote { iso: string; source: DateSource }
-const PUBLICATION = new Set<DateSource>(['jsonld', 'meta', 'time', 'url', 'line']);
+/** Sources that can show a machine date to be the last save: they name an older publication day. */
+const WITNESS = new Set<DateSource>(['jsonld', 'meta', 'url', 'line']);
 const MACHINE = new Set<DateSource>(['jsonld', 'meta', 'time']);
 const dayOf = (iso: string) => iso.slice(0, 10);
 
@@ -67,7 +68,8 @@ const dayOf = (iso: string) => iso.slice(0, 10);
 function lineVotes(line: DateLine, lang: string | null): DateVote[] {
   const votes: DateVote[] = [];
   const fromAttr = normalizeDate(line.datetime);
-  if (fromAttr) votes.push({ iso: fromAttr, source: line.marked === 'updated' || UPDATED_WORD.test(line.text) && !/publish|posted/i.test(line.text) ? 'updated' : 'line' });
+  const updatedLine = line.marked === 'updated' || (UPDATED_WORD.test(line.text) && !/publish|posted/i.test(line.text));
+  if (fromAttr) votes.push({ iso: fromAttr, source: updatedLine ? 'updated' : 'line' });
   for (const d of freeTextDates(line.text, lang)) {
     // One element is one witness: the text that writes its machine-readable day adds nothing.
     if (fromAttr && dayOf(d.iso) === dayOf(fromAttr)) continue;
@@ -103,10 +105,11 @@ export function dateVotes(page: PageMeta, rd: ReadabilityMeta): DateVote[] {
   return votes;
 }
 
+// A tie goes to the source met first (the order of dateVotes): a publication meta holds against one visible
+// line, a JSON-LD date alone yields to it. Updates and modifications only second another source's day.
 const WEIGHT: Record<DateSource, number> = {
   jsonld: 2.5, meta: 3, url: 3, line: 3, time: 2, readability: 1, markup: 1, updated: 1, modified: 0.5,
 };
-
 
 /** The day most sources name (the nearest visible line counts most); its best-written instant. */
 export function pickDate(page: PageMeta, rd: ReadabilityMeta): string | null {
@@ -114,7 +117,7 @@ export function pickDate(page: PageMeta, rd: ReadabilityMeta): string | null {
   if (!votes.length) return null;
   const modified = new Set(votes.filter((v) => v.source === 'modified').map((v) => dayOf(v.iso)));
   const line = votes.find((v) => v.source === 'line');
-  const oldest = votes.filter((v) => PUBLICATION.has(v.source) && v.source !== 'time').map((v) => dayOf(v.iso)).sort()[0];
+  const oldest = votes.filter((v) => WITNESS.has(v.source)).map((v) => dayOf(v.iso)).sort()[0];
   const score = new Map<string, number>();
   for (const v of votes) {
     const day = dayOf(v.iso);
