@@ -4,8 +4,12 @@ import * as chrono from 'chrono-node';
 export interface JsonLdArticle {
   headline: string | null;
   name: string | null;
+  /** People named as author (or untyped names). */
   authors: string[];
+  /** Organizations named as author: a fallback, an outlet is a publisher rather than an author. */
+  authorOrgs: string[];
   datePublished: string | null;
+  dateModified: string | null;
   publisher: string | null;
   url: string | null;
   language: string | null;
@@ -60,13 +64,18 @@ function allObjects(blocks: unknown[]): Obj[] {
   return out;
 }
 
-function personNames(x: unknown, byId: Map<string, Obj>, depth = 0): string[] {
+const ORG_TYPE = /Organi[sz]ation|Corporation|NewsMedia|Brand|WebSite|Company|Team|LocalBusiness|GovernmentOrganization/i;
+
+/** Author names from an `author` value; `orgs` selects the organizations instead of the people. */
+function personNames(x: unknown, byId: Map<string, Obj>, orgs = false, depth = 0): string[] {
   if (depth > 3) return [];
-  if (typeof x === 'string') return x.trim() && !isUrl(x) ? [x.trim()] : [];
-  if (Array.isArray(x)) return x.flatMap((y) => personNames(y, byId, depth + 1));
+  if (typeof x === 'string') return !orgs && x.trim() && !isUrl(x) ? [x.trim()] : [];
+  if (Array.isArray(x)) return x.flatMap((y) => personNames(y, byId, orgs, depth + 1));
   if (!isObj(x)) return [];
   const ref = str(x['@id']);
   const o = ref && !str(x.name) && byId.has(ref) ? byId.get(ref)! : x;
+  const isOrg = typesOf(o).some((t) => ORG_TYPE.test(t)) && !typesOf(o).some((t) => /Person/i.test(t));
+  if (isOrg !== orgs) return [];
   const name = o.name;
   if (typeof name === 'string') return name.trim() && !isUrl(name) ? [name.trim()] : [];
   const given = str(o.givenName), family = str(o.familyName);
@@ -93,7 +102,13 @@ export function readJsonLd(blocks: string[]): JsonLdArticle | null {
   const art = articles.find((o) => str(o.articleBody)) ?? articles.find((o) => str(o.headline)) ?? articles[0];
   const site = objs.find((o) => typesOf(o).includes('WebSite'));
   if (!art) {
-    return site ? { headline: null, name: null, authors: [], datePublished: null, publisher: null, url: null, language: null, articleBody: null, siteName: str(site.name) } : null;
+    // No article object: a WebPage still dates the page.
+    const page = objs.find((o) => typesOf(o).some((t) => t.endsWith('WebPage')) && str(o.datePublished));
+    if (!site && !page) return null;
+    return {
+      headline: null, name: null, authors: [], authorOrgs: [], datePublished: page ? str(page.datePublished) : null, dateModified: page ? str(page.dateModified) : null,
+      publisher: null, url: null, language: null, articleBody: null, siteName: site ? str(site.name) : null,
+    };
   }
   const main = art.mainEntityOfPage;
   const url = str(art.url) ?? (typeof main === 'string' ? str(main) : isObj(main) ? str(main['@id']) ?? str(main.url) : null);
@@ -101,8 +116,10 @@ export function readJsonLd(blocks: string[]): JsonLdArticle | null {
   return {
     headline: str(art.headline),
     name: str(art.name),
-    authors: [...new Set(personNames(art.author, byId).concat(art.author ? [] : personNames(art.creator, byId)))],
+    authors: [...new Set(personNames(art.author ?? art.creator, byId))],
+    authorOrgs: [...new Set(personNames(art.author ?? art.creator, byId, true))],
     datePublished: str(art.datePublished) ?? str(art.dateCreated) ?? str(art.uploadDate),
+    dateModified: str(art.dateModified),
     publisher: orgName(art.publisher, byId) ?? orgName(art.sourceOrganization, byId),
     url,
     language: typeof lang === 'string' ? lang : isObj(lang) ? str(lang.alternateName) ?? str(lang.name) : null,
@@ -167,20 +184,34 @@ export function normalizeDate(raw: string | null | undefined): string | null {
   return freeTextDate(s);
 }
 
+const LOCALES: Record<string, { parse: typeof chrono.parse } | undefined> = {
+  de: chrono.de, fr: chrono.fr, es: chrono.es, pt: chrono.pt, nl: chrono.nl, it: chrono.it, sv: chrono.sv, fi: chrono.fi,
+  ru: chrono.ru, uk: chrono.uk, ja: chrono.ja, zh: chrono.zh,
+};
+
 // A fixed reference instant: core code has no clock, and only fully specified dates are accepted anyway.
 const REF = new Date(Date.UTC(2000, 0, 1));
 
 /** First fully specified (day, month and year written out) date in free text, or null. */
 export function freeTextDate(text: string): string | null {
+  return freeTextDates(text)[0]?.iso ?? null;
+}
+
+/** Every fully specified date in free text (first 400 characters), with where it starts. */
+export function freeTextDates(text: string, lang?: string | null): Array<{ iso: string; index: number }> {
   const sample = text.slice(0, 400);
   // Only a written-out year is accepted below: without four such digits chrono (costly) cannot succeed.
-  if (!/(?:1[89]|2[01])\d\d/.test(sample)) return null;
+  if (!/(?:1[89]|2[01])\d\d/.test(sample)) return [];
   let results: chrono.ParsedResult[];
   try {
     results = chrono.parse(sample, REF);
+    // Month names in the page's own language ("19. Dezember 2025", "5 de marzo de 2024").
+    const local = lang && lang !== 'en' ? LOCALES[lang] : undefined;
+    if (!results.length && local) results = local.parse(sample, REF);
   } catch {
-    return null;
+    return [];
   }
+  const out: Array<{ iso: string; index: number }> = [];
   for (const r of results) {
     const c = r.start;
     // A written-out year: relative phrases ("3 hours ago") resolve against the reference and are refused.
@@ -193,9 +224,9 @@ export function freeTextDate(text: string): string | null {
     const tz = c.isCertain('timezoneOffset') ? c.get('timezoneOffset') : null;
     let off = 'Z';
     if (typeof tz === 'number' && tz !== 0) off = `${tz < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(tz) / 60))}:${pad(Math.abs(tz) % 60)}`;
-    return `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:00${off}`;
+    out.push({ iso: `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:00${off}`, index: r.index });
   }
-  return null;
+  return out;
 }
 
 /** Is this short line only a date (and maybe a time / weekday / one label word)? */
@@ -234,6 +265,7 @@ export const DATE_META = [
   'parsely-pub-date', 'sailthru.date', 'publish-date', 'publishdate', 'publish_date', 'pubdate', 'date', 'dc.date.issued',
   'dc.date', 'dcterms.date', 'dcterms.issued', 'dcterms.created', 'dc.date.created', 'article.published', 'article_date_original',
   'originalpublicationdate', 'cxenseparse:recs:publishtime', 'datecreated', 'og:pubdate', 'pub_date', 'displaydate', 'timestamp',
-  'article:modified_time', 'datemodified', 'og:updated_time', 'last-modified',
 ];
+/** When the page last changed: not a publication date, only a witness for one. */
+export const MODIFIED_META = ['article:modified_time', 'og:article:modified_time', 'datemodified', 'og:updated_time', 'last-modified', 'dc.date.modified', 'dcterms.modified'];
 export const AUTHOR_META = ['author', 'article:author', 'parsely-author', 'sailthru.author', 'dc.creator', 'dcterms.creator', 'byl', 'og:article:author', 'article:author_name'];

@@ -3,9 +3,10 @@ import type { ParsedArticle } from '../../schema.ts';
 import {
   type JsonLdArticle, absoluteUrl, freeTextDate, isUrl, languageCode, metaValues, normalizeDate, readJsonLd,
 } from './metadata.ts';
-import { pickAuthor } from './author.ts';
+import { type Byline, pickAuthor, readBylines } from './author.ts';
 import { elementsOf } from './cleanup.ts';
-import { pickDate, structuredDate } from './date.ts';
+import { type DateLine, pickDate, readDatelines, structuredDate } from './date.ts';
+import { titleElement } from './near-title.ts';
 import { type Block, collapse } from './text.ts';
 import { hostLabels, pickTitle } from './title.ts';
 
@@ -20,18 +21,23 @@ export interface PageMeta {
   times: string[];
   /** Date read from elements that look like a publication date line ("Published 4:00 am, Nov 20, 2019"). */
   textDate: string | null;
+  /** Short visible texts with a year (and `<time>`s) just around the title, nearest first. */
+  datelines: DateLine[];
   /** Author names from `rel=author` links and `itemprop=author` markup. */
   markupAuthors: string[];
+  /** Visible byline texts around the title ("By Jane Doe · May 2"), nearest first. */
+  bylines: Byline[];
 }
 
 export function readPageMeta(doc: Document, jsonLdBlocks: string[]): PageMeta {
   // One walk over the elements instead of several selector queries.
-  const h1El: Element[] = [], timeEls: Element[] = [], authorEls: Element[] = [], dateEls: Element[] = [];
+  const h1El: Element[] = [], h2El: Element[] = [], timeEls: Element[] = [], authorEls: Element[] = [], dateEls: Element[] = [];
   let canonical: string | null = null;
   if (doc.documentElement) {
     for (const el of elementsOf(doc.documentElement)) {
       const tag = el.tagName;
       if (tag === 'H1' && h1El.length < 5) h1El.push(el);
+      else if (tag === 'H2' && h2El.length < 5) h2El.push(el);
       else if (tag === 'TIME' && timeEls.length < 50) timeEls.push(el);
       else if (tag === 'LINK' && !canonical && /(?:^|\s)canonical(?:\s|$)/i.test(el.getAttribute('rel') ?? '')) canonical = el.getAttribute('href');
       const itemprop = el.getAttribute('itemprop') ?? '';
@@ -44,8 +50,10 @@ export function readPageMeta(doc: Document, jsonLdBlocks: string[]): PageMeta {
     }
   }
   const h1s = h1El.map((h) => collapse(h.textContent ?? '')).filter(Boolean);
-  const isPub = (t: Element) => t.hasAttribute('pubdate') || /publish|created|posted/i.test(`${t.getAttribute('itemprop') ?? ''} ${t.getAttribute('class') ?? ''} ${t.parentElement?.getAttribute('class') ?? ''}`);
-  const times = [...timeEls.filter(isPub), ...timeEls.filter((t) => !isPub(t))]
+  const hint = (t: Element) => `${t.getAttribute('itemprop') ?? ''} ${t.getAttribute('class') ?? ''} ${t.parentElement?.getAttribute('class') ?? ''}`;
+  const isPub = (t: Element) => t.hasAttribute('pubdate') || /publish|created|posted/i.test(hint(t));
+  // A <time> marked as the update is not the publication.
+  const times = [...timeEls.filter(isPub), ...timeEls.filter((t) => !isPub(t) && !/modif|updat/i.test(hint(t)))]
     .map((t) => t.getAttribute('datetime') ?? '').filter((s) => s.trim());
   const meta = metaValues(doc);
   const jsonLd = readJsonLd(jsonLdBlocks);
@@ -59,6 +67,7 @@ export function readPageMeta(doc: Document, jsonLdBlocks: string[]): PageMeta {
       if (textDate) break;
     }
   }
+  const titleEl = titleElement([...h1El, ...h2El], [jsonLd?.headline, meta.get('og:title'), meta.get('twitter:title'), doc.querySelector('title')?.textContent]);
   const markupAuthors: string[] = [];
   for (const el of authorEls) {
     const nameEl = el.querySelector('[itemprop=name]');
@@ -74,7 +83,10 @@ export function readPageMeta(doc: Document, jsonLdBlocks: string[]): PageMeta {
     canonical,
     times,
     textDate,
+    datelines: readDatelines(titleEl),
     markupAuthors,
+    // The page-wide search for an author box is only a fallback: not needed when JSON-LD names a person.
+    bylines: readBylines(titleEl, jsonLd?.authors.some((a) => /\s/.test(a.trim())) ? null : doc.body),
   };
 }
 
