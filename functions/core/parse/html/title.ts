@@ -1,6 +1,7 @@
 // The headline: the best of the title candidates, without the site name.
 import { decodeHTML } from 'entities';
 import type { PageMeta, ReadabilityMeta } from './page.ts';
+import type { Heading } from './title-candidates.ts';
 import { type Block, collapse } from './text.ts';
 
 export const SEPARATORS = [' | ', ' - ', ' – ', ' — ', ' :: ', ' · ', ' • ', ' « ', ' » ', ' / ', ' : '];
@@ -56,23 +57,118 @@ export function stripSiteName(title: string, sites: string[]): string {
   return t;
 }
 
-const similar = (a: string, b: string) => key(a) === key(b);
-
-export function pickTitle(page: PageMeta, rd: ReadabilityMeta, sites: string[], blocks: Block[]): string {
-  const ld = page.jsonLd;
-  const og = page.meta.get('og:title') ?? page.meta.get('twitter:title') ?? null;
-  // JSON-LD values (Readability's title may be one) can still hold entities such as `&nbsp;`.
-  const decoded = (t: string | null | undefined) => (t && t.includes('&') ? decodeHTML(t) : t);
-  const candidates = [decoded(rd.title), decoded(ld?.headline), decoded(ld?.name), og, page.docTitle].filter((x): x is string => !!x && !!x.trim()).map(collapse);
-  let title = candidates[0] ?? page.h1s[0] ?? blocks[0]?.text.slice(0, 200) ?? 'Untitled';
-  title = stripSiteName(title, sites);
-  // A heading that is exactly the start of the title before a separator is the headline proper.
-  for (const h of page.h1s) {
-    if (similar(h, title)) return h.length <= title.length + 2 ? title : h;
-    for (const sep of SEPARATORS) {
-      if (title.startsWith(h + sep.trimEnd()) && h.length >= 10) return h;
-    }
-  }
-  return title;
+/** Lower-cased words of a title (letters and digits), for comparing candidates. */
+export function words(s: string): string[] {
+  return s.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 
+/** Dice agreement of two titles' word sets: 1 for the same words, 0 for none shared. */
+export function agreement(a: string, b: string): number {
+  const A = new Set(words(a)), B = new Set(words(b));
+  if (!A.size || !B.size) return 0;
+  let both = 0;
+  for (const w of A) if (B.has(w)) both++;
+  return (2 * both) / (A.size + B.size);
+}
+
+/** Share of `a`'s words that `b` also has. */
+function coveredBy(a: string, b: string): number {
+  const A = new Set(words(a)), B = new Set(words(b));
+  if (!A.size) return 0;
+  let both = 0;
+  for (const w of A) if (B.has(w)) both++;
+  return both / A.size;
+}
+
+/**
+ * Cut a ` | Site` suffix (or `Site | ` prefix) that another candidate lacks while agreeing with the rest:
+ * og:title "Bridge reopens | Courier" next to the visible h1 "Bridge reopens" names the site "Courier".
+ */
+export function stripByAgreement(title: string, others: string[]): string {
+  let t = title;
+  for (let round = 0; round < 3; round++) {
+    const before = t;
+    for (const sep of SEPARATORS) {
+      const at = t.lastIndexOf(sep), first = t.indexOf(sep);
+      const cuts: [string, string][] = [];
+      if (at > 0) cuts.push([t.slice(0, at).trim(), t.slice(at + sep.length).trim()]);
+      if (first > 0) cuts.push([t.slice(first + sep.length).trim(), t.slice(0, first).trim()]);
+      const cut = cuts.find(([keep, drop]) => words(keep).length >= 2 && others.some((o) =>
+        key(o) !== key(t) && coveredBy(drop, o) === 0 && coveredBy(keep, o) >= 0.8 && coveredBy(o, keep) >= 0.6));
+      if (cut) { t = cut[0]; break; }
+    }
+    if (t === before) break;
+  }
+  return t;
+}
+
+const QUOTED = /^\s*(["'“”‘’«»„])(.+)(["'“”‘’«»])\s*$/su;
+
+/** Quotes wrapped around the whole title ("\"What is Git?\"" in JSON-LD) are not part of it. */
+export function unquote(t: string): string {
+  const m = QUOTED.exec(t);
+  return m && !/["“”«»„]/.test(m[2]!) ? m[2]!.trim() : t;
+}
+/** The metadata titles (Readability's, JSON-LD, OpenGraph, Twitter, `<title>`), decoded, collapsed, site names cut. */
+function metaTitles(page: PageMeta, rd: ReadabilityMeta, sites: string[]): string[] {
+  const ld = page.jsonLd;
+  // JSON-LD values (Readability's title may be one) can still hold entities such as `&nbsp;`.
+  const decoded = (t: string | null | undefined) => (t && t.includes('&') ? decodeHTML(t) : t);
+  const raw = [decoded(rd.title), decoded(ld?.headline), page.meta.get('og:title'), page.meta.get('twitter:title'), page.docTitle, decoded(ld?.name)];
+  return raw.filter((x): x is string => !!x && !!x.trim()).map((t) => unquote(stripSiteName(collapse(t), sites)));
+}
+
+/** How well a heading agrees with the metadata titles (best Dice over them). */
+const support = (h: string, metas: string[]) => Math.max(0, ...metas.map((m) => agreement(h, m)));
+
+export const debug = { path: '' };
+
+/** Best-agreeing heading among `hs` at or above `min` agreement (ties: h1, microdata headline, inside the article). */
+function agreeing(hs: Heading[], metas: string[], min: number): Heading | null {
+  let best: Heading | null = null, bestScore = 0;
+  for (const h of hs) {
+    const a = support(h.text, metas);
+    if (a < min) continue;
+    const score = a + (h.level === 1 ? 0.15 : 0) + (h.headline ? 0.15 : 0) + (h.inMain ? 0.05 : 0);
+    if (score > bestScore) { best = h; bestScore = score; }
+  }
+  return best;
+}
+
+/**
+ * The visible headline: an h1 the metadata agrees with (often a fuller or shorter variant of the SEO title),
+ * else an h2 that repeats the metadata title, else the one h1 that sits before the body outside the page chrome.
+ */
+function visibleHeadline(headings: Heading[], metas: string[], sites: string[]): string | null {
+  // Headings after the body's first paragraphs are section titles or comment counts, not the headline.
+  const usable = headings.filter((h) => !isSiteName(h.text, sites) && !h.chrome && h.parasBefore <= LEAD_PARAS && words(h.text).length > 0);
+  const h1 = agreeing(usable.filter((h) => h.level !== 2), metas, AGREE);
+  if (h1) { debug.path = 'h1agree'; return h1.text; }
+  const h2 = agreeing(usable.filter((h) => h.level === 2), metas, SAME);
+  if (h2) { debug.path = 'h2same'; return h2.text; }
+  const lead = usable.filter((h) => h.level === 1 && h.parasBefore === 0);
+  debug.path = lead.length === 1 ? 'h1lead' : 'meta';
+  return lead.length === 1 ? lead[0]!.text : null;
+}
+
+const LEAD_PARAS = 2;
+const SAME = 0.8;
+const AGREE = 0.5;
+
+export function pickTitle(page: PageMeta, rd: ReadabilityMeta, sites: string[], blocks: Block[]): string {
+  const metas = metaTitles(page, rd, sites);
+  const heading = visibleHeadline(page.headings, metas, sites);
+  const others = heading ? [heading, ...metas] : metas;
+  const pick = heading ?? consensus(metas) ?? page.h1s[0] ?? blocks[0]?.text.slice(0, 200) ?? 'Untitled';
+  return unquote(stripByAgreement(stripSiteName(pick, sites), others));
+}
+
+/** The metadata title the others agree with most (ties: the earlier source). */
+function consensus(metas: string[]): string | null {
+  let best: string | null = null, bestScore = -1;
+  for (const [i, m] of metas.entries()) {
+    const score = metas.reduce((n, o, j) => n + (i === j ? 0 : agreement(m, o)), 0);
+    if (score > bestScore + 1e-9) { best = m; bestScore = score; }
+  }
+  return best;
+}
