@@ -21,11 +21,17 @@ export function hostLabels(url: string | null): string[] {
   }
 }
 
+/** "WFA" for "World Future Awards": the capitals of a multi-word name. */
+const initials = (s: string) => (s.match(/\p{Lu}[\p{L}\p{N}]*/gu) ?? []).map((w) => w[0]).join('');
+
 function isSiteName(part: string, sites: string[]): boolean {
   const k = key(part);
   if (!k) return false;
+  const trimmed = part.trim();
   return sites.some((s) => {
     const ks = key(s);
+    const abbr = initials(s);
+    if (abbr.length >= 2 && trimmed === abbr) return true;
     // The part is the site name, or contains it ("Reuters.com", "The Verge – tech news"), never just a piece of it.
     return ks.length >= 2 && (ks === k || (ks.length >= 4 && k.includes(ks) && ks.length >= k.length * 0.4));
   });
@@ -104,33 +110,37 @@ export function stripByAgreement(title: string, others: string[]): string {
 
 const QUOTED = /^\s*(["'“”‘’«»„])(.+)(["'“”‘’«»])\s*$/su;
 
-/** Quotes wrapped around the whole title ("\"What is Git?\"" in JSON-LD) are not part of it. */
-export function unquote(t: string): string {
+/** Quotes wrapped around the whole title ("\"What is Git?\"" in JSON-LD) when another candidate has it bare. */
+export function unquote(t: string, others: string[]): string {
   const m = QUOTED.exec(t);
-  return m && !/["“”«»„]/.test(m[2]!) ? m[2]!.trim() : t;
+  if (!m || /["“”«»„]/.test(m[2]!)) return t;
+  const inner = m[2]!.trim();
+  return others.some((o) => key(o) === key(inner) && !QUOTED.test(o)) ? inner : t;
 }
+
 /** The metadata titles (Readability's, JSON-LD, OpenGraph, Twitter, `<title>`), decoded, collapsed, site names cut. */
 function metaTitles(page: PageMeta, rd: ReadabilityMeta, sites: string[]): string[] {
   const ld = page.jsonLd;
   // JSON-LD values (Readability's title may be one) can still hold entities such as `&nbsp;`.
   const decoded = (t: string | null | undefined) => (t && t.includes('&') ? decodeHTML(t) : t);
   const raw = [decoded(rd.title), decoded(ld?.headline), page.meta.get('og:title'), page.meta.get('twitter:title'), page.docTitle, decoded(ld?.name)];
-  return raw.filter((x): x is string => !!x && !!x.trim()).map((t) => unquote(stripSiteName(collapse(t), sites)));
+  return raw.filter((x): x is string => !!x && !!x.trim()).map((t) => stripSiteName(collapse(t), sites));
 }
 
 /** How well a heading agrees with the metadata titles (best Dice over them). */
 const support = (h: string, metas: string[]) => Math.max(0, ...metas.map((m) => agreement(h, m)));
 
-export const debug = { path: '' };
-
-/** Best-agreeing heading among `hs` at or above `min` agreement (ties: h1, microdata headline, inside the article). */
-function agreeing(hs: Heading[], metas: string[], min: number): Heading | null {
-  let best: Heading | null = null, bestScore = 0;
+/** Best-agreeing heading text among `hs` at or above `min` agreement (ties: h1, microdata headline, inside the article). */
+function agreeing(hs: Heading[], metas: string[], min: number): string | null {
+  let best: string | null = null, bestScore = 0;
   for (const h of hs) {
-    const a = support(h.text, metas);
-    if (a < min) continue;
-    const score = a + (h.level === 1 ? 0.15 : 0) + (h.headline ? 0.15 : 0) + (h.inMain ? 0.05 : 0);
-    if (score > bestScore) { best = h; bestScore = score; }
+    // A heading's first line alone may be the headline ("Title<br>dateline").
+    for (const text of h.firstLine ? [h.text, h.firstLine] : [h.text]) {
+      const a = support(text, metas);
+      if (a < min) continue;
+      const score = a + (h.level === 1 ? 0.15 : 0) + (h.headline ? 0.15 : 0) + (h.inMain ? 0.05 : 0);
+      if (score > bestScore + 1e-9) { best = text; bestScore = score; }
+    }
   }
   return best;
 }
@@ -140,27 +150,24 @@ function agreeing(hs: Heading[], metas: string[], min: number): Heading | null {
  * else an h2 that repeats the metadata title, else the one h1 that sits before the body outside the page chrome.
  */
 function visibleHeadline(headings: Heading[], metas: string[], sites: string[]): string | null {
-  // Headings after the body's first paragraphs are section titles or comment counts, not the headline.
-  const usable = headings.filter((h) => !isSiteName(h.text, sites) && !h.chrome && h.parasBefore <= LEAD_PARAS && words(h.text).length > 0);
+  const usable = headings.filter((h) => !isSiteName(h.text, sites) && !h.chrome && words(h.text).length > 0);
   const h1 = agreeing(usable.filter((h) => h.level !== 2), metas, AGREE);
-  if (h1) { debug.path = 'h1agree'; return h1.text; }
+  if (h1) return h1;
   const h2 = agreeing(usable.filter((h) => h.level === 2), metas, SAME);
-  if (h2) { debug.path = 'h2same'; return h2.text; }
-  const lead = usable.filter((h) => h.level === 1 && h.parasBefore === 0);
-  debug.path = lead.length === 1 ? 'h1lead' : 'meta';
+  if (h2) return h2;
+  const lead = usable.filter((h) => h.level === 1 && !h.afterText);
   return lead.length === 1 ? lead[0]!.text : null;
 }
 
-const LEAD_PARAS = 2;
 const SAME = 0.8;
 const AGREE = 0.5;
 
 export function pickTitle(page: PageMeta, rd: ReadabilityMeta, sites: string[], blocks: Block[]): string {
   const metas = metaTitles(page, rd, sites);
   const heading = visibleHeadline(page.headings, metas, sites);
-  const others = heading ? [heading, ...metas] : metas;
+  const others = [...(heading ? [heading] : []), ...metas, ...page.headings.filter((h) => !h.chrome).map((h) => h.text)];
   const pick = heading ?? consensus(metas) ?? page.h1s[0] ?? blocks[0]?.text.slice(0, 200) ?? 'Untitled';
-  return unquote(stripByAgreement(stripSiteName(pick, sites), others));
+  return unquote(stripByAgreement(stripSiteName(pick, sites), others), others);
 }
 
 /** The metadata title the others agree with most (ties: the earlier source). */
