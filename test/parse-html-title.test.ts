@@ -59,6 +59,11 @@ describe('pickTitle: the visible headline the metadata agrees with', () => {
     expect(title(page(`${ld}<meta property="og:title" content="What is Git and how does it work?">`, ''))).toBe('What is Git and how does it work?');
   });
 
+  it('compares Chinese and Japanese titles character by character', () => {
+    const html = page('<meta property="og:title" content="東京都で記録的な大雨">', '<h1>特集</h1><h1>東京で記録的な大雨が続く</h1>');
+    expect(title(html)).toBe('東京で記録的な大雨が続く');
+  });
+
   it('keeps the first line of an h1 that swallowed a dateline', () => {
     const html = page('<meta property="og:title" content="Beginner backpacking checklist (by an outdoor guide) | Trail Notes">',
       '<h1>Beginner backpacking checklist (by an outdoor guide)<p>January 1, 2025</p></h1>');

@@ -63,9 +63,12 @@ export function stripSiteName(title: string, sites: string[]): string {
   return t;
 }
 
-/** Lower-cased words of a title (letters and digits), for comparing candidates. */
+// Scripts written without spaces between words: each character counts as a word.
+const UNSPACED = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Thai}\u30fc]|(?:(?![\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Thai}\u30fc])[\p{L}\p{N}])+/gu;
+
+/** Lower-cased words of a title (letters and digits; single characters in Chinese, Japanese, Thai), for comparing candidates. */
 export function words(s: string): string[] {
-  return s.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return s.normalize('NFKC').toLowerCase().match(UNSPACED) ?? [];
 }
 
 /** Dice agreement of two titles' word sets: 1 for the same words, 0 for none shared. */
