@@ -130,6 +130,10 @@ function metaTitles(page: PageMeta, rd: ReadabilityMeta, sites: string[]): strin
   return raw.filter((x): x is string => !!x && !!x.trim()).map((t) => stripSiteName(collapse(t), sites));
 }
 
+// Agreement (Dice over words) for an h1 to count as the metadata's headline, and for an h2 to repeat it.
+// Flat between 0.4 and 0.6 on both wcxb-dev halves.
+const AGREE = 0.5, SAME = 0.8;
+
 /** How well a heading agrees with the metadata titles (best Dice over them). */
 const support = (h: string, metas: string[]) => Math.max(0, ...metas.map((m) => agreement(h, m)));
 
@@ -161,9 +165,6 @@ function visibleHeadline(headings: Heading[], metas: string[], sites: string[]):
   const lead = usable.filter((h) => h.level === 1 && !h.afterText);
   return lead.length === 1 ? lead[0]!.text : null;
 }
-
-const SAME = 0.8;
-const AGREE = 0.5;
 
 export function pickTitle(page: PageMeta, rd: ReadabilityMeta, sites: string[], blocks: Block[]): string {
   const metas = metaTitles(page, rd, sites);
