@@ -9,6 +9,7 @@ import { type DateLine, pickDate, readDatelines, structuredDate } from './date.t
 import { titleElement } from './near-title.ts';
 import { type Block, collapse } from './text.ts';
 import { hostLabels, pickTitle } from './title.ts';
+import { type Heading, readHeadings } from './title-candidates.ts';
 
 export interface PageMeta {
   meta: Map<string, string>;
@@ -16,6 +17,8 @@ export interface PageMeta {
   htmlLang: string | null;
   docTitle: string | null;
   h1s: string[];
+  /** Headline candidates from the headings, with their place on the page (see title-candidates.ts). */
+  headings: Heading[];
   canonical: string | null;
   /** `<time datetime>` values, the ones marked as publication first. */
   times: string[];
@@ -80,6 +83,7 @@ export function readPageMeta(doc: Document, jsonLdBlocks: string[]): PageMeta {
     htmlLang: doc.documentElement?.getAttribute('lang') ?? doc.documentElement?.getAttribute('xml:lang') ?? null,
     docTitle: collapse(doc.querySelector('title')?.textContent ?? '') || null,
     h1s,
+    headings: readHeadings(doc),
     canonical,
     times,
     textDate,

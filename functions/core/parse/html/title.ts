@@ -1,6 +1,7 @@
 // The headline: the best of the title candidates, without the site name.
 import { decodeHTML } from 'entities';
 import type { PageMeta, ReadabilityMeta } from './page.ts';
+import type { Heading } from './title-candidates.ts';
 import { type Block, collapse } from './text.ts';
 
 export const SEPARATORS = [' | ', ' - ', ' – ', ' — ', ' :: ', ' · ', ' • ', ' « ', ' » ', ' / ', ' : '];
@@ -20,11 +21,17 @@ export function hostLabels(url: string | null): string[] {
   }
 }
 
+/** "WFA" for "World Future Awards": the capitals of a multi-word name. */
+const initials = (s: string) => (s.match(/\p{Lu}[\p{L}\p{N}]*/gu) ?? []).map((w) => w[0]).join('');
+
 function isSiteName(part: string, sites: string[]): boolean {
   const k = key(part);
   if (!k) return false;
+  const trimmed = part.trim();
   return sites.some((s) => {
     const ks = key(s);
+    const abbr = initials(s);
+    if (abbr.length >= 2 && trimmed === abbr) return true;
     // The part is the site name, or contains it ("Reuters.com", "The Verge – tech news"), never just a piece of it.
     return ks.length >= 2 && (ks === k || (ks.length >= 4 && k.includes(ks) && ks.length >= k.length * 0.4));
   });
@@ -56,23 +63,123 @@ export function stripSiteName(title: string, sites: string[]): string {
   return t;
 }
 
-const similar = (a: string, b: string) => key(a) === key(b);
+// Scripts written without spaces between words: each character counts as a word.
+const UNSPACED = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Thai}\u30fc]|(?:(?![\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Thai}\u30fc])[\p{L}\p{N}])+/gu;
 
-export function pickTitle(page: PageMeta, rd: ReadabilityMeta, sites: string[], blocks: Block[]): string {
-  const ld = page.jsonLd;
-  const og = page.meta.get('og:title') ?? page.meta.get('twitter:title') ?? null;
-  // JSON-LD values (Readability's title may be one) can still hold entities such as `&nbsp;`.
-  const decoded = (t: string | null | undefined) => (t && t.includes('&') ? decodeHTML(t) : t);
-  const candidates = [decoded(rd.title), decoded(ld?.headline), decoded(ld?.name), og, page.docTitle].filter((x): x is string => !!x && !!x.trim()).map(collapse);
-  let title = candidates[0] ?? page.h1s[0] ?? blocks[0]?.text.slice(0, 200) ?? 'Untitled';
-  title = stripSiteName(title, sites);
-  // A heading that is exactly the start of the title before a separator is the headline proper.
-  for (const h of page.h1s) {
-    if (similar(h, title)) return h.length <= title.length + 2 ? title : h;
-    for (const sep of SEPARATORS) {
-      if (title.startsWith(h + sep.trimEnd()) && h.length >= 10) return h;
-    }
-  }
-  return title;
+/** Lower-cased words of a title (letters and digits; single characters in Chinese, Japanese, Thai), for comparing candidates. */
+export function words(s: string): string[] {
+  return s.normalize('NFKC').toLowerCase().match(UNSPACED) ?? [];
 }
 
+/** Dice agreement of two titles' word sets: 1 for the same words, 0 for none shared. */
+export function agreement(a: string, b: string): number {
+  const A = new Set(words(a)), B = new Set(words(b));
+  if (!A.size || !B.size) return 0;
+  let both = 0;
+  for (const w of A) if (B.has(w)) both++;
+  return (2 * both) / (A.size + B.size);
+}
+
+/** Share of `a`'s words that `b` also has. */
+function coveredBy(a: string, b: string): number {
+  const A = new Set(words(a)), B = new Set(words(b));
+  if (!A.size) return 0;
+  let both = 0;
+  for (const w of A) if (B.has(w)) both++;
+  return both / A.size;
+}
+
+/**
+ * Cut a ` | Site` suffix (or `Site | ` prefix) that another candidate lacks while agreeing with the rest:
+ * og:title "Bridge reopens | Courier" next to the visible h1 "Bridge reopens" names the site "Courier".
+ */
+export function stripByAgreement(title: string, others: string[]): string {
+  let t = title;
+  for (let round = 0; round < 3; round++) {
+    const before = t;
+    for (const sep of SEPARATORS) {
+      const at = t.lastIndexOf(sep), first = t.indexOf(sep);
+      const cuts: [string, string][] = [];
+      if (at > 0) cuts.push([t.slice(0, at).trim(), t.slice(at + sep.length).trim()]);
+      if (first > 0) cuts.push([t.slice(first + sep.length).trim(), t.slice(0, first).trim()]);
+      const cut = cuts.find(([keep, drop]) => words(keep).length >= 2 && others.some((o) =>
+        key(o) !== key(t) && coveredBy(drop, o) === 0 && coveredBy(keep, o) >= 0.8 && coveredBy(o, keep) >= 0.6));
+      if (cut) { t = cut[0]; break; }
+    }
+    if (t === before) break;
+  }
+  return t;
+}
+
+const QUOTED = /^\s*(["'“”‘’«»„])(.+)(["'“”‘’«»])\s*$/su;
+
+/** Quotes wrapped around the whole title ("\"What is Git?\"" in JSON-LD) when another candidate has it bare. */
+export function unquote(t: string, others: string[]): string {
+  const m = QUOTED.exec(t);
+  if (!m || /["“”«»„]/.test(m[2]!)) return t;
+  const inner = m[2]!.trim();
+  return others.some((o) => key(o) === key(inner) && !QUOTED.test(o)) ? inner : t;
+}
+
+/** The metadata titles (Readability's, JSON-LD, OpenGraph, Twitter, `<title>`), decoded, collapsed, site names cut. */
+function metaTitles(page: PageMeta, rd: ReadabilityMeta, sites: string[]): string[] {
+  const ld = page.jsonLd;
+  // JSON-LD values (Readability's title may be one) can still hold entities such as `&nbsp;`.
+  const decoded = (t: string | null | undefined) => (t && t.includes('&') ? decodeHTML(t) : t);
+  const raw = [decoded(rd.title), decoded(ld?.headline), page.meta.get('og:title'), page.meta.get('twitter:title'), page.docTitle, decoded(ld?.name)];
+  return raw.filter((x): x is string => !!x && !!x.trim()).map((t) => stripSiteName(collapse(t), sites));
+}
+
+// Agreement (Dice over words) for an h1 to count as the metadata's headline, and for an h2 to repeat it.
+// Flat between 0.4 and 0.6 on both wcxb-dev halves.
+const AGREE = 0.5, SAME = 0.8;
+
+/** How well a heading agrees with the metadata titles (best Dice over them). */
+const support = (h: string, metas: string[]) => Math.max(0, ...metas.map((m) => agreement(h, m)));
+
+/** Best-agreeing heading text among `hs` at or above `min` agreement (ties: h1, microdata headline, inside the article). */
+function agreeing(hs: Heading[], metas: string[], min: number): string | null {
+  let best: string | null = null, bestScore = 0;
+  for (const h of hs) {
+    // A heading's first line alone may be the headline ("Title<br>dateline").
+    for (const text of h.firstLine ? [h.text, h.firstLine] : [h.text]) {
+      const a = support(text, metas);
+      if (a < min) continue;
+      const score = a + (h.level === 1 ? 0.15 : 0) + (h.headline ? 0.15 : 0) + (h.inMain ? 0.05 : 0);
+      if (score > bestScore + 1e-9) { best = text; bestScore = score; }
+    }
+  }
+  return best;
+}
+
+/**
+ * The visible headline: an h1 the metadata agrees with (often a fuller or shorter variant of the SEO title),
+ * else an h2 that repeats the metadata title, else the one h1 that sits before the body outside the page chrome.
+ */
+function visibleHeadline(headings: Heading[], metas: string[], sites: string[]): string | null {
+  const usable = headings.filter((h) => !isSiteName(h.text, sites) && !h.chrome && words(h.text).length > 0);
+  const h1 = agreeing(usable.filter((h) => h.level !== 2), metas, AGREE);
+  if (h1) return h1;
+  const h2 = agreeing(usable.filter((h) => h.level === 2), metas, SAME);
+  if (h2) return h2;
+  const lead = usable.filter((h) => h.level === 1 && !h.afterText);
+  return lead.length === 1 ? lead[0]!.text : null;
+}
+
+export function pickTitle(page: PageMeta, rd: ReadabilityMeta, sites: string[], blocks: Block[]): string {
+  const metas = metaTitles(page, rd, sites);
+  const heading = visibleHeadline(page.headings, metas, sites);
+  const others = [...(heading ? [heading] : []), ...metas, ...page.headings.filter((h) => !h.chrome).map((h) => h.text)];
+  const pick = heading ?? consensus(metas) ?? page.h1s[0] ?? blocks[0]?.text.slice(0, 200) ?? 'Untitled';
+  return unquote(stripByAgreement(stripSiteName(pick, sites), others), others);
+}
+
+/** The metadata title the others agree with most (ties: the earlier source). */
+function consensus(metas: string[]): string | null {
+  let best: string | null = null, bestScore = -1;
+  for (const [i, m] of metas.entries()) {
+    const score = metas.reduce((n, o, j) => n + (i === j ? 0 : agreement(m, o)), 0);
+    if (score > bestScore + 1e-9) { best = m; bestScore = score; }
+  }
+  return best;
+}

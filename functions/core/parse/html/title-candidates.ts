@@ -1,0 +1,90 @@
+// Raw headline candidates from the page's headings, with the context that tells a headline from a logo or a section title.
+import { elementsOf } from './cleanup.ts';
+import { collapse } from './text.ts';
+
+export interface Heading {
+  text: string;
+  /** Its first line, when it has several (`Title<br>Subtitle`, or a malformed heading that swallowed the next paragraph). */
+  firstLine: string | null;
+  /** 1 for `<h1>`, 2 for `<h2>`, 0 for another element marked `itemprop=headline`. */
+  level: number;
+  /** Inside `<article>`, `<main>` or `role=main`. */
+  inMain: boolean;
+  /** Inside page chrome: navigation, sidebar, footer, dialog. */
+  chrome: boolean;
+  /** Marked `itemprop=headline` (schema.org microdata). */
+  headline: boolean;
+  /** A substantial paragraph (≥ 80 characters) comes before it in document order: a headline comes before the body. */
+  afterText: boolean;
+}
+
+const MAX_H1 = 8, MAX_H2 = 6;
+const CHROME_TAGS = new Set(['NAV', 'ASIDE', 'FOOTER', 'DIALOG']);
+const CHROME_ROLES = new Set(['navigation', 'complementary', 'contentinfo', 'dialog', 'menu', 'menubar']);
+
+// A site header (`<header>`, role=banner) is not chrome: it often holds the headline band of the page.
+function context(el: Element): { inMain: boolean; chrome: boolean } {
+  let inMain = false, chrome = false;
+  for (let p = el.parentElement; p; p = p.parentElement) {
+    const tag = p.tagName, role = p.getAttribute('role');
+    if (tag === 'ARTICLE' || tag === 'MAIN' || role === 'main' || role === 'article') inMain = true;
+    else if (CHROME_TAGS.has(tag) || (role && CHROME_ROLES.has(role))) chrome = true;
+  }
+  return { inMain, chrome };
+}
+
+// Inside a heading: skipped (a dateline in <time>, scripts, icons), and elements that start a line of their own.
+const SKIP = new Set(['TIME', 'SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'SVG', 'BUTTON']);
+const LINE = new Set(['BR', 'DIV', 'P', 'UL', 'OL', 'LI', 'TABLE', 'SECTION', 'HEADER', 'FIGURE']);
+const EDGE = '\u0001', NEWLINE = '\n';
+
+/**
+ * A heading's lines: split at `<br>` and block children, and a space where two elements' words meet
+ * ("Alternatives<span>Top tools</span>"), none where punctuation does ("Investor<em>’</em>s").
+ */
+export function headingLines(el: Element): string[] {
+  let out = '';
+  const walk = (node: Node): void => {
+    for (let c = node.firstChild; c; c = c.nextSibling) {
+      if (out.length > 2000) return; // a malformed heading that swallowed the page
+      if (c.nodeType === 3) out += c.textContent ?? '';
+      else if (c.nodeType === 1) {
+        const tag = (c as Element).tagName;
+        if (SKIP.has(tag)) continue;
+        const mark = LINE.has(tag) ? NEWLINE : EDGE;
+        out += mark;
+        walk(c);
+        out += mark;
+      }
+    }
+  };
+  walk(el);
+  const joined = out.replace(/(?<=[\p{L}\p{N}])\u0001+(?=[\p{L}\p{N}])/gu, ' ').replaceAll(EDGE, '');
+  return joined.split(NEWLINE).map(collapse).filter(Boolean);
+}
+
+/** The page's `<h1>`s, its first `<h2>`s and `itemprop=headline` elements, in document order (read before Readability runs). */
+export function readHeadings(doc: Document): Heading[] {
+  const out: Heading[] = [];
+  if (!doc.documentElement) return out;
+  let h1 = 0, h2 = 0, afterText = false;
+  for (const el of elementsOf(doc.documentElement)) {
+    const tag = el.tagName;
+    if (tag === 'P') {
+      afterText ||= (el.textContent ?? '').length >= 80;
+      continue;
+    }
+    const headline = (el.getAttribute('itemprop') ?? '').toLowerCase().split(/\s+/).includes('headline');
+    const level = tag === 'H1' ? 1 : tag === 'H2' ? 2 : 0;
+    if (!headline && (level === 0 || (level === 1 && h1 >= MAX_H1) || (level === 2 && h2 >= MAX_H2))) continue;
+    if (level === 1) h1++;
+    else if (level === 2) h2++;
+    const lines = el.hasAttribute('content') ? [collapse(el.getAttribute('content')!)] : headingLines(el);
+    // A heading too long to be a headline may still start with one (a malformed h1 that runs on into the page).
+    if (lines.join(' ').length > 300) lines.splice(1);
+    const text = lines.join(' ');
+    if (!text || text.length > 300) continue;
+    out.push({ text, firstLine: lines.length > 1 ? lines[0]! : null, level, headline, afterText, ...context(el) });
+  }
+  return out;
+}

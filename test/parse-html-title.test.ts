@@ -1,0 +1,104 @@
+import { parseHTML } from 'linkedom';
+import { describe, expect, it } from 'vitest';
+import { parseHtml } from '../functions/core/parse/html.ts';
+import { stripByAgreement, unquote } from '../functions/core/parse/html/title.ts';
+import { headingLines, readHeadings } from '../functions/core/parse/html/title-candidates.ts';
+
+const PARA = '<p>The council approved the new budget after a long debate about schools, roads, parks and the future of the harbour district.</p>';
+const body = Array.from({ length: 6 }, (_, i) => PARA.replace('The council', `Council ${i}`)).join('\n');
+
+/** A page with the given `<head>` extras and the markup before the article body. */
+function page(head: string, before: string, after = ''): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8">${head}</head><body>${before}${body}${after}</body></html>`;
+}
+const title = (html: string) => parseHtml(html, { fileName: 'p.html' }).title;
+const dom = (html: string) => (parseHTML(html) as unknown as { document: Document }).document;
+
+describe('pickTitle: the visible headline the metadata agrees with', () => {
+  it('prefers the article h1 over an SEO variant in og:title and <title>', () => {
+    const html = page(
+      '<title>Top 11 SEO Strategies for 2025 | Rank Notes</title><meta property="og:title" content="Top 11 SEO Strategies for 2025 | Rank Notes">',
+      '<main><article><h1>11 SEO Strategies for 2025 to Boost Rankings and Stay Ahead</h1>',
+      '</article></main>',
+    );
+    expect(title(html)).toBe('11 SEO Strategies for 2025 to Boost Rankings and Stay Ahead');
+  });
+
+  it('skips a logo h1 that names the site and an h1 in the sidebar', () => {
+    const html = page(
+      '<meta property="og:site_name" content="Harbour Times"><meta property="og:title" content="Ferry timetable changes in spring">',
+      '<header><h1>Harbour Times</h1></header><aside><h1>Ferry timetable changes in spring and summer</h1></aside>'
+        + '<article><h1>Ferry timetable changes this spring</h1>',
+      '</article>',
+    );
+    expect(title(html)).toBe('Ferry timetable changes this spring');
+  });
+
+  it('takes an h2 that repeats the metadata title when the h1 is a section label', () => {
+    const html = page(
+      '<meta property="og:title" content="How to get toddlers to sleep in their own bed | Sleep Shop">',
+      '<h1>Toddler sleep training</h1><h2>How to get toddlers to sleep in their own bed</h2>',
+    );
+    expect(title(html)).toBe('How to get toddlers to sleep in their own bed');
+  });
+
+  it('takes the one h1 before the body when the metadata says something else', () => {
+    const html = page('<title>Top Tech Conferences 2026 – The Global Events Driving Innovation</title>', '<main><h1>Biggest tech events of the year</h1>', '</main>');
+    expect(title(html)).toBe('Biggest tech events of the year');
+  });
+
+  it('cuts a site name that another candidate lacks, or that abbreviates og:site_name', () => {
+    expect(title(page('<meta property="og:title" content="Five ways to cut energy bills at home | GreenHome">', '<h2>Five ways to cut energy bills at home</h2>')))
+      .toBe('Five ways to cut energy bills at home');
+    expect(title(page('<meta property="og:site_name" content="World Future Awards"><meta property="og:title" content="2025 Top 100 Web3 Companies | WFA">', '')))
+      .toBe('2025 Top 100 Web3 Companies');
+  });
+
+  it('drops quotes wrapped around the JSON-LD headline when og:title has it bare', () => {
+    const ld = '<script type="application/ld+json">{"@context":"https://schema.org","@type":"Article","headline":"\\"What is Git and how does it work?\\""}</script>';
+    expect(title(page(`${ld}<meta property="og:title" content="What is Git and how does it work?">`, ''))).toBe('What is Git and how does it work?');
+  });
+
+  it('compares Chinese and Japanese titles character by character', () => {
+    const html = page('<meta property="og:title" content="東京都で記録的な大雨">', '<h1>特集</h1><h1>東京で記録的な大雨が続く</h1>');
+    expect(title(html)).toBe('東京で記録的な大雨が続く');
+  });
+
+  it('keeps the first line of an h1 that swallowed a dateline', () => {
+    const html = page('<meta property="og:title" content="Beginner backpacking checklist (by an outdoor guide) | Trail Notes">',
+      '<h1>Beginner backpacking checklist (by an outdoor guide)<p>January 1, 2025</p></h1>');
+    expect(title(html)).toBe('Beginner backpacking checklist (by an outdoor guide)');
+  });
+});
+
+describe('stripByAgreement and unquote', () => {
+  it('cuts a suffix or prefix only when another candidate agrees without it', () => {
+    expect(stripByAgreement('Bridge reopens after repairs | Courier Daily', ['Bridge reopens after repairs'])).toBe('Bridge reopens after repairs');
+    expect(stripByAgreement('Courier Daily - Bridge reopens after repairs', ['Bridge reopens after repairs'])).toBe('Bridge reopens after repairs');
+    expect(stripByAgreement('War and peace - a review', ['War and peace - a review'])).toBe('War and peace - a review');
+    expect(stripByAgreement('War and peace - a review', ['Tolstoy at the theatre'])).toBe('War and peace - a review');
+  });
+
+  it('unwraps quotes only when a candidate has the title bare', () => {
+    expect(unquote('“Hello world”', ['Hello world'])).toBe('Hello world');
+    expect(unquote('“Hello world”', ['“Hello world”'])).toBe('“Hello world”');
+  });
+});
+
+describe('readHeadings', () => {
+  it('spaces words where elements meet, not punctuation, and skips <time>', () => {
+    const d = dom('<h1>Best tools<span>Top picks</span></h1><h1>An investor<em>’</em>s guide <time>May 2</time></h1><h1>Title<br>Subtitle</h1>');
+    const hs = Array.from(d.querySelectorAll('h1')).map((h) => headingLines(h));
+    expect(hs).toEqual([['Best tools Top picks'], ['An investor’s guide'], ['Title', 'Subtitle']]);
+  });
+
+  it('marks headings in the page chrome, inside the article, and after the first paragraphs', () => {
+    const d = dom(`<html><body><nav><h2>Menu</h2></nav><article><h1 itemprop="headline">Story</h1>${PARA}<h2>Section</h2></article></body></html>`);
+    const hs = readHeadings(d).map(({ text, chrome, inMain, headline, afterText }) => ({ text, chrome, inMain, headline, afterText }));
+    expect(hs).toEqual([
+      { text: 'Menu', chrome: true, inMain: false, headline: false, afterText: false },
+      { text: 'Story', chrome: false, inMain: true, headline: true, afterText: false },
+      { text: 'Section', chrome: false, inMain: true, headline: false, afterText: true },
+    ]);
+  });
+});
