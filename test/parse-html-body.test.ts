@@ -2,6 +2,7 @@
 import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
 import { precleanDom } from '../functions/core/parse/html/cleanup.ts';
+import { toBlocks } from '../functions/core/parse/html/text.ts';
 
 const doc = (html: string) => (parseHTML(`<!doctype html><html><body>${html}</body></html>`) as unknown as { document: Document }).document;
 const sentence = (topic: string, i: number) =>
@@ -32,5 +33,21 @@ describe('precleanDom: class words never cost the article its prose', () => {
     precleanDom(d);
     expect(d.body.textContent).not.toContain('compensation');
     expect(d.body.textContent).toContain('car rentals');
+  });
+});
+
+describe('toBlocks: what a figure frames is content, its loose text a caption', () => {
+  const blocks = (html: string) => toBlocks(doc(html).body);
+  it('keeps tables, quotes and lists inside <figure> as body', () => {
+    const b = blocks('<figure class="table"><table><tr><td>Rank</td><td>Insurer</td></tr></table></figure>' +
+      '<figure><blockquote><p>A quoted customer said the service was fast.</p></blockquote><figcaption>Jane Roe, customer</figcaption></figure>' +
+      '<figure><ul><li>First step</li></ul></figure>');
+    expect(b.filter((x) => !x.caption).map((x) => x.text)).toEqual(['Rank Insurer', 'A quoted customer said the service was fast.', 'First step']);
+    expect(b.find((x) => x.text === 'Jane Roe, customer')?.caption).toBe(true);
+  });
+
+  it('still marks the loose text of a figure (a photo credit) as a caption', () => {
+    const b = blocks('<figure><img src="a.jpg"><p>Photo by a studio</p></figure><p>Body text.</p>');
+    expect(b.map((x) => [x.text, x.caption])).toEqual([['Photo by a studio', true], ['Body text.', false]]);
   });
 });
