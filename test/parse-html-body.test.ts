@@ -3,6 +3,8 @@ import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
 import { precleanDom } from '../functions/core/parse/html/cleanup.ts';
 import { toBlocks } from '../functions/core/parse/html/text.ts';
+import { isProseBlock } from '../functions/core/parse/html/spare-prose.ts';
+import { parseHtml } from '../functions/core/parse/html.ts';
 
 const doc = (html: string) => (parseHTML(`<!doctype html><html><body>${html}</body></html>`) as unknown as { document: Document }).document;
 const sentence = (topic: string, i: number) =>
@@ -49,5 +51,31 @@ describe('toBlocks: what a figure frames is content, its loose text a caption', 
   it('still marks the loose text of a figure (a photo credit) as a caption', () => {
     const b = blocks('<figure><img src="a.jpg"><p>Photo by a studio</p></figure><p>Body text.</p>');
     expect(b.map((x) => [x.text, x.caption])).toEqual([['Photo by a studio', true], ['Body text.', false]]);
+  });
+});
+
+describe('parseHtml: Readability\'s conditional clean-up spares prose', () => {
+  const card = (name: string) => `<div class="col widget"><img src="${name}.jpg"><img src="${name}-2.jpg"><h6>${name}</h6>` +
+    `<p>The ${name} grows slowly in low light and needs water only when the soil is dry, which makes it a forgiving choice for a dark corner of a flat.</p>` +
+    `<p>Its leaves are broad and glossy, and it rarely suffers from pests, although it dislikes cold draughts and direct afternoon sun in summer.</p></div>`;
+  const page = `<html><head><title>Plants for dark rooms</title></head><body><article><h1>Plants for dark rooms</h1>${prose('winter light', 6)}` +
+    `<div class="grid widget">${card('snake plant')}${card('zz plant')}${card('cast-iron plant')}</div></article></body></html>`;
+
+  it('keeps prose cards whose class Readability distrusts', () => {
+    const a = parseHtml(page, { fileName: 'plants.html' });
+    for (const name of ['snake plant', 'zz plant', 'cast-iron plant']) expect(a.text).toContain(`The ${name} grows slowly`);
+  });
+
+  it('still drops a comment thread', () => {
+    const comments = `<div class="comments">${Array.from({ length: 3 }, (_, i) => `<div class="comment widget"><img src="a${i}.png"><img src="b${i}.png"><p>Comment ${i}: I tried this at home and it worked well for me, although my flat is brighter than most and the plant is still small after a year.</p></div>`).join('')}</div>`;
+    const a = parseHtml(page.replace('</article>', `${comments}</article>`), { fileName: 'plants.html' });
+    expect(a.text).not.toContain('I tried this at home');
+  });
+
+  it('isProseBlock: a teaser with a linked headline is not prose', () => {
+    const teaser = doc('<div><h3><a href="/x">Another story about something else entirely</a></h3><p>A one-sentence standfirst that sells another story to the reader, long enough to pass for a paragraph of prose in a count.</p></div>');
+    expect(isProseBlock(teaser.body.firstElementChild!)).toBe(false);
+    const text = doc(`<div>${prose('budgets', 3)}</div>`);
+    expect(isProseBlock(text.body.firstElementChild!)).toBe(true);
   });
 });

@@ -8,6 +8,7 @@ import { postcleanBlocks, precleanDom } from './html/cleanup.ts';
 import { reconcileWithArticleBody } from './html/body.ts';
 import { type PageMeta, readPageMeta, resolveMetadata } from './html/page.ts';
 import { prepareHtml } from './html/prepare.ts';
+import { spareProse } from './html/spare-prose.ts';
 import { type Block, toBlocks } from './html/text.ts';
 
 /**
@@ -38,7 +39,9 @@ function readabilityBlocks(doc: Document, elements: number): { blocks: Block[]; 
   let r: ReturnType<Readability<Node>['parse']> = null;
   if (elements > MAX_ELEMS) return { blocks: densestBlocks(doc), byline: null, title: null, publishedTime: null, siteName: null };
   try {
-    r = new Readability<Node>(doc, { serializer: (el) => el, keepClasses: true }).parse();
+    const reader = new Readability<Node>(doc, { serializer: (el) => el, keepClasses: true });
+    spareProse(reader);
+    r = reader.parse();
   } catch (e) {
     // A Readability bug on odd markup: fall back to the density pick.
     if (e instanceof RangeError) throw e;
