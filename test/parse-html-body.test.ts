@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { precleanDom } from '../functions/core/parse/html/cleanup.ts';
 import { toBlocks } from '../functions/core/parse/html/text.ts';
 import { isProseBlock } from '../functions/core/parse/html/spare-prose.ts';
+import { isFragment, recoverFragment, surveyProse } from '../functions/core/parse/html/recover.ts';
 import { parseHtml } from '../functions/core/parse/html.ts';
 
 const doc = (html: string) => (parseHTML(`<!doctype html><html><body>${html}</body></html>`) as unknown as { document: Document }).document;
@@ -77,5 +78,36 @@ describe('parseHtml: Readability\'s conditional clean-up spares prose', () => {
     expect(isProseBlock(teaser.body.firstElementChild!)).toBe(false);
     const text = doc(`<div>${prose('budgets', 3)}</div>`);
     expect(isProseBlock(text.body.firstElementChild!)).toBe(true);
+  });
+});
+
+describe('recoverFragment: Readability\'s pick checked against where the prose is', () => {
+  // Sections of one article, each nested deep in its own builder block: Readability scores them apart.
+  const section = (topic: string, n: number) => `<div class="row"><div class="inner"><div class="block"><h2>${topic}</h2>${prose(topic, n)}</div></div></div>`;
+  const blocksOf = (html: string) => toBlocks(doc(html).body);
+  const builderPage = `<html><head><title>Choosing a CRM</title></head><body><header><a href="/">Home</a></header>` +
+    `<div class="body-field">${section('contacts', 2)}${section('pipelines', 3)}${section('reports', 9)}${section('pricing', 2)}${section('support', 2)}</div>` +
+    '<footer><a href="/privacy">Privacy</a></footer></body></html>';
+
+  it('takes the whole container when Readability kept one section of it', () => {
+    const html = `<!doctype html><html><body>${builderPage.replace(/^.*<body>|<\/body>.*$/g, '')}</body></html>`;
+    const fragment = blocksOf(section('reports', 9));
+    const out = recoverFragment(fragment, surveyProse(doc(builderPage.replace(/^.*<body>|<\/body>.*$/g, ''))), html, { preclean: true }).map((b) => b.text).join(' ');
+    for (const topic of ['contacts', 'pipelines', 'reports', 'pricing', 'support']) expect(out).toContain(`Paragraph 1 about ${topic}`);
+    expect(out).not.toContain('Privacy');
+  });
+
+  const survey = (html: string) => surveyProse(doc(html));
+
+  it('isFragment: not when the rest of the prose is a column of teasers or a comment thread', () => {
+    const article = `<div class="story">${prose('budgets', 4)}</div>`;
+    const teasers = `<div class="more">${Array.from({ length: 8 }, (_, i) => `<div><a href="/s${i}">Headline of another story number ${i} in the column</a><p>Standfirst ${i} of another story, with enough words to be read as a sentence of prose.</p></div>`).join('')}</div>`;
+    expect(isFragment(blocksOf(article), survey(`<div>${article}${teasers}</div>`))).toBe(false);
+    const comments = `<ol class="comment-list">${Array.from({ length: 6 }, (_, i) => `<li>${sentence('my own view', i)}</li>`).join('')}</ol>`;
+    expect(isFragment(blocksOf(article), survey(`<div>${article}${comments}</div>`))).toBe(false);
+  });
+
+  it('isFragment: yes when Readability found none of the prose', () => {
+    expect(isFragment([], survey(`<table><tr><td>${prose('harbour', 12)}</td></tr></table>`))).toBe(true);
   });
 });

@@ -6,6 +6,7 @@ import type { ParsedArticle } from '../schema.ts';
 import { ParseError } from './errors.ts';
 import { postcleanBlocks, precleanDom } from './html/cleanup.ts';
 import { reconcileWithArticleBody } from './html/body.ts';
+import { recoverFragment, surveyProse } from './html/recover.ts';
 import { type PageMeta, readPageMeta, resolveMetadata } from './html/page.ts';
 import { prepareHtml } from './html/prepare.ts';
 import { spareProse } from './html/spare-prose.ts';
@@ -57,8 +58,8 @@ function readabilityBlocks(doc: Document, elements: number): { blocks: Block[]; 
 }
 
 /** Extraction switches (all on by default); exposed for ablation measurements. */
-export interface HtmlExtractSettings { preclean: boolean; dropCaptions: boolean; postclean: boolean; articleBody: boolean }
-const DEFAULTS: HtmlExtractSettings = { preclean: true, dropCaptions: true, postclean: true, articleBody: true };
+export interface HtmlExtractSettings { preclean: boolean; dropCaptions: boolean; postclean: boolean; articleBody: boolean; recover: boolean }
+const DEFAULTS: HtmlExtractSettings = { preclean: true, dropCaptions: true, postclean: true, articleBody: true, recover: true };
 
 export function parseHtml(html: string, _opts: { fileName: string }, settings: Partial<HtmlExtractSettings> = {}): ParsedArticle {
   const s = { ...DEFAULTS, ...settings };
@@ -70,8 +71,10 @@ export function parseHtml(html: string, _opts: { fileName: string }, settings: P
   const page: PageMeta = readPageMeta(document, prepared.jsonLd);
   // Huge pages skip the pre-clean (its size guards read the text of every candidate).
   if (s.preclean && prepared.elements <= MAX_ELEMS) precleanDom(document);
+  const survey = s.recover && prepared.elements <= MAX_ELEMS ? surveyProse(document) : null;
   const rd = readabilityBlocks(document, prepared.elements);
-  let blocks = s.postclean ? postcleanBlocks(rd.blocks, { dropCaptions: s.dropCaptions }) : rd.blocks;
+  const picked = survey ? recoverFragment(rd.blocks, survey, prepared.html, { preclean: s.preclean }) : rd.blocks;
+  let blocks = s.postclean ? postcleanBlocks(picked, { dropCaptions: s.dropCaptions }) : picked;
   if (s.articleBody) blocks = reconcileWithArticleBody(blocks, page.jsonLd?.articleBody ?? null);
   const text = blocks.map((b) => b.text).join('\n\n').trim();
   if (!text) throw new ParseError('no article text found');

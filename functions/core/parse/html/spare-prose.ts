@@ -14,7 +14,7 @@ function linkChars(el: Element): number {
 // Comment threads are prose too, but not the article.
 const COMMENTS = /(?:^|[\s_-])(?:comments?|repl(?:y|ies)|respond|discussion)(?:$|[\s_-])/i;
 
-function inComments(el: Element): boolean {
+export function inComments(el: Element): boolean {
   for (let e: Element | null = el; e; e = e.parentElement) {
     if (COMMENTS.test(`${e.getAttribute('class') ?? ''} ${e.getAttribute('id') ?? ''}`)) return true;
   }
