@@ -3,7 +3,7 @@ import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
 import { precleanDom } from '../functions/core/parse/html/cleanup.ts';
 import { toBlocks } from '../functions/core/parse/html/text.ts';
-import { isProseBlock } from '../functions/core/parse/html/spare-prose.ts';
+import { isProseBlock, spareProse } from '../functions/core/parse/html/spare-prose.ts';
 import { isFragment, recoverFragment, surveyProse } from '../functions/core/parse/html/recover.ts';
 import { parseHtml } from '../functions/core/parse/html.ts';
 
@@ -55,15 +55,15 @@ describe('toBlocks: what a figure frames is content, its loose text a caption', 
   });
 });
 
-describe('parseHtml: Readability\'s conditional clean-up spares prose', () => {
+describe('spareProse: class words do not condemn prose before Readability', () => {
   const card = (name: string) => `<div class="col widget"><img src="${name}.jpg"><img src="${name}-2.jpg"><h6>${name}</h6>` +
     `<p>The ${name} grows slowly in low light and needs water only when the soil is dry, which makes it a forgiving choice for a dark corner of a flat.</p>` +
     `<p>Its leaves are broad and glossy, and it rarely suffers from pests, although it dislikes cold draughts and direct afternoon sun in summer.</p></div>`;
   const page = `<html><head><title>Plants for dark rooms</title></head><body><article><h1>Plants for dark rooms</h1>${prose('winter light', 6)}` +
     `<div class="grid widget">${card('snake plant')}${card('zz plant')}${card('cast-iron plant')}</div></article></body></html>`;
 
-  it('keeps prose cards whose class Readability distrusts', () => {
-    const a = parseHtml(page, { fileName: 'plants.html' });
+  it('keeps prose cards whose class Readability distrusts (without the fragment recovery)', () => {
+    const a = parseHtml(page, { fileName: 'plants.html' }, { recover: false });
     for (const name of ['snake plant', 'zz plant', 'cast-iron plant']) expect(a.text).toContain(`The ${name} grows slowly`);
   });
 
@@ -71,6 +71,16 @@ describe('parseHtml: Readability\'s conditional clean-up spares prose', () => {
     const comments = `<div class="comments">${Array.from({ length: 3 }, (_, i) => `<div class="comment widget"><img src="a${i}.png"><img src="b${i}.png"><p>Comment ${i}: I tried this at home and it worked well for me, although my flat is brighter than most and the plant is still small after a year.</p></div>`).join('')}</div>`;
     const a = parseHtml(page.replace('</article>', `${comments}</article>`), { fileName: 'plants.html' });
     expect(a.text).not.toContain('I tried this at home');
+  });
+
+  it('drops the distrusted words of prose blocks only', () => {
+    const d = doc(`<div class="ck-widget row" id="media-1"><div class="col">${prose('gardens', 3)}</div></div>` +
+      `<div class="widget teaser"><h3><a href="/x">Another story about something else entirely</a></h3><p>A standfirst that sells another story to the reader, long enough to pass for prose.</p></div>`);
+    expect(spareProse(d)).toBe(1);
+    const [cards, teaser] = Array.from(d.body.children);
+    expect(cards!.getAttribute('class')).toBe('row');
+    expect(cards!.hasAttribute('id')).toBe(false);
+    expect(teaser!.getAttribute('class')).toBe('widget teaser');
   });
 
   it('isProseBlock: a teaser with a linked headline is not prose', () => {

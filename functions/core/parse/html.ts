@@ -40,9 +40,7 @@ function readabilityBlocks(doc: Document, elements: number): { blocks: Block[]; 
   let r: ReturnType<Readability<Node>['parse']> = null;
   if (elements > MAX_ELEMS) return { blocks: densestBlocks(doc), byline: null, title: null, publishedTime: null, siteName: null };
   try {
-    const reader = new Readability<Node>(doc, { serializer: (el) => el, keepClasses: true });
-    spareProse(reader);
-    r = reader.parse();
+    r = new Readability<Node>(doc, { serializer: (el) => el, keepClasses: true }).parse();
   } catch (e) {
     // A Readability bug on odd markup: fall back to the density pick.
     if (e instanceof RangeError) throw e;
@@ -58,8 +56,8 @@ function readabilityBlocks(doc: Document, elements: number): { blocks: Block[]; 
 }
 
 /** Extraction switches (all on by default); exposed for ablation measurements. */
-export interface HtmlExtractSettings { preclean: boolean; dropCaptions: boolean; postclean: boolean; articleBody: boolean; recover: boolean }
-const DEFAULTS: HtmlExtractSettings = { preclean: true, dropCaptions: true, postclean: true, articleBody: true, recover: true };
+export interface HtmlExtractSettings { preclean: boolean; dropCaptions: boolean; postclean: boolean; articleBody: boolean; recover: boolean; spareProse: boolean }
+const DEFAULTS: HtmlExtractSettings = { preclean: true, dropCaptions: true, postclean: true, articleBody: true, recover: true, spareProse: true };
 
 export function parseHtml(html: string, _opts: { fileName: string }, settings: Partial<HtmlExtractSettings> = {}): ParsedArticle {
   const s = { ...DEFAULTS, ...settings };
@@ -71,6 +69,7 @@ export function parseHtml(html: string, _opts: { fileName: string }, settings: P
   const page: PageMeta = readPageMeta(document, prepared.jsonLd);
   // Huge pages skip the pre-clean (its size guards read the text of every candidate).
   if (s.preclean && prepared.elements <= MAX_ELEMS) precleanDom(document);
+  if (s.spareProse && prepared.elements <= MAX_ELEMS) spareProse(document);
   const survey = s.recover && prepared.elements <= MAX_ELEMS ? surveyProse(document) : null;
   const rd = readabilityBlocks(document, prepared.elements);
   const picked = survey ? recoverFragment(rd.blocks, survey, prepared.html, { preclean: s.preclean }) : rd.blocks;

@@ -1,9 +1,10 @@
-// A guard on Readability's "clean conditionally" pass: it drops blocks of the chosen article that look fishy by
-// counts (images per paragraph, list items, class words such as "widget"), and so drops real prose laid out in
-// card grids, tables of sections or editor widgets. Blocks that are mostly prose are spared.
-import type { Readability } from '@mozilla/readability';
+// Readability judges blocks by their class and id words ("widget", "media", "meta", "extra", "related"…): it strips
+// them before scoring or removes them in its clean-up. Editors and page builders put such words on the wrappers of
+// real prose (card grids, editor widgets, "media-body"). A block that is mostly prose loses those words first.
+import { elementsOf } from './cleanup.ts';
+import { collapse } from './text.ts';
 
-const collapsedLength = (el: Element) => (el.textContent ?? '').replace(/\s+/g, ' ').trim().length;
+const collapsedLength = (el: Element) => collapse(el.textContent ?? '').length;
 
 function linkChars(el: Element): number {
   let n = 0;
@@ -29,37 +30,40 @@ export function isProseBlock(el: Element): boolean {
   const len = collapsedLength(el);
   if (len < 200 || linkChars(el) >= len * 0.1 || inComments(el)) return false;
   let prose = 0;
-  for (const p of Array.from(el.getElementsByTagName('p'))) {
+  for (const p of paragraphsOf(el)) {
     const n = collapsedLength(p);
     if (n >= 80 && linkChars(p) < n * 0.3) prose += n;
   }
   return prose >= 200 && prose >= len * 0.5;
 }
 
-type RemoveFilter = (this: unknown, node: Element, i: number, list: ArrayLike<Element>) => boolean;
-interface ReadabilityInternals {
-  _cleanConditionally(e: Element, tag: string): void;
-  _removeNodes(list: ArrayLike<Element>, filter?: RemoveFilter): void;
+// Blocks that hold a paragraph when they hold no other block (text laid out in bare <div>s).
+const PARAGRAPH_LIKE = new Set(['DIV', 'SECTION', 'TD', 'LI', 'BLOCKQUOTE']);
+const BLOCKS = new Set(['P', 'DIV', 'SECTION', 'ARTICLE', 'UL', 'OL', 'LI', 'TABLE', 'TR', 'TD', 'BLOCKQUOTE', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'FIGURE', 'PRE', 'HEADER', 'FOOTER', 'ASIDE', 'NAV', 'FORM', 'DL']);
+
+/** Paragraphs under `el`: <p>, and bare blocks with inline content only. */
+function* paragraphsOf(el: Element): Generator<Element> {
+  for (const e of elementsOf(el)) {
+    if (e.tagName === 'P') yield e;
+    else if (PARAGRAPH_LIKE.has(e.tagName) && !Array.from(e.children).some((c) => BLOCKS.has(c.tagName))) yield e;
+  }
 }
 
-/**
- * Makes `reader` keep prose blocks that its conditional clean-up would remove. Readability 0.6 removes them in
- * `_cleanConditionally` through `_removeNodes(nodes, filter)`: the filter gets a veto. Without those internals
- * (another Readability version) this does nothing.
- */
-export function spareProse(reader: Readability<Node>): void {
-  const r = reader as unknown as Partial<ReadabilityInternals>;
-  if (typeof r._cleanConditionally !== 'function' || typeof r._removeNodes !== 'function') return;
-  const clean = r._cleanConditionally.bind(r);
-  const remove = r._removeNodes.bind(r);
-  r._cleanConditionally = (e: Element, tag: string) => {
-    r._removeNodes = (list, filter) => remove(list, filter && function (this: unknown, node, i, l) {
-      return filter.call(this, node, i, l) && !isProseBlock(node);
-    });
-    try {
-      clean(e, tag);
-    } finally {
-      r._removeNodes = remove;
-    }
-  };
+// Words (matched inside class and id tokens, as class-weighing extractors do) that condemn a block by name.
+const DISTRUSTED = /widget|media|meta|extra|supplemental|related|sidebar|banner|masthead|header|footer|promo|sponsor|share|social|tags|contact|scroll|shopping|hidden|popup|menu|pag(?:er|ination)/i;
+
+/** Removes the distrusted words from the class and id of blocks that are mostly prose. Returns how many changed. */
+export function spareProse(doc: Document): number {
+  let changed = 0;
+  if (!doc.body) return 0;
+  for (const el of elementsOf(doc.body)) {
+    const cls = el.getAttribute('class') ?? '';
+    const id = el.getAttribute('id') ?? '';
+    if (!DISTRUSTED.test(cls) && !DISTRUSTED.test(id)) continue;
+    if (!isProseBlock(el)) continue;
+    el.setAttribute('class', cls.split(/\s+/).filter((t) => t && !DISTRUSTED.test(t)).join(' '));
+    if (DISTRUSTED.test(id)) el.removeAttribute('id');
+    changed++;
+  }
+  return changed;
 }
