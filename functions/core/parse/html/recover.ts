@@ -58,9 +58,10 @@ export function surveyProse(doc: Document): ProseSurvey {
   const found: Array<{ p: Element; text: string }> = [];
   const held = new Map<Element, number>();
   let total = 0;
+  const comments = new Map<Element, boolean>();
   for (const p of Array.from(body.getElementsByTagName('p'))) {
     const text = collapse(p.textContent ?? '');
-    if (text.length < MIN_PARAGRAPH || linkChars(p) >= text.length * 0.3 || inComments(p)) continue;
+    if (text.length < MIN_PARAGRAPH || linkChars(p) >= text.length * 0.3 || inComments(p, comments)) continue;
     found.push({ p, text });
     total += text.length;
     for (let a = p.parentElement; a && a !== body; a = a.parentElement) held.set(a, (held.get(a) ?? 0) + text.length);

@@ -15,11 +15,14 @@ function linkChars(el: Element): number {
 // Comment threads are prose too, but not the article.
 const COMMENTS = /(?:^|[\s_-])(?:comments?|repl(?:y|ies)|respond|discussion)(?:$|[\s_-])/i;
 
-export function inComments(el: Element): boolean {
-  for (let e: Element | null = el; e; e = e.parentElement) {
-    if (COMMENTS.test(`${e.getAttribute('class') ?? ''} ${e.getAttribute('id') ?? ''}`)) return true;
-  }
-  return false;
+/** Inside a comment thread? `memo` caches the answer per element when many elements of one page are asked. */
+export function inComments(el: Element, memo?: Map<Element, boolean>): boolean {
+  const cached = memo?.get(el);
+  if (cached !== undefined) return cached;
+  const own = COMMENTS.test(`${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`);
+  const answer = own || (el.parentElement ? inComments(el.parentElement, memo) : false);
+  memo?.set(el, answer);
+  return answer;
 }
 
 /**
