@@ -55,7 +55,9 @@ const MODES: Record<string, ParseFn> = {
   'no-dropCaptions': ablated({ dropCaptions: false }),
   'no-postclean': ablated({ postclean: false }),
   'no-articleBody': ablated({ articleBody: false }),
-  none: ablated({ preclean: false, postclean: false, articleBody: false }),
+  'no-spareProse': ablated({ spareProse: false }),
+  'no-recover': ablated({ recover: false }),
+  none: ablated({ preclean: false, spareProse: false, recover: false, postclean: false, articleBody: false }),
 };
 
 const f1 = (d: DocScore) => (d.p && d.r ? (2 * d.p * d.r) / (d.p + d.r) : 0);
