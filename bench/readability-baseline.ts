@@ -9,6 +9,8 @@ import { decodeBytes, gunzipLimited, isGzip } from '../functions/core/parse/deco
 import { parseFile } from '../functions/core/parse/index.ts';
 import { type HtmlExtractSettings, parseHtml } from '../functions/core/parse/html.ts';
 import { toBlocks } from '../functions/core/parse/html/text.ts';
+import { defaultParseLimits } from '../functions/core/parse/limits.ts';
+import { countWordsUpTo } from '../functions/core/words.ts';
 import { type DocScore, type ParseFn, scoreSuite } from './html-quality.ts';
 
 const decode = (bytes: Uint8Array) => decodeBytes(isGzip(bytes) ? gunzipLimited(bytes, 100 * 1024 * 1024) : bytes);
@@ -39,7 +41,7 @@ function ablated(settings: Partial<HtmlExtractSettings>): ParseFn {
   return (name, bytes) => {
     try {
       const a = parseHtml(decode(bytes), { fileName: name }, settings);
-      if (a.text.split(/\s+/).filter(Boolean).length < 20) return { out: null, error: 'too short' };
+      if (countWordsUpTo(a.text, defaultParseLimits.minWords) < defaultParseLimits.minWords) return { out: null, error: 'too short' };
       return { out: a };
     } catch (e) {
       return { out: null, error: (e as Error).message };

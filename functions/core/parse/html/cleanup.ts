@@ -84,9 +84,9 @@ function attached(el: Node, doc: Document): boolean {
 }
 
 /** Mostly prose, and a real share of the page's prose: a part of the article, whatever its class says. */
-function isProseShare(el: Element, totalProse: number): boolean {
+function isProseShare(el: Element, totalProse: () => number): boolean {
   const prose = proseChars(el);
-  return prose >= 200 && prose >= totalProse * 0.15 && prose >= (el.textContent ?? '').replace(/\s+/g, ' ').length * 0.5;
+  return prose >= 200 && prose >= totalProse() * 0.15 && prose >= (el.textContent ?? '').replace(/\s+/g, ' ').length * 0.5;
 }
 
 export interface PrecleanStats { removed: number }
@@ -97,7 +97,9 @@ export function precleanDom(doc: Document, onRemove?: (el: Element, why: string)
   if (!body) return { removed: 0 };
   const total = Math.max(1, textChars(body));
   const totalLong = longParagraphChars(body);
-  const totalProse = proseChars(body);
+  // The page's prose, counted once and only if a class word is about to remove a block that holds some.
+  let pageProse = -1;
+  const totalProse = () => (pageProse < 0 ? (pageProse = proseChars(body)) : pageProse);
   const victims: Array<[Element, string]> = [];
   // Article containers and all their ancestors are never removed.
   const protectedEls = new Set<Element>();
