@@ -15,11 +15,12 @@ export const ParsedArticleSchema = z.object({
   url: z.url({ protocol: /^https?$/ }).nullable(),
   language: z.string().length(2).nullable(),
   /**
-   * Which path produced the text: for a web page, Readability after our pre-clean (`readability`), Readability
+   * Which path produced the text: for a web page, Readability after our pre-clean (`readability`), the container
+   * holding most of the page's prose when Readability kept a fragment of it (`prose-container`), Readability
    * over the untouched page, the densest text block, or the page's JSON-LD `articleBody`; `stated` where the
    * file states its body (plain text, JSON, feeds). Optional: records stored before it was added have none.
    */
-  extraction: z.enum(['readability', 'readability-untouched', 'densest-block', 'json-ld', 'stated']).optional(),
+  extraction: z.enum(['readability', 'prose-container', 'readability-untouched', 'densest-block', 'json-ld', 'stated']).optional(),
 });
 export type ParsedArticle = z.infer<typeof ParsedArticleSchema>;
 export type Extraction = NonNullable<ParsedArticle['extraction']>;

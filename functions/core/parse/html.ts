@@ -1,4 +1,5 @@
-// HTML article extraction: Readability over a pre-cleaned linkedom DOM, our own paragraph clean-up,
+// HTML article extraction: Readability over a pre-cleaned linkedom DOM (the prose container instead when it kept a
+// fragment of the page's prose), our own paragraph clean-up,
 // JSON-LD `articleBody` as a cross-check, and layered metadata (JSON-LD, OpenGraph/meta, markup). When that finds
 // no article, fallbacks in order: Readability over the untouched DOM, the densest text block, the JSON-LD
 // `articleBody`; only then a rejection. The article records which path produced it.
@@ -12,6 +13,8 @@ import { densest, densestBlocks } from './html/density.ts';
 import { type PageMeta, type ReadabilityMeta, readPageMeta, resolveMetadata } from './html/page.ts';
 import { prepareHtml } from './html/prepare.ts';
 import { adoptStrayNodes, mayHaveStreamedSegments, revealStreamedSegments } from './html/repair.ts';
+import { recoverFragment, surveyProse } from './html/recover.ts';
+import { spareProse } from './html/spare-prose.ts';
 import { type Block, toBlocks } from './html/text.ts';
 import { CUT_RATIO, LONG, cutShort, notAnArticle } from './html/verdict.ts';
 import { countWordsUpTo } from '../words.ts';
@@ -48,8 +51,10 @@ function readabilityBlocks(doc: Document): { blocks: Block[]; rd: ReadabilityMet
 }
 
 /** Extraction switches (all on by default); exposed for ablation measurements. */
-export interface HtmlExtractSettings { preclean: boolean; dropCaptions: boolean; postclean: boolean; articleBody: boolean; fallbacks: boolean; recheck: boolean }
-const DEFAULTS: HtmlExtractSettings = { preclean: true, dropCaptions: true, postclean: true, articleBody: true, fallbacks: true, recheck: true };
+export interface HtmlExtractSettings {
+  preclean: boolean; dropCaptions: boolean; postclean: boolean; articleBody: boolean; fallbacks: boolean; recheck: boolean; recover: boolean; spareProse: boolean;
+}
+const DEFAULTS: HtmlExtractSettings = { preclean: true, dropCaptions: true, postclean: true, articleBody: true, fallbacks: true, recheck: true, recover: true, spareProse: true };
 
 function parseDocument(html: string): Document {
   const { document } = parseHTML(html) as unknown as { document: Document };
@@ -77,10 +82,15 @@ export function parseHtml(html: string, opts: { fileName: string; minWords?: num
     // Sized before the pre-clean and Readability change the DOM (the walk itself changes nothing).
     const denseChars = s.recheck ? densest(document.body).chars : 0;
     if (s.preclean) precleanDom(document);
+    if (s.spareProse) spareProse(document);
+    const survey = s.recover ? surveyProse(document) : null;
     const r = readabilityBlocks(document);
-    let blocks = clean(r?.blocks ?? []);
+    const found = r?.blocks ?? [];
+    // Readability kept a fragment of the page's prose: the container holding most of it is taken instead.
+    const picked = survey ? recoverFragment(found, survey, prepared.html, { preclean: s.preclean }) : found;
+    let blocks = clean(picked);
     if (s.articleBody) blocks = reconcileWithArticleBody(blocks, page.jsonLd?.articleBody ?? null);
-    main = { extraction: 'readability', blocks, rd: r?.rd ?? NO_META };
+    main = { extraction: picked === found ? 'readability' : 'prose-container', blocks, rd: r?.rd ?? NO_META };
     // Only a main pass that found an article is second-guessed; one that found none goes down the fallbacks.
     if (denseChars > 0 && denseChars >= CUT_RATIO * ownChars(blocks) && verdict(main) === null) main = recheckCut(prepared.html, main, clean);
   }

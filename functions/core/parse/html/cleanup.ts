@@ -20,9 +20,12 @@ const KEEP = /(?:^|[\s_-])(?:article-?body|articlebody|story-?body|post-?body|en
 
 const INLINE = new Set(['A', 'SPAN', 'EM', 'STRONG', 'B', 'I', 'U', 'S', 'SMALL', 'MARK', 'ABBR', 'CITE', 'CODE', 'Q', 'SUB', 'SUP', 'TIME', 'FONT', 'LABEL', 'IMG', 'PICTURE', 'SOURCE', 'BR', 'WBR', 'DFN', 'KBD', 'VAR', 'BDI', 'BDO', 'DATA', 'INS', 'DEL']);
 
+const wordsOf = (s: string | null) => (s ?? '').toLowerCase().split(/[\s_-]+/).filter(Boolean);
+
+/** Words of the class list and id; a long id is a slug of a heading ("how-popular-is-x"), not a role. */
 function classWords(el: Element): string[] {
-  const s = `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`;
-  return s.toLowerCase().split(/[\s_-]+/).filter(Boolean);
+  const id = wordsOf(el.getAttribute('id'));
+  return [...wordsOf(el.getAttribute('class')), ...(id.length <= 4 ? id : [])];
 }
 
 function isArticleContainer(el: Element): boolean {
@@ -55,6 +58,19 @@ function longParagraphChars(el: Element): number {
   return n;
 }
 
+/** Characters of prose under `el`: paragraphs of sentence length that are mostly not links. */
+function proseChars(el: Element): number {
+  let n = 0;
+  for (const p of Array.from(el.getElementsByTagName('p'))) {
+    const len = (p.textContent ?? '').replace(/\s+/g, ' ').trim().length;
+    if (len < 80) continue;
+    let links = 0;
+    for (const a of Array.from(p.getElementsByTagName('a'))) links += (a.textContent ?? '').replace(/\s+/g, ' ').trim().length;
+    if (links < len * 0.3) n += len;
+  }
+  return n;
+}
+
 /** Non-blank characters of text under `el` (a cheap "is this the body?" signal). */
 function textChars(el: Element): number {
   return (el.textContent ?? '').replace(/\s+/g, '').length;
@@ -67,6 +83,12 @@ function attached(el: Node, doc: Document): boolean {
   return n === doc;
 }
 
+/** Mostly prose, and a real share of the page's prose: a part of the article, whatever its class says. */
+function isProseShare(el: Element, totalProse: () => number): boolean {
+  const prose = proseChars(el);
+  return prose >= 200 && prose >= totalProse() * 0.15 && prose >= (el.textContent ?? '').replace(/\s+/g, ' ').length * 0.5;
+}
+
 export interface PrecleanStats { removed: number }
 
 /** Removes navigation, asides, share bars, related links, comments… but never the article container. */
@@ -75,6 +97,9 @@ export function precleanDom(doc: Document, onRemove?: (el: Element, why: string)
   if (!body) return { removed: 0 };
   const total = Math.max(1, textChars(body));
   const totalLong = longParagraphChars(body);
+  // The page's prose, counted once and only if a class word is about to remove a block that holds some.
+  let pageProse = -1;
+  const totalProse = () => (pageProse < 0 ? (pageProse = proseChars(body)) : pageProse);
   const victims: Array<[Element, string]> = [];
   // Article containers and all their ancestors are never removed.
   const protectedEls = new Set<Element>();
@@ -93,7 +118,7 @@ export function precleanDom(doc: Document, onRemove?: (el: Element, why: string)
     // Embedded posts (tweets, videos) inside the article are part of it.
     if (words.includes('embed') || words.includes('embedded')) continue;
     const w = words.find((x) => CLUTTER_WORDS.has(x));
-    if (w) victims.push([el, w]);
+    if (w) victims.push([el, `.${w}`]);
   }
   const holdsArticle = (el: Element) => protectedEls.has(el);
   let removed = 0;
@@ -102,6 +127,8 @@ export function precleanDom(doc: Document, onRemove?: (el: Element, why: string)
     // Clutter is small next to the article: never drop a block holding a large share of the paragraphs.
     if (textChars(el) > total * 0.25) continue;
     if (totalLong > 0 && longParagraphChars(el) > totalLong * 0.3) continue;
+    // A class or id word is the weakest signal (ids are often slugs of a heading): a block that is mostly prose stays.
+    if (why.startsWith('.') && isProseShare(el, totalProse)) continue;
     onRemove?.(el, why);
     el.remove();
     removed++;

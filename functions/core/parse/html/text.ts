@@ -6,7 +6,7 @@ export interface Block {
   tag: string;
   /** Characters of the paragraph that sit inside links. */
   linkChars: number;
-  /** Inside a figure / figcaption / caption-like element. */
+  /** Inside a figcaption / caption-like element, or loose text of a figure (not its tables, quotes, lists or code). */
   caption: boolean;
   /** Inside a heading. */
   heading: boolean;
@@ -21,6 +21,8 @@ const BLOCK = new Set([
 ]);
 const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'SVG', 'MATH', 'BUTTON', 'SELECT', 'TEXTAREA', 'HEAD', 'TITLE', 'IFRAME', 'OBJECT', 'CANVAS']);
 const CELL = new Set(['TD', 'TH']);
+// Content that a figure may frame (WordPress wraps tables and pull quotes in <figure>): not a caption.
+const FRAMED = new Set(['TABLE', 'BLOCKQUOTE', 'PRE', 'UL', 'OL', 'DL']);
 
 export function collapse(s: string): string {
   return s.replace(/(?:[\s\u00a0\u200b\u200c\ufeff]|\u200d)+/g, ' ').trim();
@@ -31,11 +33,12 @@ export function toBlocks(root: Node): Block[] {
   const blocks: Block[] = [];
   let cur = '';
   let link = 0;
-  const ctx = { tag: 'P', caption: 0, heading: 0, li: 0, a: 0 };
+  const ctx = { tag: 'P', caption: 0, figure: 0, framed: 0, heading: 0, li: 0, a: 0 };
+  const inCaption = () => ctx.caption > 0 || (ctx.figure > 0 && ctx.framed === 0);
   const flush = () => {
     const text = collapse(cur);
     if (text) {
-      blocks.push({ text, tag: ctx.tag, linkChars: Math.min(link, text.length), caption: ctx.caption > 0, heading: ctx.heading > 0, listItem: ctx.li > 0 });
+      blocks.push({ text, tag: ctx.tag, linkChars: Math.min(link, text.length), caption: inCaption(), heading: ctx.heading > 0, listItem: ctx.li > 0 });
     }
     cur = '';
     link = 0;
@@ -56,11 +59,13 @@ export function toBlocks(root: Node): Block[] {
     const tag = el.tagName.toUpperCase();
     const block = BLOCK.has(tag);
     const cls = `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`;
-    const isCaption = tag === 'FIGCAPTION' || tag === 'FIGURE' || tag === 'CAPTION' || /(?:^|[\s_-])(?:caption|credit)/i.test(cls);
+    const isCaption = tag === 'FIGCAPTION' || tag === 'CAPTION' || /(?:^|[\s_-])(?:caption|credit)/i.test(cls);
     if (f.exit) {
       if (block) flush();
       if (tag === 'A') ctx.a--;
       if (isCaption) ctx.caption--;
+      if (tag === 'FIGURE') ctx.figure--;
+      if (FRAMED.has(tag)) ctx.framed--;
       if (/^H[1-6]$/.test(tag)) ctx.heading--;
       if (tag === 'LI' || tag === 'DD' || tag === 'DT') ctx.li--;
       if (CELL.has(tag)) cur += ' ';
@@ -80,6 +85,8 @@ export function toBlocks(root: Node): Block[] {
     if (block) ctx.tag = tag;
     if (tag === 'A') ctx.a++;
     if (isCaption) ctx.caption++;
+    if (tag === 'FIGURE') ctx.figure++;
+    if (FRAMED.has(tag)) ctx.framed++;
     if (/^H[1-6]$/.test(tag)) ctx.heading++;
     if (tag === 'LI' || tag === 'DD' || tag === 'DT') ctx.li++;
     const kids: Node[] = [];
