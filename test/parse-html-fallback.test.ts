@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseFile } from '../functions/core/parse/index.ts';
 import { parseHtml } from '../functions/core/parse/html.ts';
 import { densestBlocks } from '../functions/core/parse/html/density.ts';
-import { adoptStrayNodes, revealStreamedSegments } from '../functions/core/parse/html/repair.ts';
+import { adoptStrayNodes, mergeBodies, revealStreamedSegments } from '../functions/core/parse/html/repair.ts';
 import type { Block } from '../functions/core/parse/html/text.ts';
 import { cutShort } from '../functions/core/parse/html/verdict.ts';
 import { ParsedArticleSchema } from '../functions/core/schema.ts';
@@ -109,6 +109,15 @@ describe('parseHtml: the fallback chain and the path it records', () => {
     const d = doc(html);
     expect(adoptStrayNodes(d)).toBeGreaterThan(0);
     expect(d.body.textContent).toContain(S[3]);
+    expect(parseHtml(html, { fileName: 'x.html' }).text.split('\n\n')).toEqual(S);
+  });
+
+  it('reads the real <body> when markup sits between </head> and <body> (an ad slot)', () => {
+    const html = `<!doctype html><html><head><title>Night buses extended</title></head><div id="ad-slot"></div><body class="story"><article>${S.map((s) => `<p>${s}</p>`).join('')}</article></body></html>`;
+    const d = doc(html);
+    expect(mergeBodies(d)).toBeGreaterThan(0);
+    expect(d.body.textContent).toContain(S[3]);
+    expect(d.body.getAttribute('class')).toBe('story');
     expect(parseHtml(html, { fileName: 'x.html' }).text.split('\n\n')).toEqual(S);
   });
 });

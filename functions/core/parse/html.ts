@@ -12,7 +12,7 @@ import { articleBodyBlocks, reconcileWithArticleBody } from './html/body.ts';
 import { densest, densestBlocks } from './html/density.ts';
 import { type PageMeta, type ReadabilityMeta, readPageMeta, resolveMetadata } from './html/page.ts';
 import { prepareHtml } from './html/prepare.ts';
-import { adoptStrayNodes, mayHaveStreamedSegments, revealStreamedSegments } from './html/repair.ts';
+import { adoptStrayNodes, mayHaveStreamedSegments, mergeBodies, revealStreamedSegments } from './html/repair.ts';
 import { recoverFragment, surveyProse } from './html/recover.ts';
 import { spareProse } from './html/spare-prose.ts';
 import { type Block, toBlocks } from './html/text.ts';
@@ -60,6 +60,7 @@ function parseDocument(html: string): Document {
   const { document } = parseHTML(html) as unknown as { document: Document };
   // A cut-off page ("<!", "<htm") parses to no document at all.
   if (!document.documentElement || !document.body) throw new ParseError('no article text found (not an HTML document)');
+  mergeBodies(document);
   adoptStrayNodes(document);
   if (mayHaveStreamedSegments(html)) revealStreamedSegments(document);
   return document;

@@ -36,3 +36,30 @@ export function adoptStrayNodes(doc: Document): number {
   for (const n of stray) doc.body.appendChild(n);
   return stray.length;
 }
+
+/**
+ * Markup between `</head>` and `<body>` (an ad slot, a tracking pixel) makes linkedom open an empty body of its own
+ * and leave the real `<body>` as a later sibling, where `document.body` never looks; a browser keeps one body
+ * holding both. Everything after the first body moves into it. Returns how many nodes moved.
+ */
+export function mergeBodies(doc: Document): number {
+  const root = doc.documentElement;
+  const body = doc.body;
+  if (!root || !body || body.parentNode !== root) return 0;
+  const after: Node[] = [];
+  for (let n = body.nextSibling; n; n = n.nextSibling) after.push(n);
+  if (!after.some((n) => n.nodeType === 1)) return 0;
+  let moved = 0;
+  for (const n of after) {
+    if (n.nodeType === 1 && (n as Element).tagName === 'BODY') {
+      const el = n as Element;
+      for (const a of Array.from(el.attributes)) if (!body.hasAttribute(a.name)) body.setAttribute(a.name, a.value);
+      while (el.firstChild) { body.appendChild(el.firstChild); moved++; }
+      el.remove();
+    } else {
+      body.appendChild(n);
+      moved++;
+    }
+  }
+  return moved;
+}
