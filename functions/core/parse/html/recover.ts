@@ -2,7 +2,7 @@
 // fragment of it (a page builder's nested sections, sibling blocks it scored apart), take the whole container.
 import { parseHTML } from 'linkedom';
 import { precleanDom } from './cleanup.ts';
-import { inComments } from './spare-prose.ts';
+import { inComments, linkChars } from './spare-prose.ts';
 import { type Block, collapse, toBlocks } from './text.ts';
 
 /** Where the page's prose is, read before Readability rewrites the DOM. */
@@ -21,12 +21,6 @@ export interface ProseSurvey {
 const MIN_PARAGRAPH = 80;
 /** The container must hold this share of the page's prose. */
 const ROOT_SHARE = 0.8;
-
-function linkChars(el: Element): number {
-  let n = 0;
-  for (const a of Array.from(el.getElementsByTagName('a'))) n += collapse(a.textContent ?? '').length;
-  return n;
-}
 
 function pathTo(el: Element, body: Element): number[] {
   const path: number[] = [];

@@ -6,7 +6,8 @@ import { collapse } from './text.ts';
 
 const collapsedLength = (el: Element) => collapse(el.textContent ?? '').length;
 
-function linkChars(el: Element): number {
+/** Characters of `el`'s text inside links. */
+export function linkChars(el: Element): number {
   let n = 0;
   for (const a of Array.from(el.getElementsByTagName('a'))) n += collapsedLength(a);
   return n;
