@@ -75,32 +75,35 @@ export function parseHtml(html: string, opts: { fileName: string; minWords?: num
   const page: PageMeta = readPageMeta(document, prepared.jsonLd);
   const clean = (blocks: Block[]) => (s.postclean ? postcleanBlocks(blocks, { dropCaptions: s.dropCaptions }) : blocks);
   const verdict = (a: Attempt) => notAnArticle(a.blocks, minWords, page.docTitle);
-  let main: Attempt;
-  if (prepared.elements > MAX_ELEMS) {
-    // Huge pages skip the pre-clean (its size guards read the text of every candidate) and Readability.
-    main = { extraction: 'densest-block', blocks: clean(densestBlocks(document)), rd: NO_META };
-  } else {
-    // Sized before the pre-clean and Readability change the DOM (the walk itself changes nothing).
-    const denseChars = s.recheck ? densest(document.body).chars : 0;
-    if (s.preclean) precleanDom(document);
-    if (s.spareProse) spareProse(document);
-    const survey = s.recover ? surveyProse(document) : null;
-    const r = readabilityBlocks(document);
-    const found = r?.blocks ?? [];
-    // Readability kept a fragment of the page's prose: the container holding most of it is taken instead.
-    const picked = survey ? recoverFragment(found, survey, prepared.html, { preclean: s.preclean }) : found;
-    let blocks = clean(picked);
-    if (s.articleBody) blocks = reconcileWithArticleBody(blocks, page.jsonLd?.articleBody ?? null);
-    main = { extraction: picked === found ? 'readability' : 'prose-container', blocks, rd: r?.rd ?? NO_META };
-    // Only a main pass that found an article is second-guessed; one that found none goes down the fallbacks.
-    if (denseChars > 0 && denseChars >= CUT_RATIO * ownChars(blocks) && verdict(main) === null) main = recheckCut(prepared.html, main, clean);
-  }
+  // Huge pages skip the pre-clean (its size guards read the text of every candidate) and Readability.
+  const main = prepared.elements > MAX_ELEMS
+    ? { extraction: 'densest-block' as const, blocks: clean(densestBlocks(document)), rd: NO_META }
+    : mainPass(document, prepared.html, page, s, clean, verdict);
   const reason = verdict(main);
   const chosen = reason === null || !s.fallbacks ? main : fallback(prepared.html, prepared.elements, page, main, clean, verdict);
   if (!chosen) throw new ParseError(`no article text found (${reason})`);
   const text = chosen.blocks.map((b) => b.text).join('\n\n').trim();
   if (!text) throw new ParseError('no article text found');
   return { text, ...resolveMetadata(page, main.rd, chosen.blocks), extraction: chosen.extraction };
+}
+
+/** Pre-clean, Readability (or the prose container it kept a fragment of), post-clean, the articleBody check. */
+function mainPass(
+  document: Document, html: string, page: PageMeta, s: HtmlExtractSettings, clean: (b: Block[]) => Block[], verdict: (a: Attempt) => string | null,
+): Attempt {
+  // Sized before the pre-clean and Readability change the DOM (the walk itself changes nothing).
+  const denseChars = s.recheck ? densest(document.body).chars : 0;
+  if (s.preclean) precleanDom(document);
+  if (s.spareProse) spareProse(document);
+  const survey = s.recover ? surveyProse(document) : null;
+  const r = readabilityBlocks(document);
+  const found = r?.blocks ?? [];
+  const picked = survey ? recoverFragment(found, survey, html, { preclean: s.preclean }) : found;
+  let blocks = clean(picked);
+  if (s.articleBody) blocks = reconcileWithArticleBody(blocks, page.jsonLd?.articleBody ?? null);
+  const main: Attempt = { extraction: picked === found ? 'readability' : 'prose-container', blocks, rd: r?.rd ?? NO_META };
+  // Only a main pass that found an article is second-guessed; one that found none goes down the fallbacks.
+  return denseChars > 0 && denseChars >= CUT_RATIO * ownChars(blocks) && verdict(main) === null ? recheckCut(html, main, clean) : main;
 }
 
 /**
