@@ -102,3 +102,15 @@ describe('readHeadings', () => {
     ]);
   });
 });
+
+describe('pickTitle: headings that refer to the article', () => {
+  it('skips a comments heading that quotes the title', () => {
+    const html = page(
+      '<meta property="og:title" content="Open-sourcing the printer CAD files under a new licence - Maker Co">'
+        + '<meta property="og:site_name" content="Maker Co">',
+      '<div class="entry">',
+      '</div><div id="comments"><h2>15 Replies to “Open-sourcing the printer CAD files under a new licence”</h2></div>',
+    );
+    expect(title(html)).toBe('Open-sourcing the printer CAD files under a new licence');
+  });
+});
