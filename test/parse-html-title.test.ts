@@ -114,3 +114,14 @@ describe('pickTitle: headings that refer to the article', () => {
     expect(title(html)).toBe('Open-sourcing the printer CAD files under a new licence');
   });
 });
+
+describe('pickTitle: a heading that repeats the metadata title word for word', () => {
+  it('wins over a differently worded h1', () => {
+    const html = page(
+      '<meta property="og:site_name" content="Harbour Times"><meta property="og:title" content="Best ferry passes for students in 2025 | Harbour Times">',
+      '<article><h1>Best ferry passes for students</h1><p>Updated weekly.</p><h2>Best ferry passes for students in 2025</h2>',
+      '</article>',
+    );
+    expect(title(html)).toBe('Best ferry passes for students in 2025');
+  });
+});

@@ -169,6 +169,9 @@ function agreeing(hs: Heading[], metas: string[], min: number): string | null {
  */
 function visibleHeadline(headings: Heading[], metas: string[], sites: string[]): string | null {
   const usable = headings.filter((h) => !isSiteName(h.text, sites) && !h.chrome && words(h.text).length > 0 && !quotesTitle(h.text, metas));
+  // A heading that repeats a metadata title word for word is the headline, even below a differently worded h1.
+  const exact = usable.find((h) => words(h.text).length >= 3 && metas.some((m) => key(m) === key(h.text)));
+  if (exact) return exact.text;
   const h1 = agreeing(usable.filter((h) => h.level !== 2), metas, AGREE);
   if (h1) return h1;
   const h2 = agreeing(usable.filter((h) => h.level === 2), metas, SAME);
