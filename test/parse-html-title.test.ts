@@ -125,3 +125,14 @@ describe('pickTitle: a heading that repeats the metadata title word for word', (
     expect(title(html)).toBe('Best ferry passes for students in 2025');
   });
 });
+
+describe('pickTitle: a lone h1 that is a section label', () => {
+  it('gives way to the metadata titles when it shares no word with them', () => {
+    const html = page(
+      '<title>Bridge reopens after repairs</title><meta property="og:title" content="Bridge reopens after repairs">',
+      '<main><h1>Latest updates</h1>',
+      '</main>',
+    );
+    expect(title(html)).toBe('Bridge reopens after repairs');
+  });
+});

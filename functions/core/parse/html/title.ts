@@ -177,7 +177,9 @@ function visibleHeadline(headings: Heading[], metas: string[], sites: string[]):
   const h2 = agreeing(usable.filter((h) => h.level === 2), metas, SAME);
   if (h2) return h2;
   const lead = usable.filter((h) => h.level === 1 && !h.afterText);
-  return lead.length === 1 ? lead[0]!.text : null;
+  // An h1 sharing no word with two or more metadata titles is a section label ("Updates"), not this page's headline.
+  if (lead.length !== 1 || (metas.length >= 2 && support(lead[0]!.text, metas) === 0)) return null;
+  return lead[0]!.text;
 }
 
 export function pickTitle(page: PageMeta, rd: ReadabilityMeta, sites: string[], blocks: Block[]): string {
