@@ -102,3 +102,37 @@ describe('readHeadings', () => {
     ]);
   });
 });
+
+describe('pickTitle: headings that refer to the article', () => {
+  it('skips a comments heading that quotes the title', () => {
+    const html = page(
+      '<meta property="og:title" content="Open-sourcing the printer CAD files under a new licence - Maker Co">'
+        + '<meta property="og:site_name" content="Maker Co">',
+      '<div class="entry">',
+      '</div><div id="comments"><h2>15 Replies to “Open-sourcing the printer CAD files under a new licence”</h2></div>',
+    );
+    expect(title(html)).toBe('Open-sourcing the printer CAD files under a new licence');
+  });
+});
+
+describe('pickTitle: a heading that repeats the metadata title word for word', () => {
+  it('wins over a differently worded h1', () => {
+    const html = page(
+      '<meta property="og:site_name" content="Harbour Times"><meta property="og:title" content="Best ferry passes for students in 2025 | Harbour Times">',
+      '<article><h1>Best ferry passes for students</h1><p>Updated weekly.</p><h2>Best ferry passes for students in 2025</h2>',
+      '</article>',
+    );
+    expect(title(html)).toBe('Best ferry passes for students in 2025');
+  });
+});
+
+describe('pickTitle: a lone h1 that is a section label', () => {
+  it('gives way to the metadata titles when it shares no word with them', () => {
+    const html = page(
+      '<title>Bridge reopens after repairs</title><meta property="og:title" content="Bridge reopens after repairs">',
+      '<main><h1>Latest updates</h1>',
+      '</main>',
+    );
+    expect(title(html)).toBe('Bridge reopens after repairs');
+  });
+});

@@ -231,6 +231,23 @@ function checkDecoded(text: string): string {
   return text;
 }
 
+// A UTF-8 sequence read as Latin-1 and saved again as UTF-8 ("Investor\u00e2\u0080\u0099s"): a lead character
+// followed by continuation characters, at least one of them a C1 control, which real text never holds.
+const DOUBLE_ENCODED = /[\u00c2-\u00df][\u0080-\u00bf]|[\u00e0-\u00ef][\u0080-\u00bf]{2}|[\u00f0-\u00f4][\u0080-\u00bf]{3}/g;
+
+/** Undo double UTF-8 encoding where it is certain (the sequence holds a C1 control and decodes as UTF-8). */
+export function repairDoubleEncoded(text: string): string {
+  if (!/[\u0080-\u009f]/.test(text)) return text;
+  return text.replace(DOUBLE_ENCODED, (seq) => {
+    if (!/[\u0080-\u009f]/.test(seq)) return seq;
+    try {
+      return utf8.decode(Uint8Array.from(seq, (c) => c.charCodeAt(0)));
+    } catch {
+      return seq;
+    }
+  });
+}
+
 export function decodeBytes(bytes: Uint8Array): string {
   if (bytes.length === 0) throw new ParseError('empty file');
   const binary = binaryKind(bytes);
@@ -260,7 +277,7 @@ export function decodeBytes(bytes: Uint8Array): string {
   if (text !== null) {
     // 7-bit stateful encodings are valid ASCII, hence valid UTF-8: only their declaration tells them apart.
     if (declared && /^(iso-2022|utf-7|hz)/.test(declared)) return checkDecoded(decodeWith(bytes, declared));
-    return checkDecoded(text);
+    return checkDecoded(repairDoubleEncoded(text));
   }
   const mixed = decodeMostlyUtf8(bytes);
   if (mixed) return checkDecoded(mixed);

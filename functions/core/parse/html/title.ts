@@ -137,6 +137,17 @@ const AGREE = 0.5, SAME = 0.8;
 /** How well a heading agrees with the metadata titles (best Dice over them). */
 const support = (h: string, metas: string[]) => Math.max(0, ...metas.map((m) => agreement(h, m)));
 
+const QUOTED_PART = /["“«„‘]([^"“”«»„]+)["”»“’]/gu;
+
+/** A heading that quotes the title among other words refers to the article ("15 Replies to “Title”"): not its headline. */
+function quotesTitle(h: string, metas: string[]): boolean {
+  for (const m of h.matchAll(QUOTED_PART)) {
+    const inner = key(m[1]!);
+    if (inner !== key(h) && metas.some((t) => key(t) === inner)) return true;
+  }
+  return false;
+}
+
 /** Best-agreeing heading text among `hs` at or above `min` agreement (ties: h1, microdata headline, inside the article). */
 function agreeing(hs: Heading[], metas: string[], min: number): string | null {
   let best: string | null = null, bestScore = 0;
@@ -157,13 +168,18 @@ function agreeing(hs: Heading[], metas: string[], min: number): string | null {
  * else an h2 that repeats the metadata title, else the one h1 that sits before the body outside the page chrome.
  */
 function visibleHeadline(headings: Heading[], metas: string[], sites: string[]): string | null {
-  const usable = headings.filter((h) => !isSiteName(h.text, sites) && !h.chrome && words(h.text).length > 0);
+  const usable = headings.filter((h) => !isSiteName(h.text, sites) && !h.chrome && words(h.text).length > 0 && !quotesTitle(h.text, metas));
+  // A heading that repeats a metadata title word for word is the headline, even below a differently worded h1.
+  const exact = usable.find((h) => words(h.text).length >= 3 && metas.some((m) => key(m) === key(h.text)));
+  if (exact) return exact.text;
   const h1 = agreeing(usable.filter((h) => h.level !== 2), metas, AGREE);
   if (h1) return h1;
   const h2 = agreeing(usable.filter((h) => h.level === 2), metas, SAME);
   if (h2) return h2;
   const lead = usable.filter((h) => h.level === 1 && !h.afterText);
-  return lead.length === 1 ? lead[0]!.text : null;
+  // An h1 sharing no word with two or more metadata titles is a section label ("Updates"), not this page's headline.
+  if (lead.length !== 1 || (metas.length >= 2 && support(lead[0]!.text, metas) === 0)) return null;
+  return lead[0]!.text;
 }
 
 export function pickTitle(page: PageMeta, rd: ReadabilityMeta, sites: string[], blocks: Block[]): string {
