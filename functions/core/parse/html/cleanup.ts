@@ -1,5 +1,6 @@
 // Clutter removal around Readability: a careful pre-clean of the DOM, and a paragraph-level post-clean.
 import { isDateLine } from './metadata.ts';
+import { proseLength } from './prose.ts';
 import type { Block } from './text.ts';
 
 // Page furniture by tag and ARIA role.
@@ -61,13 +62,7 @@ function longParagraphChars(el: Element): number {
 /** Characters of prose under `el`: paragraphs of sentence length that are mostly not links. */
 function proseChars(el: Element): number {
   let n = 0;
-  for (const p of Array.from(el.getElementsByTagName('p'))) {
-    const len = (p.textContent ?? '').replace(/\s+/g, ' ').trim().length;
-    if (len < 80) continue;
-    let links = 0;
-    for (const a of Array.from(p.getElementsByTagName('a'))) links += (a.textContent ?? '').replace(/\s+/g, ' ').trim().length;
-    if (links < len * 0.3) n += len;
-  }
+  for (const p of Array.from(el.getElementsByTagName('p'))) n += proseLength(p);
   return n;
 }
 

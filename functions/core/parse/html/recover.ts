@@ -2,7 +2,7 @@
 // fragment of it (a page builder's nested sections, sibling blocks it scored apart), take the whole container.
 import { parseHTML } from 'linkedom';
 import { precleanDom } from './cleanup.ts';
-import { inComments, linkChars } from './spare-prose.ts';
+import { inComments, linkChars, proseLength } from './prose.ts';
 import { type Block, collapse, toBlocks } from './text.ts';
 
 /** Where the page's prose is, read before Readability rewrites the DOM. */
@@ -18,7 +18,6 @@ export interface ProseSurvey {
   rootIsList: boolean;
 }
 
-const MIN_PARAGRAPH = 80;
 /** The container must hold this share of the page's prose. */
 const ROOT_SHARE = 0.8;
 
@@ -54,8 +53,8 @@ export function surveyProse(doc: Document): ProseSurvey {
   let total = 0;
   const comments = new Map<Element, boolean>();
   for (const p of Array.from(body.getElementsByTagName('p'))) {
+    if (!proseLength(p) || inComments(p, comments)) continue;
     const text = collapse(p.textContent ?? '');
-    if (text.length < MIN_PARAGRAPH || linkChars(p) >= text.length * 0.3 || inComments(p, comments)) continue;
     found.push({ p, text });
     total += text.length;
     for (let a = p.parentElement; a && a !== body; a = a.parentElement) held.set(a, (held.get(a) ?? 0) + text.length);

@@ -2,29 +2,7 @@
 // them before scoring or removes them in its clean-up. Editors and page builders put such words on the wrappers of
 // real prose (card grids, editor widgets, "media-body"). A block that is mostly prose loses those words first.
 import { elementsOf } from './cleanup.ts';
-import { collapse } from './text.ts';
-
-const collapsedLength = (el: Element) => collapse(el.textContent ?? '').length;
-
-/** Characters of `el`'s text inside links. */
-export function linkChars(el: Element): number {
-  let n = 0;
-  for (const a of Array.from(el.getElementsByTagName('a'))) n += collapsedLength(a);
-  return n;
-}
-
-// Comment threads are prose too, but not the article.
-const COMMENTS = /(?:^|[\s_-])(?:comments?|repl(?:y|ies)|respond|discussion)(?:$|[\s_-])/i;
-
-/** Inside a comment thread? `memo` caches the answer per element when many elements of one page are asked. */
-export function inComments(el: Element, memo?: Map<Element, boolean>): boolean {
-  const cached = memo?.get(el);
-  if (cached !== undefined) return cached;
-  const own = COMMENTS.test(`${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`);
-  const answer = own || (el.parentElement ? inComments(el.parentElement, memo) : false);
-  memo?.set(el, answer);
-  return answer;
-}
+import { collapsedLength, inComments, linkChars, proseLength } from './prose.ts';
 
 /**
  * Mostly prose: at least 200 characters in paragraphs of sentence length (80+ characters, under 30% link text),
@@ -34,10 +12,7 @@ export function isProseBlock(el: Element): boolean {
   const len = collapsedLength(el);
   if (len < 200 || linkChars(el) >= len * 0.1 || inComments(el)) return false;
   let prose = 0;
-  for (const p of paragraphsOf(el)) {
-    const n = collapsedLength(p);
-    if (n >= 80 && linkChars(p) < n * 0.3) prose += n;
-  }
+  for (const p of paragraphsOf(el)) prose += proseLength(p);
   return prose >= 200 && prose >= len * 0.5;
 }
 
