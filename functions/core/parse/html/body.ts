@@ -1,9 +1,8 @@
 // JSON-LD `articleBody` as a second opinion on the extracted text.
 import { parseHTML } from 'linkedom';
 import { type Block, collapse, toBlocks } from './text.ts';
+import { containment, tokens } from './tokens.ts';
 
-const WORD = /[\p{L}\p{N}_]+/gu;
-const tokens = (s: string) => s.toLowerCase().match(WORD) ?? [];
 
 /** Paragraphs of an `articleBody` value (plain text, or HTML, possibly entity-escaped). */
 export function articleBodyBlocks(raw: string): Block[] {
@@ -38,13 +37,7 @@ export function reconcileWithArticleBody(blocks: Block[], articleBody: string | 
     if (!t.length) return false;
     return t.filter((w) => vocab.has(w)).length / t.length >= 0.5;
   });
-  const keptBag = new Map<string, number>();
-  for (const b of kept) for (const w of tokens(b.text)) keptBag.set(w, (keptBag.get(w) ?? 0) + 1);
-  const abBag = new Map<string, number>();
-  for (const w of abTokens) abBag.set(w, (abBag.get(w) ?? 0) + 1);
-  let covered = 0;
-  for (const [w, c] of abBag) covered += Math.min(c, keptBag.get(w) ?? 0);
-  const recall = covered / abTokens.length;
+  const recall = containment(abTokens, kept.flatMap((b) => tokens(b.text)));
   if (recall >= 0.8) return kept;
   // The extraction missed much of the declared body: the page's own articleBody is the better text.
   const extractedTokens = blocks.reduce((n, b) => n + tokens(b.text).length, 0);

@@ -2,6 +2,7 @@
 // a list of links or a label soup is not. Word counts alone cannot tell a 40-word brief from a 40-word error page.
 import { countWords, countWordsUpTo } from '../../words.ts';
 import type { Block } from './text.ts';
+import { containment, tokens } from './tokens.ts';
 
 /** Below this many words a text must also read as prose (a sentence) and not as an error page. */
 export const LONG = 50;
@@ -58,21 +59,7 @@ export function notAnArticle(blocks: Block[], minWords: number, title: string | 
 
 /** How much longer (in words) another candidate must be before the main pass counts as having cut the article. */
 export const CUT_RATIO = 1.5;
-const WORD = /[\p{L}\p{N}_]+/gu;
 const joined = (blocks: Block[]) => blocks.map((b) => b.text).join('\n\n');
-
-/** Share of `part`'s words (counted with repeats) that `whole` holds too. */
-function containment(part: string, whole: string): number {
-  const have = new Map<string, number>();
-  for (const w of whole.toLowerCase().match(WORD) ?? []) have.set(w, (have.get(w) ?? 0) + 1);
-  const words = part.toLowerCase().match(WORD) ?? [];
-  let hit = 0;
-  for (const w of words) {
-    const n = have.get(w) ?? 0;
-    if (n > 0) { hit++; have.set(w, n - 1); }
-  }
-  return words.length ? hit / words.length : 0;
-}
 
 /**
  * Did the main pass cut the article short, `longer` being the whole of it? Only when `longer` has many more words,
@@ -83,5 +70,5 @@ export function cutShort(main: Block[], longer: Block[]): boolean {
   const text = joined(longer);
   const mainText = joined(main);
   if (countWords(text) < CUT_RATIO * countWords(mainText)) return false;
-  return linkShare(longer) <= 0.2 && proseShare(longer) >= 0.5 && containment(mainText, text) >= 0.8;
+  return linkShare(longer) <= 0.2 && proseShare(longer) >= 0.5 && containment(tokens(mainText), tokens(text)) >= 0.8;
 }
