@@ -102,9 +102,23 @@ describe('recoverFragment: Readability\'s pick checked against where the prose i
   it('takes the whole container when Readability kept one section of it', () => {
     const html = `<!doctype html><html><body>${builderPage.replace(/^.*<body>|<\/body>.*$/g, '')}</body></html>`;
     const fragment = blocksOf(section('reports', 9));
-    const out = recoverFragment(fragment, surveyProse(doc(builderPage.replace(/^.*<body>|<\/body>.*$/g, ''))), html, { preclean: true }).map((b) => b.text).join(' ');
+    const fresh = () => {
+      const copy = (parseHTML(html) as unknown as { document: Document }).document;
+      precleanDom(copy);
+      return copy;
+    };
+    const out = recoverFragment(fragment, surveyProse(doc(builderPage.replace(/^.*<body>|<\/body>.*$/g, ''))), fresh).map((b) => b.text).join(' ');
     for (const topic of ['contacts', 'pipelines', 'reports', 'pricing', 'support']) expect(out).toContain(`Paragraph 1 about ${topic}`);
     expect(out).not.toContain('Privacy');
+  });
+
+  it('finds the container again on a page whose markup before <body> the parse repairs', () => {
+    const para = (topic: string, n: number) => Array.from({ length: n }, (_, i) => `<p>Paragraph ${i + 1} about ${topic}: a sentence long enough to count as prose, with words about ${topic} and the choices a small team makes when it picks one.</p>`).join('');
+    const part = (topic: string, n: number) => `<div class="row"><div class="inner"><div class="block"><h2>${topic}</h2>${para(topic, n)}</div></div></div>`;
+    const body = `<header><a href="/">Home</a></header><div class="body-field">${part('contacts', 2)}${part('pipelines', 3)}${part('reports', 9)}${part('pricing', 2)}${part('support', 2)}</div><footer><a href="/privacy">Privacy</a></footer>`;
+    const a = parseHtml(`<html><head><title>Choosing a CRM</title></head><div id="ad-slot"></div><body>${body}</body></html>`, { fileName: 'crm.html' });
+    expect(a.extraction).toBe('prose-container');
+    for (const topic of ['contacts', 'pipelines', 'reports', 'pricing', 'support']) expect(a.text).toContain(`Paragraph 1 about ${topic}`);
   });
 
   const survey = (html: string) => surveyProse(doc(html));

@@ -98,7 +98,13 @@ function mainPass(
   const survey = s.recover ? surveyProse(document) : null;
   const r = readabilityBlocks(document);
   const found = r?.blocks ?? [];
-  const picked = survey ? recoverFragment(found, survey, html, { preclean: s.preclean }) : found;
+  // The container is looked up in a copy parsed, repaired and pre-cleaned like the surveyed DOM, so its path holds.
+  const surveyed = () => {
+    const copy = parseDocument(html);
+    if (s.preclean) precleanDom(copy);
+    return copy;
+  };
+  const picked = survey ? recoverFragment(found, survey, surveyed) : found;
   let blocks = clean(picked);
   if (s.articleBody) blocks = reconcileWithArticleBody(blocks, page.jsonLd?.articleBody ?? null);
   const main: Attempt = { extraction: picked === found ? 'readability' : 'prose-container', blocks, rd: r?.rd ?? NO_META };

@@ -1,7 +1,5 @@
 // A check on Readability's pick: when the page's prose sits in one container but Readability returned only a
 // fragment of it (a page builder's nested sections, sibling blocks it scored apart), take the whole container.
-import { parseHTML } from 'linkedom';
-import { precleanDom } from './cleanup.ts';
 import { inComments, linkChars, proseLength } from './prose.ts';
 import { type Block, collapse, toBlocks } from './text.ts';
 
@@ -84,8 +82,6 @@ export function proseRecall(blocks: Block[], survey: ProseSurvey): { recall: num
   return { recall: found / survey.total, inRoot: found ? inRoot / found : 1 };
 }
 
-export interface RecoverOptions { preclean: boolean }
-
 /**
  * Is Readability's pick a fragment of the surveyed container? It kept under half of the page's prose, what it kept
  * lies in the container, and the container reads as one text: sections (three or more children with prose), few
@@ -101,13 +97,12 @@ export function isFragment(blocks: Block[], survey: ProseSurvey): boolean {
 
 /**
  * Readability's blocks, or the surveyed prose container's when Readability's are a fragment of it. The container is
- * found again in a fresh parse of `html` (Readability has rewritten the first): the cost is paid on doubtful pages only.
+ * found again in `fresh()`, the page parsed and prepared as the surveyed one was (Readability has rewritten that):
+ * the cost is paid on doubtful pages only.
  */
-export function recoverFragment(blocks: Block[], survey: ProseSurvey, html: string, opts: RecoverOptions): Block[] {
+export function recoverFragment(blocks: Block[], survey: ProseSurvey, fresh: () => Document): Block[] {
   if (!isFragment(blocks, survey)) return blocks;
-  const { document } = parseHTML(html) as unknown as { document: Document };
-  if (!document.body) return blocks;
-  if (opts.preclean) precleanDom(document);
+  const document = fresh();
   const root = follow(document.body, survey.rootPath!);
   if (!root) return blocks;
   const recovered = toBlocks(root);
