@@ -87,9 +87,15 @@ describe('stripByAgreement and unquote', () => {
 
 describe('readHeadings', () => {
   it('spaces words where elements meet, not punctuation, and skips <time>', () => {
-    const d = dom('<h1>Best tools<span>Top picks</span></h1><h1>An investor<em>’</em>s guide <time>May 2</time></h1><h1>Title<br>Subtitle</h1>');
+    const d = dom('<h1>Best tools<span>Top picks</span></h1><h1>An investor<em>’</em>s guide <time>May 2</time></h1><h1>Title<br>Subtitle</h1>'
+      + '<h1>Best tools<x-line>top picks</x-line></h1>');
     const hs = Array.from(d.querySelectorAll('h1')).map((h) => headingLines(h));
-    expect(hs).toEqual([['Best tools Top picks'], ['An investor’s guide'], ['Title', 'Subtitle']]);
+    expect(hs).toEqual([['Best tools Top picks'], ['An investor’s guide'], ['Title', 'Subtitle'], ['Best tools top picks']]);
+  });
+
+  it('runs an inline drop cap and zero-width characters into the word, as a browser shows them', () => {
+    const d = dom('<h1>Cut your planning <span class="dropcap">C</span>ycle</h1><h1>The 10 B\ufeffest projects of 20\u200b23</h1>');
+    expect(Array.from(d.querySelectorAll('h1')).map((h) => headingLines(h))).toEqual([['Cut your planning Cycle'], ['The 10 Best projects of 2023']]);
   });
 
   it('marks headings in the page chrome, inside the article, and after the first paragraphs', () => {
@@ -134,5 +140,44 @@ describe('pickTitle: a lone h1 that is a section label', () => {
       '</main>',
     );
     expect(title(html)).toBe('Bridge reopens after repairs');
+  });
+});
+
+describe('pickTitle: display type and site labels', () => {
+  it('takes the metadata spelling of a headline set in capitals', () => {
+    const html = page(
+      '<meta property="og:title" content="Best Drip Coffee Maker 2026: Buying Tips From Coffee Pros">',
+      '<main><h1>BEST DRIP COFFEE MAKER IN 2026: BUYING TIPS FROM COFFEE PROS</h1>',
+      '</main>',
+    );
+    expect(title(html)).toBe('Best Drip Coffee Maker 2026: Buying Tips From Coffee Pros');
+  });
+
+  it('cuts a host name, an aggregator credit and the brand before a site tagline', () => {
+    expect(title(page('<title>Game changer | Newegg.com</title>', ''))).toBe('Game changer');
+    expect(title(page('<title>Grads find degrees no longer guarantee jobs (latimes.com)</title>', ''))).toBe('Grads find degrees no longer guarantee jobs');
+    expect(title(page('<title>Intro to streams | Node.js</title>', ''))).toBe('Intro to streams | Node.js');
+    expect(title(page('<meta property="og:site_name" content="MonsGeek - Make Cool Gear"><title>What is a hot-swap keyboard? | MonsGeek</title>', '')))
+      .toBe('What is a hot-swap keyboard?');
+    expect(title(page('<meta property="og:site_name" content="Thrive Internet Marketing Agency"><title>Website Design Portfolio | Thrive Internet Marketing</title>', '')))
+      .toBe('Website Design Portfolio');
+  });
+
+  it('cuts a label that metadata titles with different headlines share', () => {
+    const html = page(
+      '<title>The full impact of meditation on mind and body | Opinion</title><meta property="og:title" content="How meditation rewires brains | Opinion">',
+      '<article><h1>How meditation rewires brains | Opinion</h1>',
+      '</article>',
+    );
+    expect(title(html)).toBe('How meditation rewires brains');
+  });
+
+  it('cuts a one-word label before a colon that the metadata lacks', () => {
+    const html = page(
+      '<meta property="og:title" content="Best social media agencies in 2025 (Ranked) | Silverback">',
+      '<article><h1>Blog: Best social media agencies in 2025 (Ranked)</h1>',
+      '</article>',
+    );
+    expect(title(html)).toBe('Best social media agencies in 2025 (Ranked)');
   });
 });

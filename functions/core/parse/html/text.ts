@@ -24,8 +24,10 @@ const CELL = new Set(['TD', 'TH']);
 // Content that a figure may frame (WordPress wraps tables and pull quotes in <figure>): not a caption.
 const FRAMED = new Set(['TABLE', 'BLOCKQUOTE', 'PRE', 'UL', 'OL', 'DL']);
 
+// Zero-width spaces, word joiners and stray byte-order marks render as nothing ("B\u200best" reads "Best");
+// JavaScript's \s would count U+FEFF as a space.
 export function collapse(s: string): string {
-  return s.replace(/(?:[\s\u00a0\u200b\u200c\ufeff]|\u200d)+/g, ' ').trim();
+  return s.replace(/[\u200b\u2060\ufeff]+/g, '').replace(/(?:[\s\u00a0\u200c]|\u200d)+/g, ' ').trim();
 }
 
 /** Blocks of `root` in document order (iterative walk: no recursion limit on deep trees). */

@@ -36,11 +36,14 @@ function context(el: Element): { inMain: boolean; chrome: boolean } {
 // Inside a heading: skipped (a dateline in <time>, scripts, icons), and elements that start a line of their own.
 const SKIP = new Set(['TIME', 'SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'SVG', 'BUTTON']);
 const LINE = new Set(['BR', 'DIV', 'P', 'UL', 'OL', 'LI', 'TABLE', 'SECTION', 'HEADER', 'FIGURE']);
-const EDGE = '\u0001', NEWLINE = '\n';
+// Inline elements run on into their neighbours as a browser renders them ("<span class=dropcap>C</span>ycle"),
+// unless a lower-case letter meets a capital there ("Alternatives<span>Top tools</span>": a span styled as a line).
+const INLINE = new Set(['A', 'ABBR', 'B', 'BDI', 'BDO', 'CITE', 'CODE', 'DFN', 'EM', 'FONT', 'I', 'KBD', 'MARK', 'Q', 'S', 'SAMP', 'SMALL', 'SPAN', 'STRONG', 'SUB', 'SUP', 'U', 'VAR', 'WBR', 'DEL', 'INS']);
+const EDGE = '\u0001', SOFT = '\u0002', NEWLINE = '\n';
 
 /**
- * A heading's lines: split at `<br>` and block children, and a space where two elements' words meet
- * ("Alternatives<span>Top tools</span>"), none where punctuation does ("Investor<em>’</em>s").
+ * A heading's lines: split at `<br>` and block children, and a space where the words of two other elements
+ * meet (custom elements, often styled as blocks).
  */
 export function headingLines(el: Element): string[] {
   let out = '';
@@ -51,7 +54,7 @@ export function headingLines(el: Element): string[] {
       else if (c.nodeType === 1) {
         const tag = (c as Element).tagName;
         if (SKIP.has(tag)) continue;
-        const mark = LINE.has(tag) ? NEWLINE : EDGE;
+        const mark = LINE.has(tag) ? NEWLINE : INLINE.has(tag) ? SOFT : EDGE;
         out += mark;
         walk(c);
         out += mark;
@@ -59,7 +62,8 @@ export function headingLines(el: Element): string[] {
     }
   };
   walk(el);
-  const joined = out.replace(/(?<=[\p{L}\p{N}])\u0001+(?=[\p{L}\p{N}])/gu, ' ').replaceAll(EDGE, '');
+  const joined = out.replace(/(?<=[\p{L}\p{N}])\u0002*\u0001[\u0001\u0002]*(?=[\p{L}\p{N}])/gu, ' ')
+    .replace(/(?<=\p{Ll})\u0002+(?=\p{Lu})/gu, ' ').replace(/[\u0001\u0002]/g, '');
   return joined.split(NEWLINE).map(collapse).filter(Boolean);
 }
 

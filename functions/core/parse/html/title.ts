@@ -24,22 +24,33 @@ export function hostLabels(url: string | null): string[] {
 /** "WFA" for "World Future Awards": the capitals of a multi-word name. */
 const initials = (s: string) => (s.match(/\p{Lu}[\p{L}\p{N}]*/gu) ?? []).map((w) => w[0]).join('');
 
+// A host name ("Newegg.com", "latimes.com") names a site; file names ("Node.js") do not.
+const HOST = /^(?:[\p{L}\p{N}-]+\.)+(?!(?:js|ts|py|md|rs|sh|go|cs|rb|pl)$)(?:[a-z]{2}|com|org|net|edu|gov|info|biz|news|blog|app|dev|online|media|site)$/iu;
+
 function isSiteName(part: string, sites: string[]): boolean {
   const k = key(part);
   if (!k) return false;
   const trimmed = part.trim();
+  if (HOST.test(trimmed)) return true;
+  const pw = words(part);
   return sites.some((s) => {
     const ks = key(s);
     const abbr = initials(s);
     if (abbr.length >= 2 && trimmed === abbr) return true;
-    // The part is the site name, or contains it ("Reuters.com", "The Verge – tech news"), never just a piece of it.
+    // The site's brand before its tagline ("MonsGeek - Make Cool Gear"), or its leading words
+    // ("Thrive Internet Marketing" of "… Agency").
+    if (SEPARATORS.some((sep) => s.includes(sep) && key(s.split(sep)[0]!) === k)) return true;
+    const sw = words(s);
+    if (pw.length >= 2 && pw.length * 2 >= sw.length && pw.every((w, i) => sw[i] === w)) return true;
+    // The part is the site name, or contains it ("Reuters.com", "The Verge – tech news").
     return ks.length >= 2 && (ks === k || (ks.length >= 4 && k.includes(ks) && ks.length >= k.length * 0.4));
   });
 }
 
 /** The headline without a ` | Site` suffix (or `Site | ` prefix) when that part names the site. */
 export function stripSiteName(title: string, sites: string[]): string {
-  let t = title.trim();
+  // "Headline (latimes.com)": an aggregator's credit to the source.
+  let t = title.trim().replace(/\s+\(([^()\s]+)\)$/u, (all, host: string) => (HOST.test(host) ? '' : all));
   // A title that is the site name itself (home pages, section fronts) stays whole.
   if (sites.some((s) => key(s) === key(t))) return t;
   for (let round = 0; round < 2; round++) {
@@ -102,6 +113,9 @@ export function stripByAgreement(title: string, others: string[]): string {
       const cuts: [string, string][] = [];
       if (at > 0) cuts.push([t.slice(0, at).trim(), t.slice(at + sep.length).trim()]);
       if (first > 0) cuts.push([t.slice(first + sep.length).trim(), t.slice(0, first).trim()]);
+      // A one-word label before a colon ("Blog: Title").
+      const label = /^([\p{L}\p{N}]+):\s*(.+)$/su.exec(t);
+      if (label) cuts.push([label[2]!.trim(), label[1]!]);
       const cut = cuts.find(([keep, drop]) => words(keep).length >= 2 && others.some((o) =>
         key(o) !== key(t) && coveredBy(drop, o) === 0 && coveredBy(keep, o) >= 0.8 && coveredBy(o, keep) >= 0.6));
       if (cut) { t = cut[0]; break; }
@@ -126,8 +140,30 @@ function metaTitles(page: PageMeta, rd: ReadabilityMeta, sites: string[]): strin
   const ld = page.jsonLd;
   // JSON-LD values (Readability's title may be one) can still hold entities such as `&nbsp;`.
   const decoded = (t: string | null | undefined) => (t && t.includes('&') ? decodeHTML(t) : t);
-  const raw = [decoded(rd.title), decoded(ld?.headline), page.meta.get('og:title'), page.meta.get('twitter:title'), page.docTitle, decoded(ld?.name)];
-  return raw.filter((x): x is string => !!x && !!x.trim()).map((t) => stripSiteName(collapse(t), sites));
+  const raw = [decoded(rd.title), decoded(ld?.headline), page.meta.get('og:title'), page.meta.get('twitter:title'), page.docTitle, decoded(ld?.name)]
+    .filter((x): x is string => !!x && !!x.trim()).map(collapse);
+  const named = [...sites, ...sharedLabels(raw)];
+  return raw.map((t) => stripSiteName(t, named));
+}
+
+/**
+ * A ` | Part` that titles with different headlines share is a label of the site or section, not the headline:
+ * "How meditation rewires brains | Opinion" and "The full impact of meditation | Opinion".
+ */
+export function sharedLabels(titles: string[]): string[] {
+  const heads = new Map<string, Set<string>>();
+  for (const t of titles) {
+    for (const sep of SEPARATORS) {
+      const at = t.lastIndexOf(sep);
+      if (at <= 0) continue;
+      const tail = t.slice(at + sep.length).trim();
+      if (words(tail).length === 0 || words(tail).length > 4) continue;
+      const seen = heads.get(tail) ?? new Set<string>();
+      seen.add(key(t.slice(0, at)));
+      heads.set(tail, seen);
+    }
+  }
+  return [...heads].filter(([, hs]) => hs.size >= 2).map(([tail]) => tail);
 }
 
 // Agreement (Dice over words) for an h1 to count as the metadata's headline, and for an h2 to repeat it.
@@ -186,8 +222,15 @@ export function pickTitle(page: PageMeta, rd: ReadabilityMeta, sites: string[], 
   const metas = metaTitles(page, rd, sites);
   const heading = visibleHeadline(page.headings, metas, sites);
   const others = [...(heading ? [heading] : []), ...metas, ...page.headings.filter((h) => !h.chrome).map((h) => h.text)];
-  const pick = heading ?? consensus(metas) ?? page.h1s[0] ?? blocks[0]?.text.slice(0, 200) ?? 'Untitled';
+  // A heading set in capitals is display type ("SUPPORTING GAAP COMPLIANCE"): the metadata spells the headline.
+  const display = heading && shouted(heading) && support(heading, metas) > 0 ? null : heading;
+  const pick = display ?? consensus(metas) ?? page.h1s[0] ?? blocks[0]?.text.slice(0, 200) ?? 'Untitled';
   return unquote(stripByAgreement(stripSiteName(pick, sites), others), others);
+}
+
+/** Written all in capitals: two or more cased words and no lower-case letter. */
+function shouted(t: string): boolean {
+  return !/\p{Ll}/u.test(t) && (t.match(/\p{Lu}{2,}/gu) ?? []).length >= 2;
 }
 
 /** The metadata title the others agree with most (ties: the earlier source). */
