@@ -181,3 +181,26 @@ describe('pickTitle: display type and site labels', () => {
     expect(title(html)).toBe('Best social media agencies in 2025 (Ranked)');
   });
 });
+
+describe('pickTitle: sections and labels', () => {
+  it('cuts a section the URL files the page under', () => {
+    const html = page(
+      '<link rel="canonical" href="https://news.example/district/343604"><meta property="og:title" content="Gardens make villages self-reliant | District">',
+      '<article><h1>Gardens make villages self-reliant | District</h1>',
+      '</article>',
+    );
+    expect(title(html)).toBe('Gardens make villages self-reliant');
+    const kept = page('<link rel="canonical" href="https://news.example/world/343604"><title>Gardens make villages self-reliant | District</title>', '');
+    expect(title(kept)).toBe('Gardens make villages self-reliant | District');
+  });
+
+  it('takes the metadata title over a lone h1 that shares hardly a word with it', () => {
+    const html = page(
+      '<title>Private VPN service recommendations and comparison, no sponsors or ads</title>'
+        + '<meta property="og:title" content="Private VPN service recommendations and comparison, no sponsors or ads">',
+      '<main><h1>VPN Services</h1>',
+      '</main>',
+    );
+    expect(title(html)).toBe('Private VPN service recommendations and comparison, no sponsors or ads');
+  });
+});

@@ -106,7 +106,7 @@ export function resolveMetadata(page: PageMeta, rd: ReadabilityMeta, blocks: Blo
   const language = languageCode(page.htmlLang) ?? languageCode(page.meta.get('og:locale')) ?? languageCode(page.meta.get('content-language'))
     ?? languageCode(page.meta.get('language')) ?? languageCode(ld?.language);
   return {
-    title: pickTitle(page, rd, sites, blocks),
+    title: pickTitle(page, rd, sites, blocks, url),
     publisher,
     author: pickAuthor(page, rd, sites),
     publishedAt: pickDate(page, rd),

@@ -21,6 +21,27 @@ export function hostLabels(url: string | null): string[] {
   }
 }
 
+/** The sections a URL's path files the page under ("/story/opinion/contributors/slug" → opinion, contributors). */
+export function pathSections(url: string | null): string[] {
+  if (!url) return [];
+  try {
+    const parts = new URL(url).pathname.split('/').filter(Boolean).slice(0, -1);
+    return parts.filter((p) => /^[a-z][a-z-]{2,}$/i.test(p)).map((p) => key(p));
+  } catch {
+    return [];
+  }
+}
+
+/** "Headline | Opinion" filed under /opinion/: the section is not part of the headline. */
+function stripSection(title: string, sections: string[]): string {
+  if (!sections.length) return title;
+  for (const sep of SEPARATORS) {
+    const at = title.lastIndexOf(sep);
+    if (at > 0 && sections.includes(key(title.slice(at + sep.length))) && words(title.slice(0, at)).length >= 2) return title.slice(0, at).trim();
+  }
+  return title;
+}
+
 /** "WFA" for "World Future Awards": the capitals of a multi-word name. */
 const initials = (s: string) => (s.match(/\p{Lu}[\p{L}\p{N}]*/gu) ?? []).map((w) => w[0]).join('');
 
@@ -169,6 +190,8 @@ export function sharedLabels(titles: string[]): string[] {
 // Agreement (Dice over words) for an h1 to count as the metadata's headline, and for an h2 to repeat it.
 // Flat between 0.4 and 0.6 on both wcxb-dev halves.
 const AGREE = 0.5, SAME = 0.8;
+// At or below this agreement with the metadata, a lone h1 is a label: one shared word in ten.
+const LABEL = 0.2;
 
 /** How well a heading agrees with the metadata titles (best Dice over them). */
 const support = (h: string, metas: string[]) => Math.max(0, ...metas.map((m) => agreement(h, m)));
@@ -213,19 +236,21 @@ function visibleHeadline(headings: Heading[], metas: string[], sites: string[]):
   const h2 = agreeing(usable.filter((h) => h.level === 2), metas, SAME);
   if (h2) return h2;
   const lead = usable.filter((h) => h.level === 1 && !h.afterText);
-  // An h1 sharing no word with two or more metadata titles is a section label ("Updates"), not this page's headline.
-  if (lead.length !== 1 || (metas.length >= 2 && support(lead[0]!.text, metas) === 0)) return null;
+  // An h1 sharing hardly a word with two or more metadata titles is a section label ("VPN Services" over
+  // "Private VPN Service Recommendations and Comparison"), not this page's headline.
+  if (lead.length !== 1 || (metas.length >= 2 && support(lead[0]!.text, metas) <= LABEL)) return null;
   return lead[0]!.text;
 }
 
-export function pickTitle(page: PageMeta, rd: ReadabilityMeta, sites: string[], blocks: Block[]): string {
-  const metas = metaTitles(page, rd, sites);
+export function pickTitle(page: PageMeta, rd: ReadabilityMeta, sites: string[], blocks: Block[], url: string | null): string {
+  const sections = pathSections(url);
+  const metas = metaTitles(page, rd, sites).map((m) => stripSection(m, sections));
   const heading = visibleHeadline(page.headings, metas, sites);
   const others = [...(heading ? [heading] : []), ...metas, ...page.headings.filter((h) => !h.chrome).map((h) => h.text)];
   // A heading set in capitals is display type ("SUPPORTING GAAP COMPLIANCE"): the metadata spells the headline.
   const display = heading && shouted(heading) && support(heading, metas) > 0 ? null : heading;
   const pick = display ?? consensus(metas) ?? page.h1s[0] ?? blocks[0]?.text.slice(0, 200) ?? 'Untitled';
-  return unquote(stripByAgreement(stripSiteName(pick, sites), others), others);
+  return unquote(stripByAgreement(stripSection(stripSiteName(pick, sites), sections), others), others);
 }
 
 /** Written all in capitals: two or more cased words and no lower-case letter. */
