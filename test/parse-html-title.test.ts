@@ -204,3 +204,24 @@ describe('pickTitle: sections and labels', () => {
     expect(title(html)).toBe('Private VPN service recommendations and comparison, no sponsors or ads');
   });
 });
+
+describe('pickTitle: kickers, repeated headlines and logos', () => {
+  it('takes the line of a two-line h1 that the metadata names', () => {
+    const html = page('<meta property="og:title" content="Klatch Coffee | Shopify App Store">', '<main><h1><span>Get that tech stack</span><br>Klatch Coffee</h1>', '</main>');
+    expect(title(html)).toBe('Klatch Coffee');
+  });
+
+  it('counts an h1 repeated for phones and desktops once', () => {
+    const html = page(
+      '<title>How do you set up an ergonomic workstation? | Ergo</title><meta property="og:title" content="How do you set up an ergonomic workstation? | Ergo">',
+      '<main><h1 class="mobile">Setting up an ergonomic workspace</h1><h1 class="desktop">Setting up an ergonomic workspace</h1>',
+      '</main>',
+    );
+    expect(title(html)).toBe('Setting up an ergonomic workspace');
+  });
+
+  it('cuts a host name the logo h1 shows from the start of <title>', () => {
+    expect(title(page('<title>davidbau.com Vibe Coding</title>', '<header><h1>davidbau.com</h1></header>'))).toBe('Vibe Coding');
+    expect(title(page('<title>Amazon.com raises prices</title>', ''))).toBe('Amazon.com raises prices');
+  });
+});

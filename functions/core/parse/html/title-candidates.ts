@@ -4,8 +4,8 @@ import { collapse } from './text.ts';
 
 export interface Heading {
   text: string;
-  /** Its first line, when it has several (`Title<br>Subtitle`, or a malformed heading that swallowed the next paragraph). */
-  firstLine: string | null;
+  /** Its lines, when it has several (`Kicker<br>Title`, `Title<br>Subtitle`, or a malformed heading that swallowed the next paragraph). */
+  lines: string[];
   /** 1 for `<h1>`, 2 for `<h2>`, 0 for another element marked `itemprop=headline`. */
   level: number;
   /** Inside `<article>`, `<main>` or `role=main`. */
@@ -88,7 +88,7 @@ export function readHeadings(doc: Document): Heading[] {
     if (lines.join(' ').length > 300) lines.splice(1);
     const text = lines.join(' ');
     if (!text || text.length > 300) continue;
-    out.push({ text, firstLine: lines.length > 1 ? lines[0]! : null, level, headline, afterText, ...context(el) });
+    out.push({ text, lines: lines.length > 1 ? lines : [], level, headline, afterText, ...context(el) });
   }
   return out;
 }

@@ -74,6 +74,9 @@ export function stripSiteName(title: string, sites: string[]): string {
   let t = title.trim().replace(/\s+\(([^()\s]+)\)$/u, (all, host: string) => (HOST.test(host) ? '' : all));
   // A title that is the site name itself (home pages, section fronts) stays whole.
   if (sites.some((s) => key(s) === key(t))) return t;
+  // "davidbau.com Vibe Coding": the site's own host name needs no separator.
+  const host = /^(\S+)\s+(\S.*)$/su.exec(t);
+  if (host && HOST.test(host[1]!) && sites.some((s) => key(s) === key(host[1]!))) t = host[2]!;
   for (let round = 0; round < 2; round++) {
     let changed = false;
     for (const sep of SEPARATORS) {
@@ -211,8 +214,8 @@ function quotesTitle(h: string, metas: string[]): boolean {
 function agreeing(hs: Heading[], metas: string[], min: number): string | null {
   let best: string | null = null, bestScore = 0;
   for (const h of hs) {
-    // A heading's first line alone may be the headline ("Title<br>dateline").
-    for (const text of h.firstLine ? [h.text, h.firstLine] : [h.text]) {
+    // One line alone may be the headline ("Title<br>dateline", "Kicker<br>Title").
+    for (const text of [h.text, ...h.lines]) {
       const a = support(text, metas);
       if (a < min) continue;
       const score = a + (h.level === 1 ? 0.15 : 0) + (h.headline ? 0.15 : 0) + (h.inMain ? 0.05 : 0);
@@ -235,15 +238,18 @@ function visibleHeadline(headings: Heading[], metas: string[], sites: string[]):
   if (h1) return h1;
   const h2 = agreeing(usable.filter((h) => h.level === 2), metas, SAME);
   if (h2) return h2;
-  const lead = usable.filter((h) => h.level === 1 && !h.afterText);
+  // A responsive page may repeat its headline (one h1 for phones, one for desktops).
+  const lead = [...new Map(usable.filter((h) => h.level === 1 && !h.afterText).map((h) => [key(h.text), h])).values()];
   // An h1 sharing hardly a word with two or more metadata titles is a section label ("VPN Services" over
   // "Private VPN Service Recommendations and Comparison"), not this page's headline.
   if (lead.length !== 1 || (metas.length >= 2 && support(lead[0]!.text, metas) <= LABEL)) return null;
   return lead[0]!.text;
 }
 
-export function pickTitle(page: PageMeta, rd: ReadabilityMeta, sites: string[], blocks: Block[], url: string | null): string {
+export function pickTitle(page: PageMeta, rd: ReadabilityMeta, siteNames: string[], blocks: Block[], url: string | null): string {
   const sections = pathSections(url);
+  // A heading that is a host name is the site's logo.
+  const sites = [...siteNames, ...page.headings.filter((h) => HOST.test(h.text)).map((h) => h.text)];
   const metas = metaTitles(page, rd, sites).map((m) => stripSection(m, sections));
   const heading = visibleHeadline(page.headings, metas, sites);
   const others = [...(heading ? [heading] : []), ...metas, ...page.headings.filter((h) => !h.chrome).map((h) => h.text)];
