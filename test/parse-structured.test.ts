@@ -289,9 +289,9 @@ describe('character encodings', () => {
     expect(decodeBytes(cut.subarray(0, cut.length - 1))).toMatch(/^Crème brûlée für alle Mädchen – /);
   });
 
-  it('leaves already double-encoded UTF-8 as it is', () => {
+  it('repairs UTF-8 that was read as Windows-1252 and saved again', () => {
     const doubled = Buffer.from('It\u00e2\u20ac\u2122s here', 'utf8');
-    expect(decodeBytes(doubled)).toBe('It\u00e2\u20ac\u2122s here');
+    expect(decodeBytes(doubled)).toBe('It\u2019s here');
   });
 
   it('decodes a feed declaring Windows-1252 into clean article text', () => {

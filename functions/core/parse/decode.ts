@@ -231,17 +231,31 @@ function checkDecoded(text: string): string {
   return text;
 }
 
-// A UTF-8 sequence read as Latin-1 and saved again as UTF-8 ("Investor\u00e2\u0080\u0099s"): a lead character
-// followed by continuation characters, at least one of them a C1 control, which real text never holds.
-const DOUBLE_ENCODED = /[\u00c2-\u00df][\u0080-\u00bf]|[\u00e0-\u00ef][\u0080-\u00bf]{2}|[\u00f0-\u00f4][\u0080-\u00bf]{3}/g;
+// A UTF-8 sequence read as Latin-1 or Windows-1252 and saved again as UTF-8 ("Investor\u00e2\u0080\u0099s",
+// "Investorâ€™s"): a lead character followed by continuation characters.
+const CP1252_BYTE = new Map([...CP1252_C1].map((c, i) => [c, 0x80 + i]));
+const CONT = `[\u0080-\u00bf${CP1252_C1}]`;
+const DOUBLE_ENCODED = new RegExp(`[\u00c2-\u00df]${CONT}|[\u00e0-\u00ef]${CONT}{2}|[\u00f0-\u00f4]${CONT}{3}`, 'g');
+const C1 = /[\u0080-\u009f]/;
+const CP1252_PUNCT = new RegExp(`[${CP1252_C1}]`);
 
-/** Undo double UTF-8 encoding where it is certain (the sequence holds a C1 control and decodes as UTF-8). */
+/**
+ * Certain on its own: a C1 control, which real text never holds, or a three- or four-byte sequence with a
+ * Windows-1252 character of the 0x80–0x9F block ("â€™"). Two-byte ones ("Ã©", but also "CAFÉ’S") are repaired
+ * only in a text that has two certain ones, i.e. was encoded twice throughout.
+ */
+const certain = (seq: string) => C1.test(seq) || (seq >= '\u00e0' && CP1252_PUNCT.test(seq.slice(1)));
+
+/** Undo double UTF-8 encoding where it is certain and the bytes decode as UTF-8. */
 export function repairDoubleEncoded(text: string): string {
-  if (!/[\u0080-\u009f]/.test(text)) return text;
+  if (!C1.test(text) && !CP1252_PUNCT.test(text)) return text;
+  let sure = 0;
+  for (const m of text.matchAll(DOUBLE_ENCODED)) if (certain(m[0]) && ++sure >= 2) break;
+  if (sure === 0) return text;
   return text.replace(DOUBLE_ENCODED, (seq) => {
-    if (!/[\u0080-\u009f]/.test(seq)) return seq;
+    if (sure < 2 && !certain(seq)) return seq;
     try {
-      return utf8.decode(Uint8Array.from(seq, (c) => c.charCodeAt(0)));
+      return utf8.decode(Uint8Array.from(seq, (c) => CP1252_BYTE.get(c) ?? c.charCodeAt(0)));
     } catch {
       return seq;
     }

@@ -1,7 +1,7 @@
 // One entry point for every input format: sniff, decode, dispatch, then validate and detect language.
 import { ParsedArticleSchema, type ArticleFormat, type ParsedArticle } from '../schema.ts';
 import { countWordsUpTo } from '../words.ts';
-import { decodeBytes, gunzipLimited, isGzip } from './decode.ts';
+import { decodeBytes, gunzipLimited, isGzip, repairDoubleEncoded } from './decode.ts';
 import { ParseError, isParseError } from './errors.ts';
 import { parseHtml } from './html.ts';
 import { detectLanguage } from './language.ts';
@@ -56,8 +56,11 @@ function finish(article: ParsedArticle, format: ArticleFormat, limits: ParseLimi
   const min = format === 'html' ? limits.minWords : limits.minWordsStated;
   const words = countWordsUpTo(article.text, min);
   if (words < min) throw new ParseError(`no article text found (${words} words, need ${min})`);
+  // Entities and JSON escapes can spell text encoded twice ("&acirc;&euro;&trade;"): only decoded text shows it.
+  const mended = { ...article, text: repairDoubleEncoded(article.text), title: repairDoubleEncoded(article.title),
+    author: article.author === null ? null : repairDoubleEncoded(article.author) };
   const withLanguage = {
-    ...article,
+    ...mended,
     language: article.language ?? detectLanguage(`${article.title}\n${article.text}`),
     extraction: article.extraction ?? 'stated',
   };
