@@ -15,7 +15,9 @@ export function loadSubscriptionTemplates(dir?: string): SubscriptionTemplateSou
   const read = (name: string) => readFileSync(path.join(found, name), 'utf8');
   return {
     layout: read('layout.html.hbs'),
-    pages: { subscribe: read('subscribe.hbs'), notice: read('notice.hbs'), unsubscribe: read('unsubscribe.hbs'), preferences: read('preferences.hbs') },
+    pages: {
+      subscribe: read('subscribe.hbs'), notice: read('notice.hbs'), confirm: read('confirm.hbs'), unsubscribe: read('unsubscribe.hbs'), preferences: read('preferences.hbs'),
+    },
     partials: { errors: read('errors.hbs'), 'preference-fields': read('preference-fields.hbs') },
     confirmHtml: read('confirm-email.html.hbs'),
     confirmText: read('confirm-email.txt.hbs'),

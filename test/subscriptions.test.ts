@@ -71,9 +71,20 @@ describe('subscriptions over real HTTP and SMTP', () => {
     await deliver();
     expect(mailsTo('new.reader@example.org')).toHaveLength(1);
 
-    const confirmed = await fetch(confirmUrl!);
+    // Following the link (or a mail scanner prefetching it) shows a button and changes nothing.
+    const shown = await fetch(confirmUrl!);
+    expect(shown.status).toBe(200);
+    expect(await shown.text()).toMatch(/<form method="post" action="\/confirm\?token=[\w.-]+">\s*<button type="submit">Confirm my subscription<\/button>/);
+    expect(await status('new.reader@example.org')).toBe('pending');
+    const elsewhere = await fetch(confirmUrl!, { method: 'POST', headers: { Origin: 'https://evil.example' } });
+    expect(elsewhere.status).toBe(403);
+    expect(await status('new.reader@example.org')).toBe('pending');
+
+    const confirmed = await fetch(confirmUrl!, { method: 'POST', headers: { Origin: new URL(web.url).origin } });
     expect(confirmed.status).toBe(200);
     expect(await confirmed.text()).toContain('You are subscribed');
+    // The link again, once confirmed: says so, changes nothing.
+    expect(await (await fetch(confirmUrl!)).text()).toContain('You are subscribed');
     const record = await getSubscriberByAddress(p.store, 'new.reader@example.org');
     expect(record).toMatchObject({ status: 'active', consent: { source: 'form' }, preferences: { topics: { include: ['earthquake', 'putin'] }, cadence: { kind: 'daily' }, content: 'new', languages: ['en'] } });
 
@@ -146,7 +157,7 @@ describe('subscriptions over real HTTP and SMTP', () => {
     expect(await status('tok@example.org')).toBe('pending');
     expect(await status('victim@example.org')).toBe('pending');
     // A forged one-click POST changes nothing either.
-    await fetch(`${web.url}/confirm?token=${encodeURIComponent(valid)}`);
+    await fetch(`${web.url}/confirm?token=${encodeURIComponent(valid)}`, { method: 'POST' });
     // A character in the middle of the signature: every bit there is the MAC's.
     const forged = signToken(key, id, 'unsubscribe', now).replace(/.(?=.{5}$)/, (c) => (c === 'A' ? 'Q' : 'A'));
     const r = await fetch(`${web.url}/unsubscribe?token=${encodeURIComponent(forged)}`, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });

@@ -3,7 +3,7 @@
 import Handlebars from 'handlebars';
 import { languageName } from './text-format.ts';
 
-export type PageName = 'subscribe' | 'notice' | 'unsubscribe' | 'preferences';
+export type PageName = 'subscribe' | 'notice' | 'confirm' | 'unsubscribe' | 'preferences';
 
 export interface SubscriptionTemplateSources {
   layout: string;

@@ -125,13 +125,27 @@ async function postSubscribe(ctx: Ctx): Promise<HttpResponse> {
   return same;
 }
 
+// Mail scanners follow the links in an email: the link only shows a button, which a person presses.
 async function getConfirm(ctx: Ctx): Promise<HttpResponse> {
+  const token = ctx.req.query.get('token');
+  const record = await subscriberFor(ctx, token, 'confirm');
+  if (!record) return refused(ctx);
+  if (record.status === 'active') return subscribed(ctx, record.id);
+  return page(ctx, 200, 'confirm', 'Confirm your subscription', { token });
+}
+
+function subscribed(ctx: Ctx, id: string): HttpResponse {
+  const prefs = signedLink({ baseUrl: ctx.baseUrl, key: ctx.key }, 'preferences', id, ctx.now);
+  return notice(ctx, 200, 'You are subscribed', 'Your address is confirmed: the next edition is on its way to you.', { href: prefs, text: 'Choose what you receive' });
+}
+
+async function postConfirm(ctx: Ctx): Promise<HttpResponse> {
   const record = await subscriberFor(ctx, ctx.req.query.get('token'), 'confirm');
   if (!record) return refused(ctx);
   const next = await updateSubscriber(ctx.store, record.id, (r) => confirm(r, ctx.now));
   if (next?.status !== 'active') return notice(ctx, 409, 'Not subscribed', 'This address left the list or cannot receive email, so the link changed nothing.');
-  const prefs = signedLink({ baseUrl: ctx.baseUrl, key: ctx.key }, 'preferences', record.id, ctx.now);
-  return notice(ctx, 200, 'You are subscribed', 'Your address is confirmed: the next edition is on its way to you.', { href: prefs, text: 'Choose what you receive' });
+  ctx.log?.({ level: 'info', msg: 'confirm', subscriber: record.id });
+  return subscribed(ctx, record.id);
 }
 
 async function getUnsubscribe(ctx: Ctx): Promise<HttpResponse> {
@@ -188,7 +202,7 @@ async function postPreferences(ctx: Ctx): Promise<HttpResponse> {
 const ROUTES: Record<string, Partial<Record<'GET' | 'POST', (ctx: Ctx) => HttpResponse | Promise<HttpResponse>>>> = {
   '': { GET: (ctx) => subscribePage(ctx, 200) },
   subscribe: { GET: (ctx) => subscribePage(ctx, 200), POST: postSubscribe },
-  confirm: { GET: getConfirm },
+  confirm: { GET: getConfirm, POST: postConfirm },
   unsubscribe: { GET: getUnsubscribe, POST: postUnsubscribe },
   preferences: { GET: getPreferences, POST: postPreferences },
 };
