@@ -37,6 +37,20 @@ describe('author by agreement', () => {
     expect(authorOf(page('', '').replace('</article>', '</article><div>Content management by Inter Red</div>'))).toBeNull();
   });
 
+  it('takes a link to the author\'s page whose text is the name its address spells', () => {
+    const card = '<a href="/blog/author/spencer-mcintyre/"><img src="s.jpg"><div>Spencer McIntyre</div></a>';
+    expect(authorOf(page('', `<div>${card}<span>Dec 19, 2025</span></div>`))).toBe('Spencer McIntyre');
+    // Not a link whose text is something else, nor a list of writers in the navigation.
+    expect(authorOf(page('', '<div><a href="/authors/spencer-mcintyre">More from our team</a></div>'))).toBeNull();
+    expect(authorOf(page('', '<nav><a href="/authors/jane-doe">Jane Doe</a></nav>'))).toBeNull();
+  });
+
+  it('does not take a date stamp for a name', () => {
+    expect(authorOf(page('<meta name="author" content="Sat, 20 Dec, 2025 - 06:36">', ''))).toBeNull();
+    const late = page('<meta name="author" content="Updated March 13, 2024">', '').replace('</article>', '<p><a rel="author" href="/o">Olive Ryan</a></p></article>');
+    expect(authorOf(late)).toBe('Olive Ryan');
+  });
+
   it('reads the twitter:label/data "Written by" pair', () => {
     expect(authorOf(page('<meta name="twitter:label1" content="Written by"><meta name="twitter:data1" content="Chase Bernath">', ''))).toBe('Chase Bernath');
   });

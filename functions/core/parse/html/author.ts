@@ -24,7 +24,14 @@ function cleanAuthor(raw: string): string | null {
   a = a.replace(/\s+(?:updated|published|posted)\b.*$/i, '').trim();
   // Labels without a name ("Jun 2 Written By", "About the Author").
   if (/(?:^|\s)(?:written\s+)?by$|^(?:author|authors|about the author|admin|administrator)$/i.test(a)) return null;
-  return a || null;
+  return a && !isDateStamp(a) ? a : null;
+}
+
+const DATE_WORDS = /\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?|updated|published|posted|last|on|at|am|pm|gmt|utc|st|nd|rd|th)\b/gi;
+
+/** A date or time stamp ("Sat, 20 Dec, 2025 - 06:36", "Updated March 13, 2024") where a name was expected. */
+function isDateStamp(a: string): boolean {
+  return /\d/.test(a) && !/\p{L}/u.test(a.replace(DATE_WORDS, ''));
 }
 
 /** The name in a visible byline: after "By", up to the date, the separator or the next label. */

@@ -7,8 +7,9 @@ import { type Byline, pickAuthor, readBylines } from './author.ts';
 import { elementsOf } from './cleanup.ts';
 import { type DateLine, pickDate, readDatelines, structuredDate } from './date.ts';
 import { titleElement } from './near-title.ts';
+import { AUTHOR_PAGE } from './prepare.ts';
 import { type Block, collapse } from './text.ts';
-import { hostLabels, pickTitle } from './title.ts';
+import { hostLabels, key, pickTitle } from './title.ts';
 import { type Heading, readHeadings } from './title-candidates.ts';
 
 export interface PageMeta {
@@ -34,7 +35,7 @@ export interface PageMeta {
 
 export function readPageMeta(doc: Document, jsonLdBlocks: string[]): PageMeta {
   // One walk over the elements instead of several selector queries.
-  const h1El: Element[] = [], h2El: Element[] = [], timeEls: Element[] = [], authorEls: Element[] = [], dateEls: Element[] = [];
+  const h1El: Element[] = [], h2El: Element[] = [], timeEls: Element[] = [], authorEls: Element[] = [], dateEls: Element[] = [], authorLinks: Element[] = [];
   let canonical: string | null = null;
   if (doc.documentElement) {
     for (const el of elementsOf(doc.documentElement)) {
@@ -45,6 +46,7 @@ export function readPageMeta(doc: Document, jsonLdBlocks: string[]): PageMeta {
       else if (tag === 'LINK' && !canonical && /(?:^|\s)canonical(?:\s|$)/i.test(el.getAttribute('rel') ?? '')) canonical = el.getAttribute('href');
       const itemprop = el.getAttribute('itemprop') ?? '';
       if (authorEls.length < 10 && (itemprop.toLowerCase() === 'author' || (tag === 'A' && (el.getAttribute('rel') ?? '').toLowerCase() === 'author'))) authorEls.push(el);
+      else if (tag === 'A' && authorLinks.length < 5 && AUTHOR_PAGE.test(el.getAttribute('href') ?? '')) authorLinks.push(el);
       // Elements that may hold a date line: [itemprop=datePublished], [class*=publish|date|time], [id*=date].
       if (dateEls.length < 30) {
         const cls = el.getAttribute('class');
@@ -77,6 +79,7 @@ export function readPageMeta(doc: Document, jsonLdBlocks: string[]): PageMeta {
     const t = collapse((nameEl ?? el).getAttribute('content') ?? (nameEl ?? el).textContent ?? '');
     if (t && t.length < 100) markupAuthors.push(t);
   }
+  markupAuthors.push(...authorPageNames(authorLinks));
   return {
     meta,
     jsonLd,
@@ -92,6 +95,26 @@ export function readPageMeta(doc: Document, jsonLdBlocks: string[]): PageMeta {
     // The page-wide search for an author box is only a fallback: not needed when JSON-LD names a person.
     bylines: readBylines(titleEl, jsonLd?.authors.some((a) => /\s/.test(a.trim())) ? null : doc.body),
   };
+}
+
+/** Names of links to author pages whose text (or label) is the name the page's address spells, outside the chrome. */
+function authorPageNames(links: Element[]): string[] {
+  const out: string[] = [];
+  for (const a of links) {
+    if (a.closest('nav, footer, aside')) continue;
+    const slug = AUTHOR_PAGE.exec(a.getAttribute('href') ?? '')?.[1] ?? '';
+    const name = collapse(a.textContent ?? '');
+    if (/\s/.test(name) && name.length < 80 && key(name) === key(safeDecode(slug))) out.push(name);
+  }
+  return out;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
 
 export interface ReadabilityMeta { byline: string | null; title: string | null; publishedTime: string | null; siteName: string | null }

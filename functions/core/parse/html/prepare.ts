@@ -35,6 +35,9 @@ export function prepareHtml(input: string): Prepared {
   return { html: scanned.out ?? html, jsonLd, elements: scanned.elements };
 }
 
+/** A link to the author's page on the site ("/author/jane-doe/", "/blog/authors/jane-doe"); group 1 is the slug. */
+export const AUTHOR_PAGE = /\/(?:authors?|writers?|contributors?|journalists?|reporters?|people|staff)\/([^/?#"']+)\/?(?:[?#"']|$)/i;
+
 // Attributes that matter for extraction; the rest (style, data-*, srcset, event handlers…) only cost DOM nodes.
 const KEEP_ATTRS = new Set([
   'class', 'id', 'role', 'itemprop', 'itemtype', 'itemscope', 'href', 'src', 'lang', 'xml:lang', 'content', 'name', 'property',
@@ -57,7 +60,8 @@ function slimTag(whole: string, script: string | undefined, name: string, attrs:
       // Only in-page and script links matter (Readability weighs `#` links less and unwraps `javascript:` ones);
       // the canonical URL is a <link>, whose attributes stay.
       const v = (m[2] ?? '').replace(/^["']/, '');
-      if (name.toLowerCase() === 'link' || v.startsWith('#') || /^javascript:/i.test(v)) { out += ` ${m[0]}`; kept = true; }
+      // Links to an author's page name the author.
+      if (name.toLowerCase() === 'link' || v.startsWith('#') || /^javascript:/i.test(v) || AUTHOR_PAGE.test(v)) { out += ` ${m[0]}`; kept = true; }
     } else if (KEEP_ATTRS.has(a)) {
       out += ` ${m[0]}`;
       kept = true;
