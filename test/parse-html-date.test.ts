@@ -59,4 +59,19 @@ describe('urlDate', () => {
     expect(urlDate('https://a.example/2017/02/31/slug')).toBeNull();
     expect(urlDate('https://a.example/item/201704231234')).toBeNull();
   });
+
+  it('reads the month by name: /2023/october/03/, /2023/oct/3/', () => {
+    expect(urlDate('https://a.example/blog/2023/october/03/slug')).toBe('2023-10-03T00:00:00Z');
+    expect(urlDate('https://a.example/2023/oct/3/slug')).toBe('2023-10-03T00:00:00Z');
+    expect(urlDate('https://a.example/2023/octopus/3/slug')).toBeNull();
+  });
+});
+
+describe('a visible numeric date that reads both ways', () => {
+  it('counts for the day the URL names', () => {
+    const canonical = '<link rel="canonical" href="https://a.example/blog/2023/october/03/budget-passes">';
+    expect(dateOf(page(canonical, '<p class="blog-date">03/10/2023</p>'))?.slice(0, 10)).toBe('2023-10-03');
+    // Without such a source it stays as written.
+    expect(dateOf(page('', '<p class="blog-date">03/10/2023</p>'))?.slice(0, 10)).toBe('2023-03-10');
+  });
 });

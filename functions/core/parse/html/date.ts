@@ -54,8 +54,14 @@ export function urlDate(url: string | null | undefined): string | null {
     return null;
   }
   const m = /(?:^|[/_-])((?:19|20)\d\d)([/_-]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?!\d)/.exec(path);
-  return m ? normalizeDate(`${m[1]}-${m[3]}-${m[4]}`) : null;
+  if (m) return normalizeDate(`${m[1]}-${m[3]}-${m[4]}`);
+  // The month by name: /2023/october/03/, /2023/oct/3/.
+  const named = /(?:^|\/)((?:19|20)\d\d)\/([a-z]{3,9})\/([1-9]|0[1-9]|[12]\d|3[01])(?:\/|$)/i.exec(path);
+  const month = named ? MONTHS.findIndex((name) => named[2]!.toLowerCase() === name || named[2]!.toLowerCase() === name.slice(0, 3)) + 1 : 0;
+  return named && month ? normalizeDate(`${named[1]}-${String(month).padStart(2, '0')}-${named[3]!.padStart(2, '0')}`) : null;
 }
+
+const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 
 export type DateSource = 'jsonld' | 'meta' | 'time' | 'url' | 'line' | 'readability' | 'markup' | 'updated' | 'modified';
 export interface DateVote { iso: string; source: DateSource }
@@ -113,7 +119,7 @@ const WEIGHT: Record<DateSource, number> = {
 
 /** The day most sources name (the nearest visible line counts most); its best-written instant. */
 export function pickDate(page: PageMeta, rd: ReadabilityMeta): string | null {
-  const votes = localized(dateVotes(page, rd));
+  const votes = disambiguated(localized(dateVotes(page, rd)));
   if (!votes.length) return null;
   const modified = new Set(votes.filter((v) => v.source === 'modified').map((v) => dayOf(v.iso)));
   const line = votes.find((v) => v.source === 'line');
@@ -138,6 +144,22 @@ function localized(votes: DateVote[]): DateVote[] {
     const t = Date.parse(v.iso);
     const local = votes.find((o) => !o.iso.endsWith('Z') && Math.abs(Date.parse(o.iso) - t) < 60_000);
     return local ? { ...v, iso: local.iso } : v;
+  });
+}
+
+const STRUCTURED = new Set<DateSource>(['jsonld', 'meta', 'time', 'url']);
+
+/**
+ * "03/10/2023" reads as 10 March or 3 October depending on the country: a visible date whose day and month
+ * could be swapped counts for the swapped day when a machine-readable source names that one.
+ */
+function disambiguated(votes: DateVote[]): DateVote[] {
+  const named = new Set(votes.filter((v) => STRUCTURED.has(v.source)).map((v) => dayOf(v.iso)));
+  return votes.map((v) => {
+    if (STRUCTURED.has(v.source) || named.has(dayOf(v.iso))) return v;
+    const [y, m, d] = [v.iso.slice(0, 4), v.iso.slice(5, 7), v.iso.slice(8, 10)];
+    const swapped = `${y}-${d}-${m}`;
+    return Number(d) <= 12 && d !== m && named.has(swapped) ? { ...v, iso: `${swapped}${v.iso.slice(10)}` } : v;
   });
 }
 
