@@ -61,7 +61,7 @@ function finish(article: ParsedArticle, format: ArticleFormat, limits: ParseLimi
     author: article.author === null ? null : repairDoubleEncoded(article.author) };
   const withLanguage = {
     ...mended,
-    language: article.language ?? detectLanguage(`${article.title}\n${article.text}`),
+    language: article.language ?? detectLanguage(`${mended.title}\n${mended.text}`),
     extraction: article.extraction ?? 'stated',
   };
   const checked = ParsedArticleSchema.safeParse(withLanguage);

@@ -97,7 +97,7 @@ export function readPageMeta(doc: Document, jsonLdBlocks: string[]): PageMeta {
   };
 }
 
-/** Names of links to author pages whose text (or label) is the name the page's address spells, outside the chrome. */
+/** Names of links to author pages whose text is the name the page's address spells, outside the chrome. */
 function authorPageNames(links: Element[]): string[] {
   const out: string[] = [];
   for (const a of links) {

@@ -22,7 +22,7 @@ export function hostLabels(url: string | null): string[] {
 }
 
 /** The sections a URL's path files the page under ("/story/opinion/contributors/slug" → opinion, contributors). */
-export function pathSections(url: string | null): string[] {
+function pathSections(url: string | null): string[] {
   if (!url) return [];
   try {
     const parts = new URL(url).pathname.split('/').filter(Boolean).slice(0, -1);
@@ -174,7 +174,7 @@ function metaTitles(page: PageMeta, rd: ReadabilityMeta, sites: string[]): strin
  * A ` | Part` that titles with different headlines share is a label of the site or section, not the headline:
  * "How meditation rewires brains | Opinion" and "The full impact of meditation | Opinion".
  */
-export function sharedLabels(titles: string[]): string[] {
+function sharedLabels(titles: string[]): string[] {
   const heads = new Map<string, Set<string>>();
   for (const t of titles) {
     for (const sep of SEPARATORS) {
