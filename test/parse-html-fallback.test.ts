@@ -45,6 +45,19 @@ describe('densestBlocks: old layouts without <p>', () => {
     for (const n of NAV) expect(out).not.toContain(n);
   });
 
+  it('leaves out a readers\' comments section, and the main pass is not taken to have cut the article for it', () => {
+    const comment = (i: number) => `<li class="comment"><div class="comment-author">Reader ${i}</div><div class="comment-content"><p>I took the night bus for years and the last one always left far too early for anyone working a late shift, comment ${i}.</p></div></li>`;
+    // The comments sit inside the article's own container, beside its paragraphs.
+    const article = `<h1>Night buses extended</h1>${S.map((x) => `<p>${x}</p>`).join('')}`;
+    const html = page(`<div class="postarea">${article}<div id="comments" class="comments-wrapper"><ol class="commentlist">${Array.from({ length: 12 }, (_, i) => comment(i)).join('')}</ol></div></div>`);
+    expect(texts(html).join(' ')).not.toContain('Reader');
+    const a = parseHtml(html, { fileName: 'c.html' });
+    expect(a.extraction).toBe('readability');
+    expect(a.text).not.toContain('night bus for years');
+    // A class saying the comments are open belongs to the article, which stays.
+    expect(texts(page(`<div class="comments-open">${S.join('<br><br>')}</div>`))).toEqual(S);
+  });
+
   it('finds nothing on a page of links only', () => {
     expect(texts(page(`<table><tr><td>${navCell}</td></tr></table>`))).toEqual([]);
   });

@@ -33,6 +33,18 @@ interface Stat {
   ownBelow: number;
 }
 
+// A comments section: its own tokens ("commentlist", "comments-area", "wpd-comments-wrap"), never an open/closed state
+// class that themes put on the article itself ("comments-open").
+const COMMENTS = /^(?:[\w-]*[-_])?comments?(?:list|[-_](?!open$|closed$)[\w-]+)?$/i;
+
+/** A readers' comments section: prose, few links, and never the article. */
+export function isComments(el: Element): boolean {
+  const tag = el.tagName;
+  if (tag === 'BODY' || tag === 'HTML' || tag === 'ARTICLE' || tag === 'MAIN') return false;
+  const names = `${el.getAttribute('id') ?? ''} ${el.getAttribute('class') ?? ''}`;
+  return names.includes('omment') && names.split(/\s+/).some((t) => COMMENTS.test(t));
+}
+
 function hidden(el: Element): boolean {
   if (el.hasAttribute('hidden') || el.getAttribute('aria-hidden') === 'true') return true;
   const role = el.getAttribute('role');
@@ -90,7 +102,7 @@ function measure(root: Element): Stat[] {
     if (n.nodeType !== 1) continue;
     const el = n as Element;
     const tag = el.tagName;
-    if (SKIP.has(tag) || hidden(el)) continue;
+    if (SKIP.has(tag) || hidden(el) || isComments(el)) continue;
     if (tag === 'BR' || tag === 'HR') { endRun(); continue; }
     const frame: Frame = { node: n, exit: true };
     if (BLOCK.has(tag)) {
@@ -154,5 +166,5 @@ export function densest(root: Element): { elements: Element[]; chars: number } {
 /** Blocks of the densest container (and its like siblings), in document order. */
 export function densestBlocks(doc: Document): Block[] {
   if (!doc.body) return [];
-  return densestElements(doc.body).flatMap((el) => toBlocks(el));
+  return densestElements(doc.body).flatMap((el) => toBlocks(el, isComments));
 }

@@ -30,8 +30,8 @@ export function collapse(s: string): string {
   return s.replace(/[\u200b\u2060\ufeff]+/g, '').replace(/(?:[\s\u00a0\u200c]|\u200d)+/g, ' ').trim();
 }
 
-/** Blocks of `root` in document order (iterative walk: no recursion limit on deep trees). */
-export function toBlocks(root: Node): Block[] {
+/** Blocks of `root` in document order (iterative walk: no recursion limit on deep trees), without `skip`'s subtrees. */
+export function toBlocks(root: Node, skip?: (el: Element) => boolean): Block[] {
   const blocks: Block[] = [];
   let cur = '';
   let link = 0;
@@ -74,7 +74,7 @@ export function toBlocks(root: Node): Block[] {
       if (block && f.prevTag) ctx.tag = f.prevTag;
       continue;
     }
-    if (SKIP.has(tag)) continue;
+    if (SKIP.has(tag) || skip?.(el)) continue;
     if (tag === 'BR') {
       // A line break inside a paragraph splits it: poems, addresses and <br>-separated pages.
       flush();
