@@ -45,6 +45,14 @@ describe('author by agreement', () => {
     expect(authorOf(page('', '<nav><a href="/authors/jane-doe">Jane Doe</a></nav>'))).toBeNull();
   });
 
+  it('takes the person a personal site is named for when nobody else is named', () => {
+    const own = (site: string, header = '') => authorOf(page(`<meta property="og:site_name" content="${site}">`, header).replace('<meta property="og:site_name" content="Town Crier">', ''));
+    expect(own('Colin Watson’s blog')).toBe('Colin Watson');
+    expect(own('Colin Watson’s blog', '<p>By Jane Doe</p>')).toBe('Jane Doe');
+    expect(own('The Editors’ notes')).toBeNull();
+    expect(own('Town Crier')).toBe(null);
+  });
+
   it('does not take a date stamp for a name', () => {
     expect(authorOf(page('<meta name="author" content="Sat, 20 Dec, 2025 - 06:36">', ''))).toBeNull();
     const late = page('<meta name="author" content="Updated March 13, 2024">', '').replace('</article>', '<p><a rel="author" href="/o">Olive Ryan</a></p></article>');

@@ -146,5 +146,16 @@ export function pickAuthor(page: PageMeta, rd: ReadabilityMeta, sites: string[])
     else return a;
   }
   const org = (page.jsonLd?.authorOrgs ?? []).map(cleanAuthor).find((a) => !!a);
-  return handle ?? outlet ?? org ?? null;
+  return handle ?? siteOwner(sites) ?? outlet ?? org ?? null;
+}
+
+const OWNED = /^(\p{Lu}[\p{L}.'’ -]{0,40}?)['’]s\s+(?:blog|weblog|site|website|journal|notes|newsletter|homepage)$/iu;
+
+/** The person a site is named for ("Colin Watson's blog"): the writer of a personal site that names nobody else. */
+function siteOwner(sites: string[]): string | null {
+  for (const s of sites) {
+    const m = OWNED.exec(s.trim());
+    if (m && looksLikeNames(m[1]!)) return m[1]!;
+  }
+  return null;
 }
