@@ -2,7 +2,8 @@ import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
 import { parseHtml } from '../functions/core/parse/html.ts';
 import { stripByAgreement, unquote } from '../functions/core/parse/html/title.ts';
-import { headingLines, readHeadings } from '../functions/core/parse/html/title-candidates.ts';
+import { readPageMeta } from '../functions/core/parse/html/page.ts';
+import { headingLines } from '../functions/core/parse/html/title-candidates.ts';
 
 const PARA = '<p>The council approved the new budget after a long debate about schools, roads, parks and the future of the harbour district.</p>';
 const body = Array.from({ length: 6 }, (_, i) => PARA.replace('The council', `Council ${i}`)).join('\n');
@@ -85,7 +86,7 @@ describe('stripByAgreement and unquote', () => {
   });
 });
 
-describe('readHeadings', () => {
+describe('the headings readPageMeta reads', () => {
   it('spaces words where elements meet, not punctuation, and skips <time>', () => {
     const d = dom('<h1>Best tools<span>Top picks</span></h1><h1>An investor<em>’</em>s guide <time>May 2</time></h1><h1>Title<br>Subtitle</h1>'
       + '<h1>Best tools<x-line>top picks</x-line></h1>');
@@ -100,7 +101,7 @@ describe('readHeadings', () => {
 
   it('marks headings in the page chrome, inside the article, and after the first paragraphs', () => {
     const d = dom(`<html><body><nav><h2>Menu</h2></nav><article><h1 itemprop="headline">Story</h1>${PARA}<h2>Section</h2></article></body></html>`);
-    const hs = readHeadings(d).map(({ text, chrome, inMain, headline, afterText }) => ({ text, chrome, inMain, headline, afterText }));
+    const hs = readPageMeta(d, []).headings.map(({ text, chrome, inMain, headline, afterText }) => ({ text, chrome, inMain, headline, afterText }));
     expect(hs).toEqual([
       { text: 'Menu', chrome: true, inMain: false, headline: false, afterText: false },
       { text: 'Story', chrome: false, inMain: true, headline: true, afterText: false },

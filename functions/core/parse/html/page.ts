@@ -10,7 +10,7 @@ import { titleElement } from './near-title.ts';
 import { AUTHOR_PAGE } from './prepare.ts';
 import { type Block, collapse } from './text.ts';
 import { hostLabels, key, pickTitle } from './title.ts';
-import { type Heading, readHeadings } from './title-candidates.ts';
+import { type Heading, headingReader } from './title-candidates.ts';
 
 export interface PageMeta {
   meta: Map<string, string>;
@@ -37,8 +37,10 @@ export function readPageMeta(doc: Document, jsonLdBlocks: string[]): PageMeta {
   // One walk over the elements instead of several selector queries.
   const h1El: Element[] = [], h2El: Element[] = [], timeEls: Element[] = [], authorEls: Element[] = [], dateEls: Element[] = [], authorLinks: Element[] = [];
   let canonical: string | null = null;
+  const headings = headingReader();
   if (doc.documentElement) {
     for (const el of elementsOf(doc.documentElement)) {
+      headings.visit(el);
       const tag = el.tagName;
       if (tag === 'H1' && h1El.length < 5) h1El.push(el);
       else if (tag === 'H2' && h2El.length < 5) h2El.push(el);
@@ -86,7 +88,7 @@ export function readPageMeta(doc: Document, jsonLdBlocks: string[]): PageMeta {
     htmlLang: doc.documentElement?.getAttribute('lang') ?? doc.documentElement?.getAttribute('xml:lang') ?? null,
     docTitle: collapse(doc.querySelector('title')?.textContent ?? '') || null,
     h1s,
-    headings: readHeadings(doc),
+    headings: headings.headings,
     canonical,
     times,
     textDate,

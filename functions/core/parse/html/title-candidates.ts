@@ -1,5 +1,4 @@
 // Raw headline candidates from the page's headings, with the context that tells a headline from a logo or a section title.
-import { elementsOf } from './cleanup.ts';
 import { collapse } from './text.ts';
 
 export interface Heading {
@@ -67,28 +66,30 @@ export function headingLines(el: Element): string[] {
   return joined.split(NEWLINE).map(collapse).filter(Boolean);
 }
 
-/** The page's `<h1>`s, its first `<h2>`s and `itemprop=headline` elements, in document order (read before Readability runs). */
-export function readHeadings(doc: Document): Heading[] {
-  const out: Heading[] = [];
-  if (!doc.documentElement) return out;
+/**
+ * Collects the page's `<h1>`s, its first `<h2>`s and `itemprop=headline` elements from a walk of its elements in
+ * document order (read before Readability runs): `visit` takes each element of the walk.
+ */
+export function headingReader(): { visit: (el: Element) => void; headings: Heading[] } {
+  const headings: Heading[] = [];
   let h1 = 0, h2 = 0, afterText = false;
-  for (const el of elementsOf(doc.documentElement)) {
+  const visit = (el: Element): void => {
     const tag = el.tagName;
     if (tag === 'P') {
       afterText ||= (el.textContent ?? '').length >= 80;
-      continue;
+      return;
     }
     const headline = (el.getAttribute('itemprop') ?? '').toLowerCase().split(/\s+/).includes('headline');
     const level = tag === 'H1' ? 1 : tag === 'H2' ? 2 : 0;
-    if (!headline && (level === 0 || (level === 1 && h1 >= MAX_H1) || (level === 2 && h2 >= MAX_H2))) continue;
+    if (!headline && (level === 0 || (level === 1 && h1 >= MAX_H1) || (level === 2 && h2 >= MAX_H2))) return;
     if (level === 1) h1++;
     else if (level === 2) h2++;
     const lines = el.hasAttribute('content') ? [collapse(el.getAttribute('content')!)] : headingLines(el);
     // A heading too long to be a headline may still start with one (a malformed h1 that runs on into the page).
     if (lines.join(' ').length > 300) lines.splice(1);
     const text = lines.join(' ');
-    if (!text || text.length > 300) continue;
-    out.push({ text, lines: lines.length > 1 ? lines : [], level, headline, afterText, ...context(el) });
-  }
-  return out;
+    if (!text || text.length > 300) return;
+    headings.push({ text, lines: lines.length > 1 ? lines : [], level, headline, afterText, ...context(el) });
+  };
+  return { visit, headings };
 }
