@@ -106,22 +106,24 @@ export function words(s: string): string[] {
   return s.normalize('NFKC').toLowerCase().match(UNSPACED) ?? [];
 }
 
-/** Dice agreement of two titles' word sets: 1 for the same words, 0 for none shared. */
-export function agreement(a: string, b: string): number {
+/** The two titles' distinct words, and how many they share. */
+function overlap(a: string, b: string): { a: number; b: number; both: number } {
   const A = new Set(words(a)), B = new Set(words(b));
-  if (!A.size || !B.size) return 0;
   let both = 0;
   for (const w of A) if (B.has(w)) both++;
-  return (2 * both) / (A.size + B.size);
+  return { a: A.size, b: B.size, both };
+}
+
+/** Dice agreement of two titles' word sets: 1 for the same words, 0 for none shared. */
+export function agreement(a: string, b: string): number {
+  const o = overlap(a, b);
+  return o.a && o.b ? (2 * o.both) / (o.a + o.b) : 0;
 }
 
 /** Share of `a`'s words that `b` also has. */
 function coveredBy(a: string, b: string): number {
-  const A = new Set(words(a)), B = new Set(words(b));
-  if (!A.size) return 0;
-  let both = 0;
-  for (const w of A) if (B.has(w)) both++;
-  return both / A.size;
+  const o = overlap(a, b);
+  return o.a ? o.both / o.a : 0;
 }
 
 /**
