@@ -5,6 +5,7 @@ import { elementsOf } from './cleanup.ts';
 import { LINE_MAX, labelText, ownText, walkNearTitle } from './near-title.ts';
 import type { PageMeta, ReadabilityMeta } from './page.ts';
 import { collapse } from './text.ts';
+import { otherWords } from '../text/dates.ts';
 import { key } from './title.ts';
 
 // "By", "Written by", "Words:", "Author:" and the like, in the languages chrono reads too.
@@ -27,11 +28,9 @@ function cleanAuthor(raw: string): string | null {
   return a && !isDateStamp(a) ? a : null;
 }
 
-const DATE_WORDS = /\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?|updated|published|posted|last|on|at|am|pm|gmt|utc|st|nd|rd|th)\b/gi;
-
 /** A date or time stamp ("Sat, 20 Dec, 2025 - 06:36", "Updated March 13, 2024") where a name was expected. */
 function isDateStamp(a: string): boolean {
-  return /\d/.test(a) && !/\p{L}/u.test(a.replace(DATE_WORDS, ''));
+  return /\d/.test(a) && otherWords(a).length === 0;
 }
 
 /** The name in a visible byline: after "By", up to the date, the separator or the next label. */

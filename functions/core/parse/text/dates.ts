@@ -19,6 +19,11 @@ const LABEL_WORDS = new Set([
   'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec',
 ]);
 
+/** The words of `text` that are not the labels, month or day names a date line may hold. */
+export function otherWords(text: string): string[] {
+  return (text.toLowerCase().match(/\p{L}+/gu) ?? []).filter((w) => !LABEL_WORDS.has(w));
+}
+
 /** Longest line that can still be a date line (datelines, "Posted: …" stamps). */
 const MAX_DATE_LINE = 100;
 /** Other words (a place, an outlet) tolerated on a date line besides labels. */
@@ -79,8 +84,7 @@ export function dateLine(line: string): string | null {
   for (const r of [...all].sort((a, b) => b.index - a.index)) {
     rest = rest.slice(0, r.index) + ' ' + rest.slice(r.index + r.text.length);
   }
-  const others = (rest.toLowerCase().match(/\p{L}+/gu) ?? []).filter((w) => !LABEL_WORDS.has(w));
-  if (others.length > MAX_OTHER_WORDS) return null;
+  if (otherWords(rest).length > MAX_OTHER_WORDS) return null;
   return toIso(first);
 }
 
