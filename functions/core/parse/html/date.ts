@@ -15,10 +15,12 @@ const PUBLISHED_MARK = /publish|created|posted|pubdate|issued/i;
 /** Any other meta named for the publication date ("x-published-date", "publication_time"). */
 const PUBLISHED_META = /(?:publish|publication|release)(?:ed)?[-_:.]?(?:date|time|at|on)$|^(?:date|time)[-_:.]?publish/;
 
-function markOf(el: Element): DateLine['marked'] {
+/** Whether the element (by its itemprop, class or its parent's class) is marked as the publication or the update. */
+export function markOf(el: Element): DateLine['marked'] {
   const hint = `${el.getAttribute('itemprop') ?? ''} ${el.getAttribute('class') ?? ''} ${el.parentElement?.getAttribute('class') ?? ''}`;
-  if (UPDATED_MARK.test(hint)) return 'updated';
+  // hAtom's "published updated" (a post never edited) is the publication.
   if (el.hasAttribute('pubdate') || PUBLISHED_MARK.test(hint)) return 'published';
+  if (UPDATED_MARK.test(hint)) return 'updated';
   return null;
 }
 

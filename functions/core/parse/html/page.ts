@@ -5,7 +5,7 @@ import {
 } from './metadata.ts';
 import { type Byline, pickAuthor, readBylines } from './author.ts';
 import { elementsOf } from './cleanup.ts';
-import { type DateLine, pickDate, readDatelines, structuredDate } from './date.ts';
+import { type DateLine, markOf, pickDate, readDatelines, structuredDate } from './date.ts';
 import { titleElement } from './near-title.ts';
 import { AUTHOR_PAGE } from './prepare.ts';
 import { type Block, collapse } from './text.ts';
@@ -57,10 +57,8 @@ export function readPageMeta(doc: Document, jsonLdBlocks: string[]): PageMeta {
     }
   }
   const h1s = h1El.map((h) => collapse(h.textContent ?? '')).filter(Boolean);
-  const hint = (t: Element) => `${t.getAttribute('itemprop') ?? ''} ${t.getAttribute('class') ?? ''} ${t.parentElement?.getAttribute('class') ?? ''}`;
-  const isPub = (t: Element) => t.hasAttribute('pubdate') || /publish|created|posted/i.test(hint(t));
-  // A <time> marked as the update is not the publication.
-  const times = [...timeEls.filter(isPub), ...timeEls.filter((t) => !isPub(t) && !/modif|updat/i.test(hint(t)))]
+  // Marked as the publication first; a <time> marked as the update is not the publication.
+  const times = [...timeEls.filter((t) => markOf(t) === 'published'), ...timeEls.filter((t) => markOf(t) === null)]
     .map((t) => t.getAttribute('datetime') ?? '').filter((s) => s.trim());
   const meta = metaValues(doc);
   const jsonLd = readJsonLd(jsonLdBlocks);
