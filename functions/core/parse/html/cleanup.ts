@@ -1,6 +1,6 @@
 // Clutter removal around Readability: a careful pre-clean of the DOM, and a paragraph-level post-clean.
 import { isDateLine } from './metadata.ts';
-import { proseLength } from './prose.ts';
+import { collapsedLength, proseLength } from './prose.ts';
 import type { Block } from './text.ts';
 
 // Page furniture by tag and ARIA role.
@@ -81,7 +81,7 @@ function attached(el: Node, doc: Document): boolean {
 /** Mostly prose, and a real share of the page's prose: a part of the article, whatever its class says. */
 function isProseShare(el: Element, totalProse: () => number): boolean {
   const prose = proseChars(el);
-  return prose >= 200 && prose >= totalProse() * 0.15 && prose >= (el.textContent ?? '').replace(/\s+/g, ' ').length * 0.5;
+  return prose >= 200 && prose >= totalProse() * 0.15 && prose >= collapsedLength(el) * 0.5;
 }
 
 export interface PrecleanStats { removed: number }
