@@ -11,40 +11,18 @@ import {
   EXPECTED_FILE, GOLD_FILE, PAGES_DIR, SOURCE_FILE, type Snapshot, listPages, readSnapshot, serializeSnapshot,
   snapshotOf, snapshotText,
 } from '../test/golden-pages.ts';
-import { norm } from './html-quality.ts';
+import { docF1, judge } from './html-quality.ts';
 
 export interface Gold { title?: string; author?: string; publishedAt?: string; text?: string; license?: string; source?: string; [k: string]: unknown }
 
 export interface PageScore { f1: number | null; title?: boolean; author?: boolean; date?: boolean; rejected: boolean }
 
-// Bags of lowercased \w+ tokens, as ../shared/eval/score.py counts them.
-const WORD = /[\p{L}\p{N}_]+/gu;
-function bag(s: string): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const w of s.toLowerCase().match(WORD) ?? []) m.set(w, (m.get(w) ?? 0) + 1);
-  return m;
-}
-
-function tokenF1(out: string, gold: string): number {
-  const gb = bag(gold), ob = bag(out);
-  let tp = 0, no = 0, ng = 0;
-  for (const [w, c] of ob) { no += c; tp += Math.min(c, gb.get(w) ?? 0); }
-  for (const c of gb.values()) ng += c;
-  return tp && no && ng ? (2 * tp) / (no + ng) : 0;
-}
-
-/** A snapshot against the gold, with score.py's rules (exact normalized title, author containment, same day). */
+/** A snapshot against the gold, with score.py's rules (see judge in html-quality.ts). */
 export function scorePage(s: Snapshot | null, gold: Gold): PageScore {
   const a = s?.article ?? {};
   const str = (v: unknown) => (typeof v === 'string' ? v : null);
-  const score: PageScore = { f1: gold.text ? tokenF1(snapshotText(s), gold.text) : null, rejected: !s?.article };
-  if (gold.title) score.title = norm(str(a.title)) === norm(gold.title);
-  if (gold.author) {
-    const ours = norm(str(a.author)), theirs = norm(gold.author);
-    score.author = !!ours && (theirs.includes(ours) || ours.includes(theirs));
-  }
-  if (gold.publishedAt) score.date = (str(a.publishedAt) ?? '').slice(0, 10) === gold.publishedAt;
-  return score;
+  const { p, r, ...marks } = judge({ title: str(a.title), author: str(a.author), publishedAt: str(a.publishedAt), text: snapshotText(s) }, gold);
+  return { f1: gold.text ? docF1({ p, r }) : null, rejected: !s?.article, ...marks };
 }
 
 export function readGold(page: string): Gold {

@@ -67,6 +67,31 @@ export function halfOf(name: string): 'A' | 'B' {
   return createHash('sha256').update(name).digest()[0]! < 128 ? 'A' : 'B';
 }
 
+export interface Judged { p: number | null; r: number | null; title?: boolean; author?: boolean; date?: boolean }
+
+/** One document against its gold, with score.py's rules: exact normalized title, author containment, same day, token bags. */
+export function judge(out: Out | null, g: GoldDoc): Judged {
+  const d: Judged = { p: null, r: null };
+  if (g.title) d.title = norm(out?.title) === norm(g.title);
+  if (g.author) {
+    const a = norm(out?.author), ga = norm(g.author);
+    d.author = !!a && (ga.includes(a) || a.includes(ga));
+  }
+  if (g.publishedAt) d.date = isoDate(out?.publishedAt) === g.publishedAt;
+  if (g.text) {
+    const gb = bag(g.text), pb = bag(out?.text ?? '');
+    let tp = 0, np = 0, ng = 0;
+    for (const [w, c] of pb) { np += c; tp += Math.min(c, gb.get(w) ?? 0); }
+    for (const c of gb.values()) ng += c;
+    if (np) d.p = tp / np;
+    if (ng) d.r = tp / ng;
+  }
+  return d;
+}
+
+/** Per-document F1, a missing output or no overlap counting as 0. */
+export const docF1 = (d: Judged): number => (d.p && d.r ? (2 * d.p * d.r) / (d.p + d.r) : 0);
+
 export function scoreSuite(suite: string, parse: ParseFn, half?: 'A' | 'B') {
   const dir = join(EVAL, suite);
   const gold = JSON.parse(readFileSync(join(dir, 'gold.json'), 'utf8')) as { docs: Record<string, GoldDoc> };
@@ -77,22 +102,7 @@ export function scoreSuite(suite: string, parse: ParseFn, half?: 'A' | 'B') {
     const bytes = readFileSync(join(dir, 'files', name));
     const { out, error } = parse(name, bytes);
     if (!out) rejected++;
-    const d: DocScore = { name, p: null, r: null, out, gold: g, ...(error ? { error } : {}) };
-    if (g.title) d.title = norm(out?.title) === norm(g.title);
-    if (g.author) {
-      const a = norm(out?.author), ga = norm(g.author);
-      d.author = !!a && (ga.includes(a) || a.includes(ga));
-    }
-    if (g.publishedAt) d.date = isoDate(out?.publishedAt) === g.publishedAt;
-    if (g.text) {
-      const gb = bag(g.text), pb = bag(out?.text ?? '');
-      let tp = 0, np = 0, ng = 0;
-      for (const [w, c] of pb) { np += c; tp += Math.min(c, gb.get(w) ?? 0); }
-      for (const c of gb.values()) ng += c;
-      if (np) d.p = tp / np;
-      if (ng) d.r = tp / ng;
-    }
-    docs.push(d);
+    docs.push({ name, out, gold: g, ...judge(out, g), ...(error ? { error } : {}) });
   }
   const rate = (k: 'title' | 'author' | 'date') => {
     const xs = docs.filter((d) => d[k] !== undefined).map((d) => (d[k] ? 1 : 0));
@@ -102,7 +112,7 @@ export function scoreSuite(suite: string, parse: ParseFn, half?: 'A' | 'B') {
   const R = mean(docs.filter((d) => d.gold.text).map((d) => d.r ?? 0));
   const F = R !== null && P + R > 0 ? (2 * P * R) / (P + R) : 0;
   // WCXB's and trafilatura's figure: the mean of per-document F1, a missing output counting as 0.
-  const docF = mean(docs.filter((d) => d.gold.text).map((d) => (d.p && d.r ? (2 * d.p * d.r) / (d.p + d.r) : 0))) ?? 0;
+  const docF = mean(docs.filter((d) => d.gold.text).map(docF1)) ?? 0;
   return { suite, docs, rejected, title: rate('title'), author: rate('author'), date: rate('date'), P, R, F, docF };
 }
 
